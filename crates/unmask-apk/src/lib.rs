@@ -1,1 +1,408 @@
-//! App model.
+//! The app model of unmask: opens an input (APK, split bundle, bare DEX) and builds what it
+//! declares — manifest, resources, signatures and file facts — from the format crates
+//! (`unmask-zip`, `unmask-res`, `unmask-sig`).
+//!
+//! Invariants:
+//! - Nothing here panics on input; every failure is either a fatal [`AnalyzeError`] naming the
+//!   file (the input cannot be read at all) or a line in [`model::ApkReport::errors`] naming the
+//!   part of the APK that could not be read, with everything else still reported.
+//! - Entry names are data, never paths: nothing is written to disk.
+//! - The output is deterministic for the same input.
+#![forbid(unsafe_code)]
+
+pub mod facts;
+pub mod manifest;
+pub mod model;
+pub mod permissions;
+
+use manifest::Resolver;
+use model::*;
+use std::path::Path;
+use unmask_res::{ResourceTable, Value};
+use unmask_zip::{Archive, Limits};
+
+/// Options for an analysis.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Caps for the ZIP reader (zip bombs, huge archives).
+    pub limits: Limits,
+}
+
+/// An input that could not be analysed at all.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct AnalyzeError {
+    /// The input path.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Largest input file read (bytes).
+pub const MAX_INPUT_SIZE: u64 = 4 << 30;
+
+/// Reads and analyses one file.
+pub fn analyze_file(path: &Path, opts: &Options) -> Result<Report, AnalyzeError> {
+    let shown = path.display().to_string();
+    let err = |message: String| AnalyzeError {
+        path: shown.clone(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(err("not a regular file".into()));
+    }
+    if meta.len() > MAX_INPUT_SIZE {
+        return Err(err(format!(
+            "file is {} bytes, larger than the {} byte limit",
+            meta.len(),
+            MAX_INPUT_SIZE
+        )));
+    }
+    let data = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    analyze_bytes(&shown, &data, opts)
+}
+
+/// Analyses one input held in memory; `path` is only used for display.
+pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, AnalyzeError> {
+    let err = |message: String| AnalyzeError {
+        path: path.to_string(),
+        message,
+    };
+    if data.starts_with(b"dex\n") {
+        let (md5, sha1, sha256) = facts::hashes(data);
+        let version = data
+            .get(4..7)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_default();
+        let header_file_size = data
+            .get(32..36)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(|| err("DEX file truncated: header shorter than 36 bytes".into()))?;
+        return Ok(Report {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            input: InputFacts {
+                path: path.to_string(),
+                kind: InputKind::Dex,
+                size: data.len() as u64,
+                md5,
+                sha1,
+                sha256,
+            },
+            apks: Vec::new(),
+            dex: Some(DexFacts {
+                version,
+                header_file_size,
+            }),
+            bundle: None,
+        });
+    }
+    // Hash on other threads while the structure is parsed.
+    std::thread::scope(|s| {
+        let hashing = s.spawn(|| facts::hashes(data));
+        let result = analyze_zip(path, data, opts);
+        let (md5, sha1, sha256) = hashing.join().unwrap_or_else(|_| facts::hashes(data));
+        let (kind, mut apks, bundle) = result?;
+        if let (InputKind::Apk, Some(apk)) = (kind, apks.first_mut()) {
+            apk.md5.clone_from(&md5);
+            apk.sha1.clone_from(&sha1);
+            apk.sha256.clone_from(&sha256);
+        }
+        Ok(Report {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            input: InputFacts {
+                path: path.to_string(),
+                kind,
+                size: data.len() as u64,
+                md5,
+                sha1,
+                sha256,
+            },
+            apks,
+            dex: None,
+            bundle,
+        })
+    })
+}
+
+type ZipResult = (InputKind, Vec<ApkReport>, Option<BundleFacts>);
+
+fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, AnalyzeError> {
+    let archive = Archive::parse(data, opts.limits).map_err(|e| AnalyzeError {
+        path: path.to_string(),
+        message: if data.starts_with(b"PK") {
+            format!("not a readable ZIP/APK: {e}")
+        } else {
+            format!("neither an APK (ZIP) nor a DEX file: {e}")
+        },
+    })?;
+    let has_manifest = archive.find("AndroidManifest.xml").is_some();
+    let inner_apks: Vec<_> = archive
+        .entries()
+        .iter()
+        .filter(|e| e.name.ends_with(".apk") && !e.unsafe_name)
+        .collect();
+    if has_manifest || inner_apks.is_empty() {
+        let apk = analyze_apk(path, data, &archive, false);
+        return Ok((InputKind::Apk, vec![apk], None));
+    }
+    let format = if archive.find("manifest.json").is_some() {
+        "xapk"
+    } else if archive.find("toc.pb").is_some() {
+        "apks"
+    } else if archive.find("info.json").is_some() {
+        "apkm"
+    } else {
+        "zip-of-apks"
+    };
+    let mut apks = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for e in &inner_apks {
+        if !seen.insert(e.name.as_str()) {
+            continue;
+        }
+        match archive.read(e) {
+            Ok(bytes) => match Archive::parse(&bytes, opts.limits) {
+                Ok(inner) => {
+                    let mut apk = analyze_apk(&e.name, &bytes, &inner, true);
+                    let (md5, sha1, sha256) = facts::hashes(&bytes);
+                    apk.md5 = md5;
+                    apk.sha1 = sha1;
+                    apk.sha256 = sha256;
+                    apks.push(apk);
+                }
+                Err(err) => apks.push(failed_apk(&e.name, &bytes, format!("not a readable APK: {err}"))),
+            },
+            Err(err) => apks.push(failed_apk(&e.name, &[], format!("cannot extract: {err}"))),
+        }
+    }
+    Ok((
+        InputKind::SplitBundle,
+        apks,
+        Some(BundleFacts {
+            format: format.to_string(),
+            apk_entries: inner_apks.iter().map(|e| e.name.clone()).collect(),
+            container_anomalies: archive.anomalies().to_vec(),
+        }),
+    ))
+}
+
+fn failed_apk(name: &str, bytes: &[u8], error: String) -> ApkReport {
+    let (md5, sha1, sha256) = facts::hashes(bytes);
+    ApkReport {
+        name: name.to_string(),
+        size: bytes.len() as u64,
+        md5,
+        sha1,
+        sha256,
+        container: ContainerFacts {
+            entries: 0,
+            anomalies: Vec::new(),
+            android_would_reject: true,
+        },
+        manifest: None,
+        signatures: empty_signatures(),
+        contents: Contents {
+            dex: Vec::new(),
+            native_libs: Default::default(),
+            assets: Vec::new(),
+            hidden: Vec::new(),
+            unsafe_names: Vec::new(),
+        },
+        errors: vec![error],
+    }
+}
+
+fn empty_signatures() -> SignatureFacts {
+    SignatureFacts {
+        verified: false,
+        schemes: Vec::new(),
+        signers: Vec::new(),
+        signing_block: Vec::new(),
+        debug_certificate: false,
+        anomalies: Vec::new(),
+    }
+}
+
+/// Analyses one APK whose archive is already parsed. Hashes are left empty for the caller.
+fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, _nested: bool) -> ApkReport {
+    let mut errors = Vec::new();
+    let anomalies = archive.anomalies().to_vec();
+    let android_would_reject = anomalies.iter().any(|a| a.android_rejects);
+
+    // Resources first: the manifest's references resolve through them.
+    let arsc_bytes = match archive.find("resources.arsc") {
+        Some(e) => match archive.read(e) {
+            Ok(b) => Some(b),
+            Err(err) => {
+                errors.push(format!("resources.arsc: cannot extract: {err}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let table = match arsc_bytes.as_deref().map(ResourceTable::parse) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(err)) => {
+            errors.push(format!("resources.arsc: {err}"));
+            None
+        }
+        None => None,
+    };
+    let resolver = Resolver {
+        table: table.as_ref(),
+    };
+    let manifest = match archive.find("AndroidManifest.xml") {
+        None => {
+            errors.push("AndroidManifest.xml: missing from the archive".to_string());
+            None
+        }
+        Some(e) => match archive.read(e) {
+            Err(err) => {
+                errors.push(format!("AndroidManifest.xml: cannot extract: {err}"));
+                None
+            }
+            Ok(bytes) => match unmask_res::parse_xml(&bytes) {
+                Err(err) => {
+                    errors.push(format!("AndroidManifest.xml: {err}"));
+                    None
+                }
+                Ok(doc) => match manifest::build(&doc, &resolver) {
+                    Ok(m) => Some(m),
+                    Err(err) => {
+                        errors.push(format!("AndroidManifest.xml: {err}"));
+                        None
+                    }
+                },
+            },
+        },
+    };
+    let manifest = manifest.map(|mut m| {
+        attach_nsc(&mut m, archive, &resolver, &mut errors);
+        m
+    });
+    let signatures = read_signatures(data, archive, &mut errors);
+    let contents = facts::contents(archive, &mut errors);
+    ApkReport {
+        name: name.to_string(),
+        size: data.len() as u64,
+        md5: String::new(),
+        sha1: String::new(),
+        sha256: String::new(),
+        container: ContainerFacts {
+            entries: archive.entries().len(),
+            anomalies,
+            android_would_reject,
+        },
+        manifest,
+        signatures,
+        contents,
+        errors,
+    }
+}
+
+fn attach_nsc(
+    m: &mut manifest::Manifest,
+    archive: &Archive<'_>,
+    resolver: &Resolver<'_, '_>,
+    errors: &mut Vec<String>,
+) {
+    let Some(reference) = m.application.network_security_config_ref.as_deref() else {
+        return;
+    };
+    let file = match reference
+        .strip_prefix("@0x")
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+    {
+        Some(id) => match resolver.resolve(&Value::Reference(id)) {
+            Value::String(path) => path,
+            _ => {
+                errors.push(format!(
+                    "network security config {reference}: does not resolve to a file"
+                ));
+                return;
+            }
+        },
+        None => reference.to_string(),
+    };
+    let Some(entry) = archive.find(&file) else {
+        errors.push(format!("network security config {file}: missing from the archive"));
+        return;
+    };
+    match archive
+        .read(entry)
+        .map_err(|e| e.to_string())
+        .and_then(|b| unmask_res::parse_xml(&b).map_err(|e| e.to_string()))
+    {
+        Ok(doc) => m.application.network_security_config = Some(manifest::read_nsc(&file, &doc, resolver)),
+        Err(e) => errors.push(format!("network security config {file}: {e}")),
+    }
+}
+
+fn is_v1_signature_file(name: &str) -> bool {
+    let Some(file) = name.strip_prefix("META-INF/") else {
+        return false;
+    };
+    if file.contains('/') {
+        return false;
+    }
+    let upper = file.to_ascii_uppercase();
+    upper.ends_with(".RSA") || upper.ends_with(".DSA") || upper.ends_with(".EC")
+}
+
+fn read_signatures(data: &[u8], archive: &Archive<'_>, errors: &mut Vec<String>) -> SignatureFacts {
+    let mut s = empty_signatures();
+    let mut seen = std::collections::HashSet::new();
+    for e in archive.entries().iter().filter(|e| is_v1_signature_file(&e.name)) {
+        if !seen.insert(e.name.as_str()) {
+            continue;
+        }
+        match archive.read(e) {
+            Ok(bytes) => match unmask_sig::read_v1_signature(&e.name, &bytes) {
+                Ok(signer) => s.signers.push(signer),
+                Err(err) => s.anomalies.push(format!("v1 signature {}: {err}", e.name)),
+            },
+            Err(err) => errors.push(format!("{}: cannot extract: {err}", e.name)),
+        }
+    }
+    if s.signers.iter().any(|x| x.scheme == "v1") {
+        s.schemes.push("v1");
+    }
+    match unmask_sig::read_signing_block(data, archive.central_directory_offset()) {
+        Ok(Some(block)) => {
+            for scheme in ["v2", "v3", "v3.1"] {
+                if block.signers.iter().any(|x| x.scheme == scheme) {
+                    s.schemes.push(scheme);
+                }
+            }
+            s.signers.extend(block.signers);
+            s.signing_block = block.entries;
+            s.anomalies.extend(block.anomalies);
+        }
+        Ok(None) => {}
+        Err(err) => s.anomalies.push(format!("APK Signing Block: {err}")),
+    }
+    s.debug_certificate = s
+        .signers
+        .iter()
+        .flat_map(|x| x.certificates.iter())
+        .any(|c| c.is_android_debug);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v1_signature_file_names() {
+        assert!(is_v1_signature_file("META-INF/CERT.RSA"));
+        assert!(is_v1_signature_file("META-INF/x.ec"));
+        assert!(!is_v1_signature_file("META-INF/sub/CERT.RSA"));
+        assert!(!is_v1_signature_file("CERT.RSA"));
+        assert!(!is_v1_signature_file("META-INF/MANIFEST.MF"));
+    }
+}

@@ -1,1 +1,146 @@
-fn main() {}
+//! `unmask`: take an Android app apart and show, with evidence, what it declares.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use unmask_apk::model::Report;
+
+mod text;
+
+/// unmask reads Android apps (APK, split bundles, DEX) and reports what they declare and
+/// collect. It never runs the app and never sends anything anywhere.
+#[derive(Parser)]
+#[command(name = "unmask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse one or more apps and print a report for each.
+    ///
+    /// Inputs are recognised by content: an APK (ZIP with AndroidManifest.xml), a split-APK
+    /// bundle (.apks, .xapk, .apkm: every APK inside is analysed) or a bare DEX file. Inputs
+    /// are analysed independently and in parallel; the reports are printed in the order the
+    /// inputs were given. A file that cannot be analysed is reported on stderr (and as an
+    /// error document in JSON) and the others still complete.
+    ///
+    /// Exit status: 0 when every input was analysed, 1 when at least one could not be,
+    /// 2 on a usage error.
+    Scan {
+        /// Files to analyse.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output format: `text` for people, `json` for machines (one JSON document per input,
+        /// one per line; schema in schema/scan-report.schema.json).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Indent JSON output (one document per input, separated by newlines).
+        #[arg(long)]
+        pretty: bool,
+        /// Number of inputs analysed at once (default: number of cores).
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<usize>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// A readable terminal summary.
+    Text,
+    /// JSON documents following schema/scan-report.schema.json.
+    Json,
+}
+
+fn analyse(path: &PathBuf, opts: &unmask_apk::Options) -> Result<Report, String> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        unmask_apk::analyze_file(path, opts)
+    }));
+    match caught {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(e.message),
+        Err(_) => Err("internal error while analysing (a bug in unmask; please report it)".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan {
+            files,
+            format,
+            pretty,
+            jobs,
+        } => scan(&files, format, pretty, jobs),
+    }
+}
+
+fn scan(files: &[PathBuf], format: Format, pretty: bool, jobs: Option<usize>) -> ExitCode {
+    let opts = unmask_apk::Options::default();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build();
+    let run = || -> Vec<Result<Report, String>> {
+        files.par_iter().map(|p| analyse(p, &opts)).collect()
+    };
+    let results = match pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    for (path, result) in files.iter().zip(&results) {
+        let shown = path.display().to_string();
+        let written = match (result, format) {
+            (Ok(report), Format::Text) => text::write_report(&mut out, report),
+            (Ok(report), Format::Json) => write_json(&mut out, report, pretty),
+            (Err(message), fmt) => {
+                failed += 1;
+                eprintln!("unmask: {shown}: {message}");
+                if fmt == Format::Json {
+                    let doc = serde_json::json!({
+                        "schema_version": unmask_apk::model::SCHEMA_VERSION,
+                        "tool_version": env!("CARGO_PKG_VERSION"),
+                        "input": { "path": shown },
+                        "error": message,
+                    });
+                    write_json(&mut out, &doc, pretty)
+                } else {
+                    writeln!(out, "== {shown}\n   ERROR: {message}\n").map_err(Into::into)
+                }
+            }
+        };
+        if let Err(e) = written {
+            // Broken pipe or full disk: nothing more can be printed.
+            eprintln!("unmask: cannot write output: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(1);
+    }
+    if failed > 0 {
+        eprintln!(
+            "unmask: {failed} of {} input(s) could not be analysed",
+            files.len()
+        );
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write_json<W: Write, T: serde::Serialize>(out: &mut W, value: &T, pretty: bool) -> Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    } else {
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! File facts: hashes, and what the archive holds (dex, native libraries, assets, hidden payloads).
+
+use crate::model::{Contents, EntryRef, HiddenEntry};
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use unmask_zip::Archive;
+
+/// MD5, SHA-1 and SHA-256 of `data`, lowercase hex, computed on two threads.
+pub fn hashes(data: &[u8]) -> (String, String, String) {
+    // Small inputs are not worth a thread.
+    if data.len() < (1 << 20) {
+        return (
+            hex::encode(Md5::digest(data)),
+            hex::encode(Sha1::digest(data)),
+            hex::encode(Sha256::digest(data)),
+        );
+    }
+    std::thread::scope(|s| {
+        let md5 = s.spawn(|| hex::encode(Md5::digest(data)));
+        let sha256 = hex::encode(Sha256::digest(data));
+        let sha1 = hex::encode(Sha1::digest(data));
+        let md5 = md5
+            .join()
+            .unwrap_or_else(|_| hex::encode(Md5::digest(data)));
+        (md5, sha1, sha256)
+    })
+}
+
+/// Kind of payload recognised from its first bytes.
+pub fn sniff(prefix: &[u8]) -> Option<&'static str> {
+    if prefix.starts_with(b"dex\n") {
+        Some("dex")
+    } else if prefix.starts_with(b"\x7fELF") {
+        Some("elf")
+    } else if prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(b"PK\x05\x06") {
+        Some("zip")
+    } else {
+        None
+    }
+}
+
+/// A nested zip is an APK when it holds an `AndroidManifest.xml` (read within the archive's caps).
+fn is_nested_apk(archive: &Archive<'_>, e: &unmask_zip::Entry<'_>) -> bool {
+    archive
+        .read(e)
+        .ok()
+        .and_then(|bytes| {
+            Archive::parse(&bytes, unmask_zip::Limits::default())
+                .ok()
+                .map(|inner| inner.find("AndroidManifest.xml").is_some())
+        })
+        .unwrap_or(false)
+}
+
+fn is_root_dex(name: &str) -> bool {
+    name.strip_prefix("classes")
+        .and_then(|r| r.strip_suffix(".dex"))
+        .is_some_and(|n| n.is_empty() || (n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0') && n != "1"))
+}
+
+fn dex_order(name: &str) -> u32 {
+    name.strip_prefix("classes")
+        .and_then(|r| r.strip_suffix(".dex"))
+        .map(|n| if n.is_empty() { 1 } else { n.parse().unwrap_or(u32::MAX) })
+        .unwrap_or(u32::MAX)
+}
+
+/// Lists the archive's dex files, native libraries and assets, and sniffs every other entry for
+/// code or archives hidden under another name.
+pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
+    let mut c = Contents {
+        dex: Vec::new(),
+        native_libs: Default::default(),
+        assets: Vec::new(),
+        hidden: Vec::new(),
+        unsafe_names: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for e in archive.entries() {
+        if e.unsafe_name {
+            c.unsafe_names.push(e.name.clone());
+        }
+        if !seen.insert(e.name.as_str()) {
+            continue; // duplicates: Android uses the first
+        }
+        let name = e.name.as_str();
+        if name.ends_with('/') {
+            continue;
+        }
+        let r = EntryRef {
+            name: e.name.clone(),
+            size: e.uncompressed_size,
+        };
+        let expected: Option<&str> = if is_root_dex(name) {
+            c.dex.push(r.clone());
+            Some("dex")
+        } else if let Some(rest) = name.strip_prefix("lib/") {
+            let mut parts = rest.splitn(2, '/');
+            match (parts.next(), parts.next()) {
+                (Some(abi), Some(file)) if !file.contains('/') && file.ends_with(".so") => {
+                    c.native_libs.entry(abi.to_string()).or_default().push(r.clone());
+                    Some("elf")
+                }
+                _ => None,
+            }
+        } else {
+            if name.starts_with("assets/") {
+                c.assets.push(r.clone());
+            }
+            None
+        };
+        if e.uncompressed_size < 4 {
+            continue;
+        }
+        // Sniff everything that is not where the platform expects this kind of content.
+        let prefix = match archive.read_prefix(e, 4) {
+            Ok(p) => p,
+            Err(err) => {
+                errors.push(format!("entry {name}: {err}"));
+                continue;
+            }
+        };
+        let Some(kind) = sniff(&prefix) else { continue };
+        if expected == Some(kind) {
+            continue;
+        }
+        let kind = if kind == "zip" && is_nested_apk(archive, e) {
+            "apk"
+        } else {
+            kind
+        };
+        let reason = match expected {
+            Some(exp) => format!("content is {kind} where {exp} is expected"),
+            None if name.starts_with("META-INF/") && kind == "zip" => {
+                "archive inside META-INF".to_string()
+            }
+            None => format!("{kind} content under the name {name}"),
+        };
+        c.hidden.push(HiddenEntry {
+            name: e.name.clone(),
+            kind,
+            size: e.uncompressed_size,
+            reason,
+        });
+    }
+    c.dex.sort_by_key(|d| dex_order(&d.name));
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_dex_names() {
+        assert!(is_root_dex("classes.dex"));
+        assert!(is_root_dex("classes2.dex"));
+        assert!(is_root_dex("classes12.dex"));
+        assert!(!is_root_dex("classes1.dex"));
+        assert!(!is_root_dex("classes02.dex"));
+        assert!(!is_root_dex("assets/classes.dex"));
+        assert!(!is_root_dex("classesX.dex"));
+        assert_eq!(dex_order("classes.dex"), 1);
+        assert_eq!(dex_order("classes10.dex"), 10);
+    }
+
+    #[test]
+    fn magic_bytes() {
+        assert_eq!(sniff(b"dex\n035\0"), Some("dex"));
+        assert_eq!(sniff(b"\x7fELF\x02"), Some("elf"));
+        assert_eq!(sniff(b"PK\x03\x04"), Some("zip"));
+        assert_eq!(sniff(b"\x89PNG"), None);
+    }
+}

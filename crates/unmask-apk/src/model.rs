@@ -1,0 +1,168 @@
+//! The report data model: what `unmask scan` knows about one input. Serialised as the JSON schema
+//! in `schema/scan-report.schema.json` (field meanings in `docs/json-report.md`).
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use unmask_sig::{BlockEntry, Signer};
+use unmask_zip::Anomaly;
+
+/// Version of the JSON report schema. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// The report for one input file given on the command line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema version of this document.
+    pub schema_version: &'static str,
+    /// The unmask version that produced it.
+    pub tool_version: &'static str,
+    /// The input file.
+    pub input: InputFacts,
+    /// One entry per APK analysed: one for an APK, several for a split bundle, none for a bare DEX.
+    pub apks: Vec<ApkReport>,
+    /// For a bare DEX input: what the file is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dex: Option<DexFacts>,
+    /// For a split bundle: the bundle's own metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleFacts>,
+}
+
+/// What kind of file an input is, by content (not by extension).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// A single APK (a ZIP archive).
+    Apk,
+    /// A bundle of split APKs (`.apks`, `.xapk`, `.apkm`): a ZIP holding APKs.
+    SplitBundle,
+    /// A bare DEX file.
+    Dex,
+}
+
+/// Size and hashes of a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFacts {
+    /// Path as given.
+    pub path: String,
+    /// Detected kind.
+    pub kind: InputKind,
+    /// Size in bytes.
+    pub size: u64,
+    /// MD5 of the file, lowercase hex.
+    pub md5: String,
+    /// SHA-1 of the file, lowercase hex.
+    pub sha1: String,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
+}
+
+/// Facts about a bare DEX file (full DEX analysis is a separate layer).
+#[derive(Debug, Clone, Serialize)]
+pub struct DexFacts {
+    /// Version from the magic, e.g. "035".
+    pub version: String,
+    /// `file_size` from the header.
+    pub header_file_size: u32,
+}
+
+/// Metadata of a split bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleFacts {
+    /// `apks`, `xapk` or `apkm` when recognisable, else `zip-of-apks`.
+    pub format: String,
+    /// Names of the APK entries inside, in archive order.
+    pub apk_entries: Vec<String>,
+    /// Container anomalies of the bundle itself.
+    pub container_anomalies: Vec<Anomaly>,
+}
+
+/// Everything read from one APK.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApkReport {
+    /// The APK's name: the input path, or the entry name inside a bundle.
+    pub name: String,
+    /// Size and hashes of this APK (for a bundle member, of the member's bytes).
+    pub size: u64,
+    /// MD5, lowercase hex.
+    pub md5: String,
+    /// SHA-1, lowercase hex.
+    pub sha1: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+    /// ZIP container facts.
+    pub container: ContainerFacts,
+    /// The manifest, when it could be decoded.
+    pub manifest: Option<crate::manifest::Manifest>,
+    /// Signature facts.
+    pub signatures: SignatureFacts,
+    /// Contents of the archive.
+    pub contents: Contents,
+    /// Parts of the APK that could not be read, each naming the part and what is wrong.
+    pub errors: Vec<String>,
+}
+
+/// ZIP container facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerFacts {
+    /// Number of central-directory entries.
+    pub entries: usize,
+    /// Divergences from a well-formed archive (evidence of evasion).
+    pub anomalies: Vec<Anomaly>,
+    /// True when Android's installer would refuse this archive (see the anomalies with `android_rejects`).
+    pub android_would_reject: bool,
+}
+
+/// One file inside the archive.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryRef {
+    /// Entry name (never used as a path).
+    pub name: String,
+    /// Uncompressed size from the central directory.
+    pub size: u64,
+}
+
+/// An entry whose content is code or an archive, found by magic bytes where a normal listing would not show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HiddenEntry {
+    /// Entry name.
+    pub name: String,
+    /// `apk`, `zip`, `dex` or `elf`, from the magic bytes.
+    pub kind: &'static str,
+    /// Uncompressed size.
+    pub size: u64,
+    /// Why it is reported: its content does not match where it sits.
+    pub reason: String,
+}
+
+/// What the archive holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contents {
+    /// `classes*.dex` at the root, in the order the runtime loads them.
+    pub dex: Vec<EntryRef>,
+    /// Native libraries by ABI (`lib/<abi>/*.so`).
+    pub native_libs: BTreeMap<String, Vec<EntryRef>>,
+    /// Entries under `assets/`.
+    pub assets: Vec<EntryRef>,
+    /// Code or archives hidden under other names (nested APK/DEX/ZIP/ELF by magic bytes).
+    pub hidden: Vec<HiddenEntry>,
+    /// Entries whose names are unsafe as paths (`..`, absolute, NUL, backslash).
+    pub unsafe_names: Vec<String>,
+}
+
+/// Signature facts. Signatures are located and described, NOT verified.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureFacts {
+    /// Always false in this version: signatures are not cryptographically verified.
+    pub verified: bool,
+    /// Schemes present (`v1`, `v2`, `v3`, `v3.1`).
+    pub schemes: Vec<&'static str>,
+    /// Signers by scheme.
+    pub signers: Vec<Signer>,
+    /// The ID-value pairs of the APK Signing Block.
+    pub signing_block: Vec<BlockEntry>,
+    /// True when any signer uses the Android debug certificate.
+    pub debug_certificate: bool,
+    /// Oddities in the signature data.
+    pub anomalies: Vec<String>,
+}

@@ -1,0 +1,238 @@
+//! Differential test against AOSP's `aapt`: package, version, SDKs, requested permissions and the
+//! application label must equal `aapt dump badging`; components and explicit `android:exported`
+//! values must equal `aapt dump xmltree`, on every APK of `../shared/corpus/{real,droidbench}`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use unmask_apk::manifest::{Manifest, SdkVersion};
+
+#[derive(Debug, Default)]
+struct Badging {
+    package: String,
+    version_code: String,
+    version_name: String,
+    sdk: Option<String>,
+    target: Option<String>,
+    max: Option<String>,
+    perms: BTreeSet<(String, Option<String>, bool)>,
+    implied: BTreeSet<String>,
+    label: Option<String>,
+}
+
+/// Value of `key='...'` in an aapt line (aapt does not escape quotes).
+fn quoted(line: &str, key: &str) -> Option<String> {
+    let start = line.find(&format!("{key}='"))? + key.len() + 2;
+    let rest = &line[start..];
+    let end = rest.find("' ").or_else(|| rest.rfind('\''))?;
+    Some(rest[..end].to_string())
+}
+
+fn single(line: &str, prefix: &str) -> Option<String> {
+    let v = line.strip_prefix(prefix)?.strip_prefix('\'')?;
+    Some(v.strip_suffix('\'').unwrap_or(v).to_string())
+}
+
+fn badging(apk: &Path) -> Option<Badging> {
+    let out = Command::new("aapt")
+        .args(["dump", "badging"])
+        .arg(apk)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut b = Badging::default();
+    for line in text.lines() {
+        if line.starts_with("package: ") {
+            b.package = quoted(line, "name").unwrap_or_default();
+            b.version_code = quoted(line, "versionCode").unwrap_or_default();
+            b.version_name = quoted(line, "versionName").unwrap_or_default();
+        } else if let Some(v) = single(line, "sdkVersion:") {
+            b.sdk = Some(v);
+        } else if let Some(v) = single(line, "targetSdkVersion:") {
+            b.target = Some(v);
+        } else if let Some(v) = single(line, "maxSdkVersion:") {
+            b.max = Some(v);
+        } else if line.starts_with("uses-permission: ") || line.starts_with("uses-permission-sdk-23: ") {
+            let sdk23 = line.starts_with("uses-permission-sdk-23");
+            b.perms.insert((
+                quoted(line, "name").unwrap_or_default(),
+                quoted(line, "maxSdkVersion"),
+                sdk23,
+            ));
+        } else if line.starts_with("uses-implied-permission: ") {
+            b.implied.insert(quoted(line, "name").unwrap_or_default());
+        } else if let Some(v) = single(line, "application-label:") {
+            b.label = Some(v);
+        }
+    }
+    Some(b)
+}
+
+fn sdk_str(v: &Option<SdkVersion>) -> Option<String> {
+    v.as_ref().map(|v| match v {
+        SdkVersion::Level(n) => n.to_string(),
+        SdkVersion::Codename(c) => c.clone(),
+    })
+}
+
+/// `(tag, declared android:name, explicit exported)` for each component, from `aapt dump xmltree`.
+fn xmltree_components(apk: &Path) -> Option<Vec<(String, String, Option<bool>)>> {
+    let out = Command::new("aapt")
+        .args(["dump", "xmltree"])
+        .arg(apk)
+        .arg("AndroidManifest.xml")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tags = ["activity", "activity-alias", "service", "receiver", "provider"];
+    let mut comps = Vec::new();
+    let mut current: Option<(usize, (String, String, Option<bool>))> = None;
+    let mut app_depth: Option<usize> = None;
+    for line in text.lines() {
+        let depth = line.len() - line.trim_start().len();
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("E: ") {
+            let tag = rest.split_whitespace().next().unwrap_or("");
+            if let Some((d, c)) = current.take() {
+                if depth > d {
+                    current = Some((d, c));
+                } else {
+                    comps.push(c);
+                }
+            }
+            if tag == "application" && app_depth.is_none() {
+                app_depth = Some(depth);
+            }
+            // Components are direct children of <application>.
+            if tags.contains(&tag) && current.is_none() && app_depth.is_some_and(|a| depth > a) {
+                current = Some((depth, (tag.to_string(), String::new(), None)));
+            }
+        } else if let Some(rest) = t.strip_prefix("A: ") {
+            if let Some((d, c)) = current.as_mut() {
+                if depth == *d + 2 {
+                    if rest.contains("(0x01010003)=") {
+                        c.1 = rest
+                            .split_once("=\"")
+                            .map(|(_, v)| v.split("\" (Raw").next().unwrap_or("").to_string())
+                            .unwrap_or_default();
+                    } else if rest.contains("(0x01010010)=") {
+                        c.2 = Some(!rest.ends_with("0x0"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some((_, c)) = current {
+        comps.push(c);
+    }
+    Some(comps)
+}
+
+fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let mut check = |what: &str, ours: String, theirs: String| {
+        if ours != theirs {
+            diffs.push(format!("{what}: unmask {ours:?} vs aapt {theirs:?}"));
+        }
+    };
+    check("package", m.package.clone().unwrap_or_default(), b.package.clone());
+    check(
+        "versionCode",
+        m.version_code.map(|v| v.to_string()).unwrap_or_default(),
+        b.version_code.clone(),
+    );
+    check("versionName", m.version_name.clone().unwrap_or_default(), b.version_name.clone());
+    check("minSdk", format!("{:?}", sdk_str(&m.min_sdk)), format!("{:?}", b.sdk));
+    // aapt prints targetSdkVersion only when declared.
+    check("targetSdk", format!("{:?}", sdk_str(&m.target_sdk)), format!("{:?}", b.target));
+    check("maxSdk", format!("{:?}", sdk_str(&m.max_sdk)), format!("{:?}", b.max));
+    let ours: BTreeSet<_> = m
+        .uses_permissions
+        .iter()
+        .map(|p| (p.name.clone(), p.max_sdk.map(|v| v.to_string()), p.sdk23))
+        .collect();
+    // aapt adds implied permissions as uses-permission lines too; drop those it marks implied
+    // and we do not declare.
+    let theirs: BTreeSet<_> = b
+        .perms
+        .iter()
+        .filter(|p| !(b.implied.contains(&p.0) && !ours.iter().any(|o| o.0 == p.0)))
+        .cloned()
+        .collect();
+    check("permissions", format!("{ours:?}"), format!("{theirs:?}"));
+    if b.label.is_some() {
+        check(
+            "label",
+            m.application.label.clone().unwrap_or_default(),
+            b.label.clone().unwrap_or_default(),
+        );
+    }
+    if let Some(comps) = xmltree_components(apk) {
+        let ours: Vec<_> = m
+            .components
+            .iter()
+            .map(|c| (c.kind.tag().to_string(), c.declared_name.clone(), c.exported_explicit))
+            .collect();
+        check("components", format!("{ours:?}"), format!("{comps:?}"));
+    }
+    diffs
+}
+
+#[test]
+fn aapt_badging_and_xmltree_agree_on_the_corpus() {
+    let Some(corpus) = common::corpus() else { return };
+    if !common::have_tool("aapt") {
+        return;
+    }
+    let mut apks = common::files_with_ext(&corpus.join("real"), &["apk"]);
+    apks.extend(common::files_with_ext(&corpus.join("droidbench"), &["apk"]));
+    assert!(apks.len() > 150, "expected the real and DroidBench APKs, found {}", apks.len());
+    let results = common::par_map(&apks, |apk| {
+        let report = unmask_apk::analyze_file(apk, &Default::default());
+        let b = badging(apk);
+        (apk.clone(), report, b)
+    });
+    let mut compared = 0;
+    let mut comps = 0;
+    let mut perms = 0;
+    let mut failures = Vec::new();
+    for (apk, report, b) in results {
+        let Some(b) = b else {
+            failures.push(format!("{}: aapt could not read it", apk.display()));
+            continue;
+        };
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{e}"));
+                continue;
+            }
+        };
+        let Some(m) = report.apks.first().and_then(|a| a.manifest.as_ref()) else {
+            failures.push(format!("{}: no manifest decoded: {:?}", apk.display(), report.apks.first().map(|a| &a.errors)));
+            continue;
+        };
+        compared += 1;
+        comps += m.components.len();
+        perms += m.uses_permissions.len();
+        for d in compare(&apk, m, &b) {
+            failures.push(format!("{}: {d}", apk.display()));
+        }
+    }
+    eprintln!(
+        "aapt differential: {compared} of {} APKs compared ({perms} permissions, {comps} components); {} differences",
+        apks.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "differences from aapt:\n{}", failures.join("\n"));
+    assert_eq!(compared, apks.len());
+}

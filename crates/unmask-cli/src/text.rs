@@ -1,0 +1,268 @@
+//! The terminal summary of a report.
+
+use anyhow::Result;
+use std::io::Write;
+use unmask_apk::manifest::{ComponentKind, Manifest, SdkVersion};
+use unmask_apk::model::{ApkReport, InputKind, Report};
+use unmask_apk::permissions::base_level;
+
+fn sdk(v: &Option<SdkVersion>) -> String {
+    match v {
+        Some(SdkVersion::Level(n)) => n.to_string(),
+        Some(SdkVersion::Codename(c)) => c.clone(),
+        None => "-".into(),
+    }
+}
+
+fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+/// Writes the readable summary of one report.
+pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
+    let kind = match r.input.kind {
+        InputKind::Apk => "APK",
+        InputKind::SplitBundle => "split-APK bundle",
+        InputKind::Dex => "DEX",
+    };
+    writeln!(out, "== {}  ({kind}, {})", r.input.path, human_size(r.input.size))?;
+    writeln!(out, "   sha256 {}", r.input.sha256)?;
+    if let Some(d) = &r.dex {
+        writeln!(
+            out,
+            "   DEX version {}, header file_size {}",
+            d.version, d.header_file_size
+        )?;
+    }
+    if let Some(b) = &r.bundle {
+        writeln!(
+            out,
+            "   bundle format {}: {} APK(s) inside",
+            b.format,
+            b.apk_entries.len()
+        )?;
+        for a in &b.container_anomalies {
+            writeln!(out, "   ! container: {}", a.detail)?;
+        }
+    }
+    for apk in &r.apks {
+        if r.input.kind == InputKind::SplitBundle {
+            writeln!(out, "\n-- {}  ({}, sha256 {})", apk.name, human_size(apk.size), apk.sha256)?;
+        }
+        write_apk(out, apk)?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_apk<W: Write>(out: &mut W, a: &ApkReport) -> Result<()> {
+    if let Some(m) = &a.manifest {
+        write_manifest(out, m)?;
+    }
+    let s = &a.signatures;
+    if s.schemes.is_empty() {
+        writeln!(out, "   signatures  none found (unsigned)")?;
+    } else {
+        writeln!(
+            out,
+            "   signatures  {} (located, NOT verified)",
+            s.schemes.join(", ")
+        )?;
+        let mut shown = std::collections::BTreeSet::new();
+        for signer in &s.signers {
+            if let Some(c) = signer.certificates.first() {
+                if shown.insert((c.sha256.clone(), signer.scheme)) {
+                    writeln!(
+                        out,
+                        "     {:<5} {}  sha256 {}  {} {}{}",
+                        signer.scheme,
+                        c.subject,
+                        c.sha256,
+                        c.key_algorithm,
+                        c.key_size.map(|k| k.to_string()).unwrap_or_default(),
+                        if c.is_android_debug {
+                            "  ANDROID DEBUG CERTIFICATE"
+                        } else {
+                            ""
+                        }
+                    )?;
+                }
+            }
+        }
+        for an in &s.anomalies {
+            writeln!(out, "     ! {an}")?;
+        }
+    }
+    let c = &a.contents;
+    let libs: Vec<String> = c
+        .native_libs
+        .iter()
+        .map(|(abi, l)| format!("{abi} ({})", l.len()))
+        .collect();
+    writeln!(
+        out,
+        "   contents    {} entries, {} dex, native libs: {}, {} assets",
+        a.container.entries,
+        c.dex.len(),
+        if libs.is_empty() {
+            "none".to_string()
+        } else {
+            libs.join(", ")
+        },
+        c.assets.len()
+    )?;
+    for h in &c.hidden {
+        writeln!(out, "     hidden {:<4} {}  ({})", h.kind, h.name, h.reason)?;
+    }
+    for n in &c.unsafe_names {
+        writeln!(out, "     ! unsafe entry name {n:?}")?;
+    }
+    if a.container.android_would_reject {
+        writeln!(out, "   ! Android would refuse to install this archive")?;
+    }
+    for an in &a.container.anomalies {
+        writeln!(out, "   ! container: {} ({})", an.detail, an.kind)?;
+    }
+    for e in &a.errors {
+        writeln!(out, "   ERROR {e}")?;
+    }
+    Ok(())
+}
+
+fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
+    writeln!(
+        out,
+        "   package     {}  versionCode {}  versionName {}",
+        m.package.as_deref().unwrap_or("(none)"),
+        m.version_code.map(|v| v.to_string()).unwrap_or("-".into()),
+        m.version_name.as_deref().unwrap_or("-")
+    )?;
+    if let Some(split) = &m.split {
+        writeln!(out, "   split       {split}")?;
+    }
+    let app = &m.application;
+    if let Some(label) = &app.label {
+        writeln!(
+            out,
+            "   label       {label:?}{}",
+            if app.labels.len() > 1 {
+                format!(" ({} configurations)", app.labels.len())
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "   sdk         min {}  target {}  max {}",
+        sdk(&m.min_sdk),
+        sdk(&m.target_sdk),
+        sdk(&m.max_sdk)
+    )?;
+    let mut flags = Vec::new();
+    if app.debuggable {
+        flags.push("DEBUGGABLE");
+    }
+    if app.test_only {
+        flags.push("testOnly");
+    }
+    if app.allow_backup {
+        flags.push("allowBackup");
+    }
+    if app.cleartext_default {
+        flags.push("cleartext traffic allowed");
+    }
+    if app.persistent {
+        flags.push("persistent");
+    }
+    if !flags.is_empty() {
+        writeln!(out, "   flags       {}", flags.join(", "))?;
+    }
+    if let Some(nsc) = &app.network_security_config {
+        let mut parts = vec![nsc.file.clone()];
+        if nsc.base_cleartext_permitted == Some(true)
+            || nsc.domain_configs.iter().any(|d| d.cleartext_permitted == Some(true))
+        {
+            parts.push("cleartext permitted".into());
+        }
+        if nsc.trusts_user_cas {
+            parts.push("trusts user-installed CAs".into());
+        }
+        if nsc.has_pinning {
+            parts.push("certificate pinning".into());
+        }
+        writeln!(out, "   network     security config {}", parts.join(", "))?;
+    } else if let Some(r) = &app.network_security_config_ref {
+        writeln!(out, "   network     security config {r} (unresolved)")?;
+    }
+    let dangerous = m
+        .uses_permissions
+        .iter()
+        .filter(|p| p.protection_level.as_deref().map(base_level) == Some("dangerous"))
+        .count();
+    writeln!(
+        out,
+        "   permissions {} requested, {} dangerous",
+        m.uses_permissions.len(),
+        dangerous
+    )?;
+    for p in &m.uses_permissions {
+        writeln!(
+            out,
+            "     {:<28} {}{}",
+            p.protection_level.as_deref().unwrap_or("(unknown)"),
+            p.name,
+            p.max_sdk
+                .map(|v| format!("  (maxSdk {v})"))
+                .unwrap_or_default()
+        )?;
+    }
+    for p in &m.permissions {
+        writeln!(
+            out,
+            "     declares {:<19} {}",
+            p.protection_level, p.name
+        )?;
+    }
+    let count = |k: ComponentKind| m.components.iter().filter(|c| c.kind == k).count();
+    writeln!(
+        out,
+        "   components  {} activities, {} aliases, {} services, {} receivers, {} providers; {} exported",
+        count(ComponentKind::Activity),
+        count(ComponentKind::ActivityAlias),
+        count(ComponentKind::Service),
+        count(ComponentKind::Receiver),
+        count(ComponentKind::Provider),
+        m.components.iter().filter(|c| c.exported).count()
+    )?;
+    for c in m.components.iter().filter(|c| c.exported) {
+        let actions: Vec<&str> = c
+            .intent_filters
+            .iter()
+            .flat_map(|f| f.actions.iter().map(String::as_str))
+            .collect();
+        writeln!(
+            out,
+            "     exported {:<14} {}{}{}",
+            c.kind.tag(),
+            c.name,
+            c.permission
+                .as_deref()
+                .map(|p| format!("  [protected by {p}]"))
+                .unwrap_or_default(),
+            if actions.is_empty() {
+                String::new()
+            } else {
+                format!("  <- {}", actions.join(", "))
+            }
+        )?;
+    }
+    for an in &m.anomalies {
+        writeln!(out, "   ! manifest: {an}")?;
+    }
+    Ok(())
+}
