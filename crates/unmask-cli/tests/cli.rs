@@ -1,0 +1,151 @@
+//! End-to-end tests of the `unmask` binary: every hostile input of the shared corpus gives a
+//! result or a clear error (never a panic, a hang or more than 1 GiB), and a batch with bad
+//! files still reports the good ones.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_unmask")
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = std::env::var_os("UNMASK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: corpus not found at {}", p.display());
+        None
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/apk")
+        .join(name)
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs unmask under a 1 GiB address-space cap and a 60 s wall-clock cap.
+fn run_capped(args: &[&str], files: &[PathBuf]) -> Output {
+    Command::new("timeout")
+        .arg("60")
+        .arg("prlimit")
+        .arg(format!("--as={}", 1u64 << 30))
+        .arg(bin())
+        .args(args)
+        .args(files)
+        .output()
+        .expect("run unmask")
+}
+
+#[test]
+fn every_edge_and_malformed_file_gives_a_result_or_a_clear_error() {
+    let Some(corpus) = corpus() else { return };
+    let mut files = all_files(&corpus.join("edge"));
+    files.extend(all_files(&corpus.join("malformed")));
+    files.retain(|p| !p.extension().is_some_and(|e| e == "md" || e == "tsv"));
+    assert!(files.len() > 300, "expected the edge corpus, found {}", files.len());
+    let mut ok = 0;
+    let mut errors = 0;
+    for chunk in files.chunks(40) {
+        let out = run_capped(&["scan", "--format", "json"], chunk);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "unmask died (status {:?}: timeout=124, killed/abort=signal) on one of {:?}\n{stderr}",
+            out.status,
+            chunk
+        );
+        assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
+        assert!(!stderr.contains("internal error"), "panic caught:\n{stderr}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let docs: Vec<serde_json::Value> = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(docs.len(), chunk.len(), "one JSON document per input");
+        for (doc, path) in docs.iter().zip(chunk) {
+            assert_eq!(doc["input"]["path"], path.display().to_string());
+            if let Some(e) = doc.get("error") {
+                errors += 1;
+                let e = e.as_str().unwrap();
+                assert!(e.len() > 10, "error too terse for {}: {e}", path.display());
+                assert!(
+                    stderr.contains(&format!("{}: {e}", path.display())),
+                    "stderr names the file and the problem"
+                );
+            } else {
+                ok += 1;
+            }
+        }
+    }
+    eprintln!("edge corpus: {} files, {ok} analysed, {errors} clear errors", files.len());
+}
+
+#[test]
+fn a_batch_with_bad_files_still_reports_the_good_ones() {
+    let dir = std::env::temp_dir().join(format!("unmask-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.apk");
+    std::fs::write(&garbage, b"this is not an apk at all, just text").unwrap();
+    let missing = dir.join("missing.apk");
+    let good = fixture("minimal.apk");
+    let files = vec![garbage.clone(), good.clone(), missing.clone()];
+    let out = run_capped(&["scan", "--format", "json"], &files);
+    assert_eq!(out.status.code(), Some(1), "exit code says something failed");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&garbage.display().to_string()), "{stderr}");
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    let docs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 3);
+    assert!(docs[0]["error"].as_str().unwrap().contains("neither an APK"));
+    assert!(docs[1].get("error").is_none());
+    assert!(docs[1]["apks"][0]["manifest"]["package"].is_string());
+    assert!(docs[2]["error"].as_str().unwrap().contains("cannot read"));
+    // Text output too.
+    let out = run_capped(&["scan"], &files);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ERROR"), "{text}");
+    assert!(text.contains("package"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn help_documents_every_option() {
+    let out = Command::new(bin()).args(["scan", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in ["--format", "json", "text", "--pretty", "--jobs", "Exit status", "bundle"] {
+        assert!(help.contains(needle), "scan --help lacks {needle}:\n{help}");
+    }
+    let out = Command::new(bin()).arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("scan"));
+    let out = Command::new(bin()).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "usage error");
+}
