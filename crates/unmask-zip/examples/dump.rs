@@ -43,7 +43,17 @@ fn main() {
             );
             if !quiet {
                 for an in a.anomalies() {
-                    println!("  [{}{}] {:?}: {}", an.kind, if an.android_rejects { ", android rejects" } else { "" }, an.entry, an.detail);
+                    println!(
+                        "  [{}{}] {:?}: {}",
+                        an.kind,
+                        if an.android_rejects {
+                            ", android rejects"
+                        } else {
+                            ""
+                        },
+                        an.entry,
+                        an.detail
+                    );
                 }
             }
         }

@@ -167,7 +167,16 @@ fn evaluate_candidate(data: &[u8], pos: usize) -> Result<Located, String> {
         // relative to its own start. The CD then sits right before the EOCD.
         let alt = cd_limit.checked_sub(cd_size_u);
         match alt {
-            Some(alt) if alt > cd_offset_u && u32_at(data, alt) == Some(CDH_SIG) => {
+            // Accept the rebase only if it also puts the first local header in place.
+            Some(alt)
+                if alt > cd_offset_u
+                    && u32_at(data, alt) == Some(CDH_SIG)
+                    && u32_at(data, alt.saturating_add(42))
+                        .and_then(|lho| usize_of(u64::from(lho)))
+                        .and_then(|lho| lho.checked_add(alt.saturating_sub(cd_offset_u)))
+                        .and_then(|p| u32_at(data, p))
+                        == Some(LFH_SIG) =>
+            {
                 shift = alt.saturating_sub(cd_offset_u);
                 cd_start = alt;
             }
@@ -658,9 +667,11 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
             .map(|e| e.local_header_offset.saturating_add(loc.shift as u64))
             .min()
             .unwrap_or(0);
-        if u32_at(data, 0) != Some(LFH_SIG) || min_lho > 0 || loc.shift > 0 {
+        // Only offset 0 is checked, as Android does: build tools (zipflinger) legitimately
+        // put unreferenced "virtual" local headers before the first real entry.
+        if u32_at(data, 0) != Some(LFH_SIG) || loc.shift > 0 {
             let mut detail = format!(
-                "offset 0 does not start the first entry; the lowest local header offset is {min_lho}"
+                "offset 0 does not hold a local file header; the lowest local header offset is {min_lho}"
             );
             if loc.shift > 0 {
                 detail.push_str(&format!(
