@@ -23,19 +23,42 @@ struct Ctx<'a> {
     pool: StringPool<'a>,
     res_ids: &'a [u8],
     an: Anomalies,
+    /// Repeated anomaly kinds, summarised at the end: (kind, count, first example).
+    counted: Vec<(&'static str, usize, String)>,
 }
 
 impl Ctx<'_> {
+    fn count(&mut self, kind: &'static str, example: impl FnOnce() -> String) {
+        if let Some(e) = self.counted.iter_mut().find(|e| e.0 == kind) {
+            e.1 = e.1.saturating_add(1);
+        } else {
+            self.counted.push((kind, 1, example()));
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        for (kind, n, ex) in std::mem::take(&mut self.counted) {
+            self.an.push(format!("{kind}: {n} time(s), first: {ex}"));
+        }
+        self.an.into_vec()
+    }
+
     fn string(&mut self, idx: u32) -> Option<String> {
         if idx == NO_INDEX {
             return None;
         }
         match self.pool.get_full(idx) {
             Some(s) => {
+                if s.text.contains('\0') {
+                    self.count("string contains NUL character(s)", || {
+                        format!("string #{idx} {:?}", s.text)
+                    });
+                }
                 if s.unterminated {
-                    self.an.push(format!(
-                        "string #{idx} is not NUL-terminated (libandroidfw rejects it)"
-                    ));
+                    self.count(
+                        "string not NUL-terminated (libandroidfw rejects it)",
+                        || format!("string #{idx}"),
+                    );
                 }
                 Some(s.text)
             }
@@ -102,6 +125,7 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
         pool: StringPool::default(),
         res_ids: &[],
         an,
+        counted: Vec::new(),
     };
     let mut have_pool = false;
     let mut in_body = false;
@@ -125,6 +149,12 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                 } else {
                     let mut v = Vec::new();
                     ctx.pool = StringPool::new(bytes, &mut v);
+                    if ctx.pool.style_count() > 0 {
+                        v.push(format!(
+                            "string pool has {} style span entries (unused in a manifest)",
+                            ctx.pool.style_count()
+                        ));
+                    }
                     for a in v {
                         ctx.an.push(a);
                     }
@@ -267,7 +297,7 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
     Ok(XmlDocument {
         root,
         namespaces,
-        anomalies: ctx.an.into_vec(),
+        anomalies: ctx.finish(),
     })
 }
 
@@ -345,9 +375,9 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
     let data_type = u8_at(a, 15)?;
     let data = u32_at(a, 16)?;
     if vsize != 8 {
-        ctx.an.push(format!(
-            "attribute value size {vsize} (expected 8) in <{elem}>"
-        ));
+        ctx.count("attribute Res_value size is not 8", || {
+            format!("size {vsize} in <{elem}>")
+        });
     }
     let namespace = ctx.string(ns_idx);
     let pool_name = ctx.string(name_idx).unwrap_or_default();
@@ -359,16 +389,21 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
         Some(id) => {
             if let Some(canon) = android_attr_name(id) {
                 if pool_name != canon {
-                    ctx.an.push(format!(
-                        "attribute name {pool_name:?} in <{elem}> contradicts its resource id {id:#010x} (android:{canon}); name taken from the id"
-                    ));
+                    let kind = if pool_name.is_empty() {
+                        "empty attribute name, named from its resource id"
+                    } else {
+                        "fake attribute name contradicts its resource id, named from the id"
+                    };
+                    ctx.count(kind, || {
+                        format!("{pool_name:?} in <{elem}> has id {id:#010x} = android:{canon}")
+                    });
                     name = canon.to_string();
                 }
                 if namespace.as_deref() != Some(ANDROID_NS) {
-                    ctx.an.push(format!(
-                        "android attribute {canon} in <{elem}> has namespace {:?}",
-                        namespace.as_deref().unwrap_or("")
-                    ));
+                    let ns = namespace.clone().unwrap_or_default();
+                    ctx.count("framework attribute outside the android namespace", || {
+                        format!("android:{canon} in <{elem}> has namespace {ns:?}")
+                    });
                 }
             } else if pool_name.is_empty() {
                 ctx.an.push(format!(
@@ -382,9 +417,10 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
                     "empty attribute name without resource id in <{elem}>"
                 ));
             } else if namespace.as_deref() == Some(ANDROID_NS) {
-                ctx.an.push(format!(
-                    "android:{pool_name} in <{elem}> has no resource id (ignored by Android)"
-                ));
+                ctx.count(
+                    "android-namespace attribute without resource id (ignored by Android)",
+                    || format!("android:{pool_name} in <{elem}>"),
+                );
             }
         }
     }

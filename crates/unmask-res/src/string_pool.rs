@@ -19,6 +19,7 @@ pub struct StringPool<'a> {
     /// End (in the chunk) of the string data.
     strings_end: usize,
     utf8: bool,
+    styles: u32,
 }
 
 /// Outcome of reading one pool string.
@@ -51,6 +52,11 @@ impl<'a> StringPool<'a> {
             ));
             count = u32::try_from(room).unwrap_or(0);
         }
+        if style_count == 0 && styles_start != 0 {
+            anomalies.push(format!(
+                "string pool stylesStart {styles_start:#x} set although styleCount is 0"
+            ));
+        }
         let mut strings_end = chunk.len();
         if style_count > 0 && styles_start > strings_start && styles_start <= chunk.len() {
             strings_end = styles_start;
@@ -68,6 +74,7 @@ impl<'a> StringPool<'a> {
             strings_start,
             strings_end,
             utf8: flags & UTF8_FLAG != 0,
+            styles: style_count,
         }
     }
 
@@ -79,6 +86,11 @@ impl<'a> StringPool<'a> {
     /// True when the pool has no strings.
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+
+    /// Declared number of style spans.
+    pub fn style_count(&self) -> u32 {
+        self.styles
     }
 
     /// Whether the pool is UTF-8 encoded.

@@ -100,17 +100,23 @@ pub fn norm(s: &str) -> String {
 /// enclosing elements.
 pub fn aapt_lines(out: &str) -> Vec<String> {
     let mut res = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
+    // (indent, is element): namespace lines indent what follows them too.
+    let mut stack: Vec<(usize, bool)> = Vec::new();
     let mut cur_depth = 0usize;
     for l in out.lines() {
         let indent = l.len() - l.trim_start().len();
         let t = l.trim_start();
-        if let Some(rest) = t.strip_prefix("E: ") {
-            while stack.last().is_some_and(|&i| i >= indent) {
+        if t.starts_with("N: ") {
+            while stack.last().is_some_and(|&(i, _)| i >= indent) {
                 stack.pop();
             }
-            cur_depth = stack.len();
-            stack.push(indent);
+            stack.push((indent, false));
+        } else if let Some(rest) = t.strip_prefix("E: ") {
+            while stack.last().is_some_and(|&(i, _)| i >= indent) {
+                stack.pop();
+            }
+            cur_depth = stack.iter().filter(|e| e.1).count();
+            stack.push((indent, true));
             res.push(format!("E{cur_depth} {rest}"));
         } else if let Some(rest) = t.strip_prefix("A: ") {
             res.push(format!("A{cur_depth} {rest}"));
