@@ -53,7 +53,7 @@
 //! up-front reservation is at most min(declared size, cap, 8 MiB); the declared size is never
 //! trusted beyond the cap. The cap for one read is the smallest of
 //! [`Limits::max_entry_size`], what remains of [`Limits::max_total_size`] (inflated bytes
-//! are counted across all reads of one [`Archive`]), and `max_ratio × compressed size`
+//! are counted across all reads of one [`Archive`], with an atomic counter), and `max_ratio × compressed size`
 //! (with a floor of 1 MiB so tiny, highly compressible files are not refused). Exceeding
 //! it gives [`ZipError::LimitExceeded`] naming the entry and the cap. Stored entries are
 //! returned zero-copy ([`Cow::Borrowed`]) and do not count towards the total.
@@ -91,8 +91,8 @@ mod tests;
 
 use serde::Serialize;
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::slice_at64;
 use inflate::InflateError;
@@ -272,8 +272,8 @@ impl Entry<'_> {
     }
 }
 
-/// A parsed archive over borrowed bytes.
-#[derive(Debug)]
+/// A parsed archive over borrowed bytes. `Send + Sync`: entries may be read from several
+/// threads (the inflated-bytes counter is atomic).
 pub struct Archive<'a> {
     data: &'a [u8],
     limits: Limits,
@@ -283,7 +283,21 @@ pub struct Archive<'a> {
     cd_offset: u64,
     eocd_offset: u64,
     comment: &'a [u8],
-    inflated_total: Cell<u64>,
+    inflated_total: AtomicU64,
+}
+
+impl std::fmt::Debug for Archive<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never dump the (possibly huge) input bytes.
+        f.debug_struct("Archive")
+            .field("len", &self.data.len())
+            .field("entries", &self.entries.len())
+            .field("anomalies", &self.anomalies)
+            .field("cd_offset", &self.cd_offset)
+            .field("eocd_offset", &self.eocd_offset)
+            .field("inflated_total", &self.inflated_total())
+            .finish()
+    }
 }
 
 impl<'a> Archive<'a> {
@@ -300,7 +314,7 @@ impl<'a> Archive<'a> {
             cd_offset: p.cd_offset,
             eocd_offset: p.eocd_offset,
             comment: p.comment,
-            inflated_total: Cell::new(0),
+            inflated_total: AtomicU64::new(0),
         })
     }
 
@@ -365,7 +379,7 @@ impl<'a> Archive<'a> {
     /// Total bytes inflated so far through this archive (counted against
     /// [`Limits::max_total_size`]).
     pub fn inflated_total(&self) -> u64 {
-        self.inflated_total.get()
+        self.inflated_total.load(Ordering::Relaxed)
     }
 
     fn read_inner(
@@ -402,7 +416,7 @@ impl<'a> Archive<'a> {
                 }
             };
         }
-        let used = self.inflated_total.get();
+        let used = self.inflated_total.load(Ordering::Relaxed);
         let remaining = self.limits.max_total_size.saturating_sub(used);
         let ratio_cap = stored_len
             .saturating_mul(self.limits.max_ratio)
@@ -419,7 +433,11 @@ impl<'a> Archive<'a> {
             .unwrap_or((0, "max_entry_size"));
         let mut produced = 0u64;
         let result = inflate::inflate(raw, entry.uncompressed_size, cap, prefix, &mut produced);
-        self.inflated_total.set(used.saturating_add(produced));
+        let _ = self
+            .inflated_total
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                Some(t.saturating_add(produced))
+            });
         match result {
             Ok(out) => Ok(Cow::Owned(out)),
             Err(InflateError::OverCap) => Err(ZipError::LimitExceeded(format!(

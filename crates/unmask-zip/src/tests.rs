@@ -996,3 +996,12 @@ fn every_truncation_and_byte_flip_is_handled() {
     }
     assert!(parsed > 0);
 }
+
+#[test]
+fn archive_is_send_sync_and_debug_is_short() {
+    fn assert_sync<T: Send + Sync>() {}
+    assert_sync::<Archive<'static>>();
+    let bytes = Z::with(vec![E::stored("a", &[0u8; 10_000])]).build();
+    let a = Archive::parse(&bytes, Limits::default()).unwrap();
+    assert!(format!("{a:?}").len() < 500);
+}
