@@ -553,3 +553,314 @@ fn parse_type<'a>(
         },
     ))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::string_pool::build_pool_for_tests;
+
+    fn chunk(typ: u16, header: &[u8], body: &[u8]) -> Vec<u8> {
+        let hs = 8 + header.len();
+        let mut c = Vec::new();
+        c.extend_from_slice(&typ.to_le_bytes());
+        c.extend_from_slice(&(hs as u16).to_le_bytes());
+        c.extend_from_slice(&((hs + body.len()) as u32).to_le_bytes());
+        c.extend_from_slice(header);
+        c.extend_from_slice(body);
+        c
+    }
+
+    fn utf8_pool(strs: &[&str]) -> Vec<u8> {
+        let bodies: Vec<Vec<u8>> = strs
+            .iter()
+            .map(|s| {
+                let mut b = vec![s.len() as u8, s.len() as u8];
+                b.extend_from_slice(s.as_bytes());
+                b.push(0);
+                b
+            })
+            .collect();
+        build_pool_for_tests(&bodies, true)
+    }
+
+    fn simple(key: u32, dt: u8, data: u32) -> Vec<u8> {
+        let mut e = Vec::new();
+        e.extend_from_slice(&8u16.to_le_bytes());
+        e.extend_from_slice(&0u16.to_le_bytes());
+        e.extend_from_slice(&key.to_le_bytes());
+        e.extend_from_slice(&8u16.to_le_bytes());
+        e.push(0);
+        e.push(dt);
+        e.extend_from_slice(&data.to_le_bytes());
+        e
+    }
+
+    fn compact(key: u16, dt: u8, data: u32) -> Vec<u8> {
+        let mut e = Vec::new();
+        e.extend_from_slice(&key.to_le_bytes());
+        e.extend_from_slice(&((u16::from(dt) << 8) | FLAG_COMPACT).to_le_bytes());
+        e.extend_from_slice(&data.to_le_bytes());
+        e
+    }
+
+    fn bag(key: u32, parent: u32, items: &[(u32, u8, u32)]) -> Vec<u8> {
+        let mut e = Vec::new();
+        e.extend_from_slice(&16u16.to_le_bytes());
+        e.extend_from_slice(&FLAG_COMPLEX.to_le_bytes());
+        e.extend_from_slice(&key.to_le_bytes());
+        e.extend_from_slice(&parent.to_le_bytes());
+        e.extend_from_slice(&(items.len() as u32).to_le_bytes());
+        for &(n, dt, d) in items {
+            e.extend_from_slice(&n.to_le_bytes());
+            e.extend_from_slice(&8u16.to_le_bytes());
+            e.push(0);
+            e.push(dt);
+            e.extend_from_slice(&d.to_le_bytes());
+        }
+        e
+    }
+
+    fn config(lang: &[u8; 2]) -> Vec<u8> {
+        let mut c = vec![0u8; 64];
+        c[0] = 64;
+        if lang != b"\0\0" {
+            c[8..10].copy_from_slice(lang);
+        }
+        c
+    }
+
+    /// A type chunk. `slots`: per entry index, Some(entry bytes) or None.
+    fn type_chunk(flags: u8, lang: &[u8; 2], slots: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut offsets = Vec::new();
+        let mut entries = Vec::new();
+        let mut present = 0u32;
+        for (i, s) in slots.iter().enumerate() {
+            match (s, flags) {
+                (Some(e), TYPE_FLAG_SPARSE) => {
+                    offsets.extend_from_slice(&(i as u16).to_le_bytes());
+                    offsets.extend_from_slice(&((entries.len() / 4) as u16).to_le_bytes());
+                    entries.extend_from_slice(e);
+                    present += 1;
+                }
+                (None, TYPE_FLAG_SPARSE) => {}
+                (Some(e), TYPE_FLAG_OFFSET16) => {
+                    offsets.extend_from_slice(&((entries.len() / 4) as u16).to_le_bytes());
+                    entries.extend_from_slice(e);
+                }
+                (None, TYPE_FLAG_OFFSET16) => offsets.extend_from_slice(&0xffffu16.to_le_bytes()),
+                (Some(e), _) => {
+                    offsets.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+                    entries.extend_from_slice(e);
+                }
+                (None, _) => offsets.extend_from_slice(&0xffff_ffffu32.to_le_bytes()),
+            }
+        }
+        while offsets.len() % 4 != 0 {
+            offsets.push(0);
+        }
+        let count = if flags == TYPE_FLAG_SPARSE {
+            present
+        } else {
+            slots.len() as u32
+        };
+        let hs = 8 + 12 + 64;
+        let mut h = vec![1u8, flags, 0, 0];
+        h.extend_from_slice(&count.to_le_bytes());
+        h.extend_from_slice(&((hs + offsets.len()) as u32).to_le_bytes());
+        h.extend_from_slice(&config(lang));
+        let mut body = offsets;
+        body.extend(entries);
+        chunk(RES_TABLE_TYPE_TYPE, &h, &body)
+    }
+
+    const REF: u8 = crate::value::TYPE_REFERENCE;
+    const STR: u8 = crate::value::TYPE_STRING;
+
+    fn table() -> Vec<u8> {
+        let global = utf8_pool(&["hello", "bonjour", "hallo"]);
+        let types = utf8_pool(&["string"]);
+        let keys = utf8_pool(&["a", "b", "c"]);
+        let mut spec_h = vec![1u8, 0, 0, 0];
+        spec_h.extend_from_slice(&3u32.to_le_bytes());
+        let spec = chunk(RES_TABLE_TYPE_SPEC_TYPE, &spec_h, &[0; 12]);
+        // default: a = "hello", b missing, c = bag
+        let t_default = type_chunk(
+            0,
+            b"\0\0",
+            &[
+                Some(simple(0, STR, 0)),
+                None,
+                Some(bag(2, 0, &[(0x0101_0003, 0x10, 7)])),
+            ],
+        );
+        // fr (sparse): a = "bonjour", b = @a
+        let t_fr = type_chunk(
+            TYPE_FLAG_SPARSE,
+            b"fr",
+            &[
+                Some(simple(0, STR, 1)),
+                Some(simple(1, REF, 0x7f01_0000)),
+                None,
+            ],
+        );
+        // de (offset16, compact entries): a = "hallo", c = @b (b: fr only, then first)
+        let t_de = type_chunk(
+            TYPE_FLAG_OFFSET16,
+            b"de",
+            &[
+                Some(compact(0, STR, 2)),
+                None,
+                Some(compact(2, REF, 0x7f01_0001)),
+            ],
+        );
+        let mut ph = Vec::new();
+        ph.extend_from_slice(&0x7fu32.to_le_bytes());
+        let mut name = [0u8; 256];
+        for (i, c) in "com.example".encode_utf16().enumerate() {
+            name[i * 2..i * 2 + 2].copy_from_slice(&c.to_le_bytes());
+        }
+        ph.extend_from_slice(&name);
+        let type_off = 288u32;
+        let key_off = type_off + types.len() as u32;
+        for v in [type_off, 1, key_off, 3, 0] {
+            ph.extend_from_slice(&v.to_le_bytes());
+        }
+        let mut pbody = Vec::new();
+        pbody.extend(types);
+        pbody.extend(keys);
+        pbody.extend(spec);
+        pbody.extend(t_default);
+        pbody.extend(t_fr);
+        pbody.extend(t_de);
+        pbody.extend(chunk(RES_TABLE_LIBRARY_TYPE, &[0; 4], &[]));
+        let pkg = chunk(RES_TABLE_PACKAGE_TYPE, &ph, &pbody);
+        let mut body = global;
+        body.extend(pkg);
+        chunk(RES_TABLE_TYPE, &1u32.to_le_bytes(), &body)
+    }
+
+    fn q(v: &[(Config, String)]) -> Vec<(String, String)> {
+        let mut r: Vec<_> = v
+            .iter()
+            .map(|(c, s)| (c.qualifiers.clone(), s.clone()))
+            .collect();
+        r.sort();
+        r
+    }
+
+    #[test]
+    fn sparse_offset16_compact_and_bags() {
+        let data = table();
+        let t = ResourceTable::parse(&data).unwrap();
+        assert!(t.anomalies().is_empty(), "{:?}", t.anomalies());
+        assert_eq!(t.package_name(), Some("com.example"));
+        assert_eq!(t.name_of(0x7f01_0000).as_deref(), Some("string/a"));
+        assert_eq!(t.name_of(0x7f01_0001).as_deref(), Some("string/b"));
+        assert_eq!(t.name_of(0x7f01_0002).as_deref(), Some("string/c"));
+        assert_eq!(t.name_of(0x7f01_0003), None);
+        let a = t.values(0x7f01_0000);
+        assert_eq!(
+            a,
+            vec![
+                (
+                    Config {
+                        qualifiers: String::new()
+                    },
+                    Value::String("hello".into())
+                ),
+                (
+                    Config {
+                        qualifiers: "fr".into()
+                    },
+                    Value::String("bonjour".into())
+                ),
+                (
+                    Config {
+                        qualifiers: "de".into()
+                    },
+                    Value::String("hallo".into())
+                ),
+            ]
+        );
+        let c = t.entries(0x7f01_0002);
+        assert_eq!(
+            c[0].value,
+            EntryValue::Bag {
+                parent: 0,
+                items: vec![(0x0101_0003, Value::IntDec(7))]
+            }
+        );
+        assert_eq!(c[0].key_index, 2);
+        assert_eq!(
+            t.values(0x7f01_0002)[0].1,
+            Value::Other {
+                data_type: TYPE_BAG,
+                data: 0
+            }
+        );
+        // b = @a in fr → "bonjour"; c in de = @b → b has only fr → its first value.
+        assert_eq!(
+            q(&t.resolve_string(0x7f01_0001)),
+            vec![("fr".into(), "bonjour".into())]
+        );
+        assert_eq!(
+            q(&t.resolve_string(0x7f01_0002)),
+            vec![("de".into(), "bonjour".into())]
+        );
+    }
+
+    #[test]
+    fn reference_cycles_terminate() {
+        let mut data = table();
+        // Point a's default value at itself: "hello" (string 0) → reference to 0x7f010000.
+        let pos = data
+            .windows(8)
+            .position(|w| w == [8, 0, 0, STR, 0, 0, 0, 0])
+            .unwrap();
+        data[pos + 3] = REF;
+        data[pos + 4..pos + 8].copy_from_slice(&0x7f01_0000u32.to_le_bytes());
+        let t = ResourceTable::parse(&data).unwrap();
+        let r = q(&t.resolve_string(0x7f01_0000));
+        assert_eq!(
+            r,
+            vec![
+                ("de".into(), "hallo".into()),
+                ("fr".into(), "bonjour".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn truncations_and_lies_never_panic() {
+        let data = table();
+        for n in 0..data.len() {
+            if let Ok(t) = ResourceTable::parse(&data[..n]) {
+                for id in 0x7f01_0000..0x7f01_0004 {
+                    let _ = t.values(id);
+                    let _ = t.name_of(id);
+                    let _ = t.resolve_string(id);
+                }
+            }
+        }
+        // Huge entry count in every type chunk.
+        let mut d = data.clone();
+        let mut i = 0;
+        while let Some(p) = d[i..]
+            .windows(4)
+            .position(|w| w == [0x01, 0x02, 0x54, 0x00])
+        {
+            let at = i + p;
+            d[at + 12..at + 16].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
+            i = at + 4;
+        }
+        let t = ResourceTable::parse(&d).unwrap();
+        assert!(
+            t.anomalies().iter().any(|a| a.contains("declares")),
+            "{:?}",
+            t.anomalies()
+        );
+        let _ = t.values(0x7f01_0000);
+        assert!(ResourceTable::parse(b"\x03\x00\x08\x00\x08\x00\x00\x00").is_err());
+    }
+}
