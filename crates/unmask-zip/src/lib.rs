@@ -12,6 +12,7 @@
 //! | no EOCD, CD outside the file, CD overlapping the EOCD, no CD signature at the CD offset | [`ZipError::Malformed`] with offsets | — | — |
 //! | more CD records than [`Limits::max_entries`] | [`ZipError::LimitExceeded`] | — | — |
 //! | last EOCD signature unusable (fake EOCD in the comment) | earlier candidates are retried | `fake_eocd` | yes |
+//! | a second valid EOCD (before the used one) with a different CD: hidden archive view | the last valid EOCD is used, as Android | `multiple_eocd` | no |
 //! | EOCD found only beyond the 64 KiB search window | used | `eocd_outside_search_window` | yes |
 //! | bytes after EOCD + comment | parsed | `trailing_data` | yes |
 //! | EOCD comment length past end of file | parsed | `eocd_comment_truncated` | yes |
@@ -110,6 +111,8 @@ const RATIO_FLOOR: u64 = 1 << 20;
 pub mod kind {
     /// An EOCD signature after the one used is not usable (fake EOCD, typically in the comment).
     pub const FAKE_EOCD: &str = "fake_eocd";
+    /// Another valid EOCD, before the one used, describes a different central directory.
+    pub const MULTIPLE_EOCD: &str = "multiple_eocd";
     /// The EOCD was found only beyond Android's 64 KiB + 22 search window.
     pub const EOCD_OUTSIDE_SEARCH_WINDOW: &str = "eocd_outside_search_window";
     /// Bytes after the EOCD record and its comment.

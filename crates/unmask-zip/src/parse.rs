@@ -272,6 +272,28 @@ fn locate(data: &[u8], rec: &mut Recorder) -> Result<Located, ZipError> {
             ),
         }));
     };
+    // Another self-consistent EOCD before the one used, describing a different central
+    // directory: a second, hidden archive view (Android sees only the last one).
+    let mut others = 0usize;
+    for pos in eocd_candidates(data, window_lo.min(loc.eocd), loc.eocd) {
+        if others >= MAX_PER_KIND {
+            break;
+        }
+        if let Ok(o) = evaluate_candidate(data, pos) {
+            if o.shift == 0 && o.cd_start != loc.cd_start && o.entries_total > 0 {
+                others = others.saturating_add(1);
+                rec.push(
+                    kind::MULTIPLE_EOCD,
+                    None,
+                    format!(
+                        "another valid EOCD at {pos} describes a different central directory at {} ({} entries); the EOCD at {} is used, as Android does",
+                        o.cd_start, o.entries_total, loc.eocd
+                    ),
+                    false,
+                );
+            }
+        }
+    }
     for (pos, why) in rejected.iter().take(MAX_PER_KIND) {
         rec.push(
             kind::FAKE_EOCD,

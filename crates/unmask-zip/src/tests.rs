@@ -1005,3 +1005,28 @@ fn archive_is_send_sync_and_debug_is_short() {
     let a = Archive::parse(&bytes, Limits::default()).unwrap();
     assert!(format!("{a:?}").len() < 500);
 }
+
+#[test]
+fn decoy_eocd_in_comment_is_used_like_android_and_flagged() {
+    // The real archive holds the payload; a decoy archive (its own LFH, CD and EOCD) sits
+    // in the comment, and its EOCD is last in the file, so Android uses it.
+    let real = Z::with(vec![E::stored("classes.dex", b"MALICIOUS")]);
+    let mut real_bytes = real.build();
+    let decoy_start = real_bytes.len();
+    let decoy = Z::with(vec![E::stored("AndroidManifest.xml", b"benign")]);
+    let decoy_bytes = decoy.build();
+    // Rebase the decoy's offsets onto its position in the file.
+    let mut d = decoy_bytes.clone();
+    let n = d.len();
+    let cd_off = u32::from_le_bytes(d[n - 6..n - 2].try_into().unwrap()) as usize;
+    d[n - 6..n - 2].copy_from_slice(&((cd_off + decoy_start) as u32).to_le_bytes());
+    d[cd_off + 42..cd_off + 46].copy_from_slice(&(decoy_start as u32).to_le_bytes());
+    let clen = real_bytes.len() - 2;
+    real_bytes[clen..].copy_from_slice(&(d.len() as u16).to_le_bytes());
+    real_bytes.extend_from_slice(&d);
+    let a = Archive::parse(&real_bytes, Limits::default()).unwrap();
+    assert_eq!(read_named(&a, "AndroidManifest.xml"), b"benign");
+    assert!(a.find("classes.dex").is_none());
+    let an = anomaly(&a, kind::MULTIPLE_EOCD);
+    assert!(an.detail.contains("1 entries"), "{}", an.detail);
+}
