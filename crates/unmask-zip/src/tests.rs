@@ -1030,3 +1030,49 @@ fn decoy_eocd_in_comment_is_used_like_android_and_flagged() {
     let an = anomaly(&a, kind::MULTIPLE_EOCD);
     assert!(an.detail.contains("1 entries"), "{}", an.detail);
 }
+
+#[test]
+fn stored_size_mismatch_reads_uncompressed_size() {
+    let mut e = E::stored("a", b"abcdef");
+    e.usize_ = 3;
+    let bytes = Z::with(vec![e]).build();
+    let a = Archive::parse(&bytes, Limits::default()).unwrap();
+    assert_eq!(read_named(&a, "a"), b"abc");
+    assert!(anomaly(&a, kind::STORED_SIZE_MISMATCH)
+        .detail
+        .contains("3 bytes are read"));
+}
+
+#[test]
+fn entry_data_past_eof_is_flagged_and_read_fails_clearly() {
+    let mut e = E::stored("big", b"abc");
+    e.usize_ = 100_000;
+    e.csize = 100_000;
+    e.lfh_sizes = Some((100_000, 100_000));
+    let bytes = Z::with(vec![e, E::stored("ok", b"fine")]).build();
+    let a = Archive::parse(&bytes, Limits::default()).unwrap();
+    assert_eq!(read_named(&a, "ok"), b"fine");
+    let err = a.read(a.find("big").unwrap()).unwrap_err();
+    assert!(
+        matches!(&err, ZipError::Malformed(m) if m.contains("past the end")),
+        "{err}"
+    );
+    assert!(kinds(&a).contains(&kind::ENTRY_DATA_OUT_OF_BOUNDS));
+    // A prefix of what is there is still refused rather than silently short.
+    assert!(a.read_prefix(a.find("big").unwrap(), 2).is_err());
+}
+
+#[test]
+fn local_header_offset_inside_cd_is_flagged() {
+    let bytes0 = Z::with(vec![E::stored("a", b"A")]).build();
+    let cd = bytes0.len() - 22 - (46 + 1);
+    let mut e = E::stored("b", b"B");
+    e.cd_only = true;
+    e.lho = Some(cd as u32 + 100);
+    let bytes = Z::with(vec![E::stored("a", b"A"), e]).build();
+    let a = Archive::parse(&bytes, Limits::default()).unwrap();
+    let an = anomaly(&a, kind::LOCAL_HEADER_INVALID);
+    assert!(an.android_rejects);
+    assert!(a.read(a.find("b").unwrap()).is_err());
+    assert_eq!(read_named(&a, "a"), b"A");
+}
