@@ -32,8 +32,15 @@ fn main() {
             }
         }
     }
-    println!("values() for all {n} ids ({vals} values): {:?}", t0.elapsed());
+    println!(
+        "values() for all {n} ids ({vals} values): {:?}",
+        t0.elapsed()
+    );
     let t0 = Instant::now();
     let r = t.resolve_string(0x0104_0000);
-    println!("resolve_string(0x01040000) -> {} configs in {:?}", r.len(), t0.elapsed());
+    println!(
+        "resolve_string(0x01040000) -> {} configs in {:?}",
+        r.len(),
+        t0.elapsed()
+    );
 }

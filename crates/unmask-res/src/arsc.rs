@@ -1,6 +1,6 @@
 //! Resource table (`resources.arsc`) reader: lazy, zero-copy.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -275,15 +275,23 @@ impl<'a> ResourceTable<'a> {
     /// else its default value, else its first value.
     pub fn resolve_string(&self, id: u32) -> Vec<(Config, String)> {
         let mut seen = HashSet::new();
-        self.resolve_inner(id, 0, &mut seen)
+        let mut memo = HashMap::new();
+        self.resolve_inner(id, 0, &mut seen, &mut memo)
     }
 
+    /// Depth-first resolution; `seen` holds the ids on the current chain (cycle guard) and
+    /// `memo` every finished id, so each id is decoded at most once per call (no exponential
+    /// blow-up on fan-out chains).
     fn resolve_inner(
         &self,
         id: u32,
         depth: usize,
         seen: &mut HashSet<u32>,
+        memo: &mut HashMap<u32, Vec<(Config, String)>>,
     ) -> Vec<(Config, String)> {
+        if let Some(done) = memo.get(&id) {
+            return done.clone();
+        }
         if depth >= MAX_REFERENCE_DEPTH || !seen.insert(id) {
             return Vec::new();
         }
@@ -292,7 +300,7 @@ impl<'a> ResourceTable<'a> {
             match v {
                 Value::String(s) => out.push((cfg, s)),
                 Value::Reference(r) if r != 0 => {
-                    let targets = self.resolve_inner(r, depth.saturating_add(1), seen);
+                    let targets = self.resolve_inner(r, depth.saturating_add(1), seen, memo);
                     let pick = targets
                         .iter()
                         .find(|(c, _)| *c == cfg)
@@ -306,6 +314,7 @@ impl<'a> ResourceTable<'a> {
             }
         }
         seen.remove(&id);
+        memo.insert(id, out.clone());
         out
     }
 

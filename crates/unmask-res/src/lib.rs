@@ -14,6 +14,38 @@
 //! No `unsafe`, no panics on input: every read is bounds-checked and no allocation is sized by
 //! an attacker-declared count before it is checked against the bytes actually present.
 //!
+//! # Anomalies
+//!
+//! [`XmlDocument::anomalies`] and [`ResourceTable::anomalies`] are short English strings,
+//! deduplicated and capped at 256. Repeated per-attribute findings are summarised as
+//! `"<kind>: N time(s), first: <example>"`. Kinds reported include:
+//!
+//! - file level: `file chunk type 0x.... is not RES_XML_TYPE (0x0003)`,
+//!   `file header size N (expected 8)`, `file header declares size N but the file has M bytes`,
+//!   `N byte(s) after the declared end of the document ignored`,
+//!   `chunk walk stopped: <chunk type, offset and sizes>`, `unknown chunk type 0x.... at offset ...`;
+//! - string pools: `string pool declares N strings but has room for M offsets`,
+//!   `string pool stylesStart ... set although styleCount is 0`,
+//!   `string pool has N style span entries`, `multiple string pools; only the first is used`,
+//!   `string pool after the first XML node ignored`, `string not NUL-terminated (libandroidfw
+//!   rejects it)`, `string contains NUL character(s)`, `string index N out of range ...`;
+//! - namespaces: `namespace "<uri>" declared more than once`, `extra namespace p="<uri>" declared`,
+//!   `end namespace without a start namespace`;
+//! - elements: `end element without a matching start element`, `end element </a> closes <b>`,
+//!   `N element(s) never closed`, `more than one root element; only the first is kept`,
+//!   `elements nested deeper than 256 dropped`, `text (CDATA) chunk present`,
+//!   `XML comment(s) present`, `XML node header size N (expected 16)`,
+//!   `element <x> attributeStart/attributeSize ...`;
+//! - attributes: `fake attribute name contradicts its resource id, named from the id`,
+//!   `empty attribute name, named from its resource id`,
+//!   `framework attribute outside the android namespace`,
+//!   `android-namespace attribute without resource id (ignored by Android)`,
+//!   `attribute name contains a namespace prefix`, `attribute Res_value size is not 8`;
+//! - resource tables: `table header declares N package(s), found M`,
+//!   `package P: type T (...) declares N entries but only M fit`,
+//!   `package P: type/key strings not at the declared offset`, `package P has typeIdOffset N`,
+//!   `package P: unknown chunk type ...`.
+//!
 //! # Fuzzing
 //!
 //! Two cargo-fuzz targets live in `crates/unmask-res/fuzz` (`axml`, `arsc`). Smoke run on a
@@ -25,6 +57,7 @@
 //! RUSTC_BOOTSTRAP=1 cargo fuzz run arsc -- -max_total_time=60
 //! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use serde::Serialize;
 
