@@ -90,9 +90,14 @@ pub struct Entry {
     pub config: Config,
     /// Index of the key in the package's key string pool.
     pub key_index: u32,
+    /// `(dataType, data)` exactly as stored, for a simple entry.
+    pub raw: Option<(u8, u32)>,
     /// The entry's value.
     pub value: EntryValue,
 }
+
+/// A decoded entry: key index, raw `(dataType, data)` for simple entries, value.
+type RawEntry = (u32, Option<(u8, u32)>, EntryValue);
 
 /// A resource table over borrowed bytes.
 #[derive(Debug)]
@@ -229,10 +234,11 @@ impl<'a> ResourceTable<'a> {
         let e = (id & 0xffff) as usize;
         self.type_chunks(id)
             .filter_map(|(_, c)| {
-                let (key_index, value) = self.decode_entry(c, e)?;
+                let (key_index, raw, value) = self.decode_entry(c, e)?;
                 Some(Entry {
                     config: c.config.clone(),
                     key_index,
+                    raw,
                     value,
                 })
             })
@@ -323,7 +329,52 @@ impl<'a> ResourceTable<'a> {
         &self.anomalies
     }
 
-    fn decode_entry(&self, c: &TypeChunk<'a>, e: usize) -> Option<(u32, EntryValue)> {
+    /// Every resource id that has an entry in at least one configuration, sorted.
+    pub fn ids(&self) -> Vec<u32> {
+        let mut out = std::collections::BTreeSet::new();
+        for p in &self.packages {
+            for (ti, g) in p.types.iter().enumerate() {
+                let Ok(t) = u32::try_from(ti.saturating_add(1)) else {
+                    continue;
+                };
+                let base = (p.id << 24) | ((t & 0xff) << 16);
+                for c in &g.chunks {
+                    if c.flags & TYPE_FLAG_SPARSE != 0 {
+                        for i in 0..c.count {
+                            if let Some(idx) = i.checked_mul(4).and_then(|o| u16_at(c.offsets, o)) {
+                                out.insert(base | u32::from(idx));
+                            }
+                        }
+                    } else {
+                        for i in 0..c.count.min(0x1_0000) {
+                            if entry_offset(c, i).is_some() {
+                                out.insert(base | (i as u32));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Distinct configurations present in the table, in first-seen order.
+    pub fn configs(&self) -> Vec<Config> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for p in &self.packages {
+            for g in &p.types {
+                for c in &g.chunks {
+                    if seen.insert(c.config.qualifiers.as_str()) {
+                        out.push(c.config.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn decode_entry(&self, c: &TypeChunk<'a>, e: usize) -> Option<RawEntry> {
         let off = entry_offset(c, e)?;
         let ent = c.entries.get(off..)?;
         let flags = u16_at(ent, 2)?;
@@ -333,6 +384,7 @@ impl<'a> ResourceTable<'a> {
             let data = u32_at(ent, 4)?;
             return Some((
                 key,
+                Some((data_type, data)),
                 EntryValue::Simple(value::decode(data_type, data, &self.strings)),
             ));
         }
@@ -354,13 +406,14 @@ impl<'a> ResourceTable<'a> {
                 };
                 items.push((name, value::decode(dt, data, &self.strings)));
             }
-            return Some((key, EntryValue::Bag { parent, items }));
+            return Some((key, None, EntryValue::Bag { parent, items }));
         }
         let v = ent.get(size.max(8)..)?;
         let dt = u8_at(v, 3)?;
         let data = u32_at(v, 4)?;
         Some((
             key,
+            Some((dt, data)),
             EntryValue::Simple(value::decode(dt, data, &self.strings)),
         ))
     }
