@@ -180,10 +180,10 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                 seen_xml_node = true;
                 if ch.header_size < 16 {
                     ctx.an.push(format!(
-                        "XML node at {off:#x} has header size {} < 16; skipped",
+                        "XML node at {off:#x} has header size {} < 16; Android stops parsing here, so do we",
                         ch.header_size
                     ));
-                    continue;
+                    break;
                 }
                 if ch.header_size != 16 {
                     ctx.an.push(format!(
@@ -197,6 +197,12 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                     ctx.an.push("XML comment(s) present".to_string());
                 }
                 let ext = bytes.get(usize::from(ch.header_size)..).unwrap_or(&[]);
+                // The same bytes up to the end of the document: Android reads attributes
+                // through the attribute header without checking them against the node size.
+                let ext_doc = off
+                    .checked_add(usize::from(ch.header_size))
+                    .and_then(|s| data.get(s..end))
+                    .unwrap_or(&[]);
                 match ch.typ {
                     RES_XML_START_NAMESPACE_TYPE => {
                         let prefix = ctx.string(u32_at(ext, 0).unwrap_or(NO_INDEX));
@@ -227,8 +233,8 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                         open_ns = open_ns.saturating_sub(1);
                     }
                     RES_XML_START_ELEMENT_TYPE => {
-                        let Some(el) = read_element(&mut ctx, ext, line, off) else {
-                            continue;
+                        let Some(el) = read_element(&mut ctx, ext, ext_doc, line, off) else {
+                            break;
                         };
                         if stack.len() >= MAX_DEPTH || skipped_depth > 0 {
                             ctx.an
@@ -309,10 +315,16 @@ fn close(el: Element, stack: &mut [Element], root: &mut Option<Element>) {
     }
 }
 
-fn read_element(ctx: &mut Ctx<'_>, ext: &[u8], line: u32, off: usize) -> Option<Element> {
+fn read_element(
+    ctx: &mut Ctx<'_>,
+    ext: &[u8],
+    ext_doc: &[u8],
+    line: u32,
+    off: usize,
+) -> Option<Element> {
     if ext.len() < 20 {
         ctx.an.push(format!(
-            "start element at {off:#x} too short for its attribute header; skipped"
+            "start element at {off:#x} too short for its attribute header; Android stops parsing here, so do we"
         ));
         return None;
     }
@@ -335,10 +347,16 @@ fn read_element(ctx: &mut Ctx<'_>, ext: &[u8], line: u32, off: usize) -> Option<
     }
     let mut attributes = Vec::new();
     if attr_count > 0 {
-        let fits = attr_size
+        let need = attr_size
             .checked_mul(attr_count)
-            .and_then(|n| n.checked_add(attr_start))
-            .is_some_and(|e| e <= ext.len());
+            .and_then(|n| n.checked_add(attr_start));
+        let fits = need.is_some_and(|e| e <= ext_doc.len());
+        if fits && need.is_some_and(|e| e > ext.len()) {
+            ctx.an.push(format!(
+                "element <{name}>: attributes extend past the end of their chunk (Android still reads them)"
+            ));
+        }
+        let ext = ext_doc;
         if attr_size < 20 || !fits {
             ctx.an.push(format!(
                 "element <{name}>: {attr_count} attribute(s) of size {attr_size} do not fit; dropped"
@@ -678,5 +696,25 @@ mod tests {
         }
         assert!(parse(&[1, 2, 3]).is_err());
         assert!(parse(&[0u8; 64]).is_err());
+    }
+
+    #[test]
+    fn attributes_past_their_chunk_are_read_like_android() {
+        let mut d = doc(false);
+        // Shrink the <activity> start element to header + attrExt only.
+        let act = d
+            .windows(8)
+            .enumerate()
+            .filter(|(_, w)| w[0..2] == RES_XML_START_ELEMENT_TYPE.to_le_bytes())
+            .map(|(i, _)| i)
+            .nth(1)
+            .unwrap();
+        d[act + 4..act + 8].copy_from_slice(&36u32.to_le_bytes());
+        let x = parse(&d).unwrap();
+        let root = x.root.unwrap();
+        assert_eq!(root.children[0].attributes.len(), 2);
+        let an = x.anomalies.join("\n");
+        assert!(an.contains("extend past the end of their chunk"), "{an}");
+        assert!(an.contains("never closed"), "{an}");
     }
 }

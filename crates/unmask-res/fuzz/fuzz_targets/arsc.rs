@@ -4,6 +4,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(t) = unmask_res::ResourceTable::parse(data) {
         let _ = t.anomalies();
+        let _ = t.configs();
+        for id in t.ids().into_iter().take(64) {
+            let _ = t.entries(id);
+            let _ = t.resolve_string(id);
+        }
         let ids: Vec<u32> = t
             .packages()
             .iter()
