@@ -1,7 +1,52 @@
-//! APK signature readers. Signatures are located and certificates described; they are NOT verified.
+//! APK signature readers for unmask. Signatures are located and certificates described; they
+//! are **NOT verified**: no digest is recomputed and no signature is checked. Everything reported
+//! here (who signed, with which certificate, for which SDK range) is what the file *claims*.
 //!
-//! CONTRACT (stub; the implementation replaces the bodies, keeps the signatures; it may add items).
+//! - [`read_signing_block`] walks the APK Signing Block (v2 `0x7109871a`, v3 `0xf05368c0`,
+//!   v3.1 `0x1b93ad61`, plus named non-signature pairs such as verity padding, source stamps,
+//!   dependency info, Play frosting and channel blocks) that sits immediately before the ZIP
+//!   central directory, and decodes every signer of each scheme.
+//! - [`read_v1_signature`] extracts the certificates of a JAR signature block file
+//!   (`META-INF/*.RSA|DSA|EC`, PKCS#7 SignedData), DER or BER.
+//! - [`describe_certificate`] turns one certificate into [`Certificate`] facts.
+//!
+//! # Why the walkers are hand-written
+//! APKs are hostile input. The signing block is a simple length-prefixed format, and a
+//! ~200-line walker that bounds-checks every length (and turns a malformed signer into an
+//! anomaly while the other signers still decode) is easier to audit than a generic parser.
+//! For PKCS#7, typed DER crates (`cms`, `der`) reject BER with indefinite lengths, which Android
+//! accepts and which real signing tools emit, and BER-capable crates re-encode certificates so
+//! fingerprints would no longer be over the original bytes. So a small BER TLV walker (depth
+//! limit 32, no allocation sized by a declared length) locates the certificates, their
+//! **original** bytes are hashed (as apksig's `GuaranteedEncodedFormX509Certificate` does), and
+//! `x509-parser` reads the fields, retried on a DER re-encoding when a certificate is itself BER.
+//!
+//! # Anomalies
+//! [`SigningBlock::anomalies`] and [`Signer::anomalies`] are human-readable strings. Block level:
+//! `size mismatch: ...` (header and footer sizes differ; Android rejects the APK, pairs are read
+//! using the footer size), `truncated pair #N ...`, `bogus pair #N ...`, `unknown block id
+//! 0x........`, `duplicate vN block ...`, `vN: signer sequence: length ... exceeds ...`,
+//! `vN signer #N undecodable: ...`, `vN: no signers`; signer-level messages are copied to the block
+//! prefixed with `vN signer #N: ` (no certificates, unparsable certificate, SDK range outside the
+//! signed data differs, malformed proof-of-rotation ...). Fatal problems (central directory
+//! offset past the end, footer size too small or reaching before the file start, PKCS#7 that is
+//! not SignedData) are [`SigError::Malformed`].
+//!
+//! # Fuzzing
+//! `crates/unmask-sig/fuzz` has two cargo-fuzz targets: `sigblock` (bytes, with the central
+//! directory offset at the end of the data or taken from the first bytes) and `pkcs7`. Smoke run:
+//! `cd crates/unmask-sig/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run sigblock -- -max_total_time=60`.
+//! FUZZ_RESULTS_PLACEHOLDER
 #![forbid(unsafe_code)]
+
+mod ber;
+mod block;
+mod cert;
+mod v1;
+
+pub use block::{
+    block_id_name, ATTR_PROOF_OF_ROTATION, ID_V2, ID_V3, ID_V31, ID_VERITY_PADDING,
+};
 
 use serde::Serialize;
 
@@ -51,6 +96,11 @@ pub struct Signer {
     pub sdk_range: Option<(u32, u32)>,
     /// For v1: name of the signature block file (META-INF/CERT.RSA).
     pub source: Option<String>,
+    /// For v3/v3.1: certificates of the proof-of-rotation lineage (attribute 0x3ba06f8c), oldest
+    /// first, when present. Empty otherwise.
+    pub lineage: Vec<Certificate>,
+    /// Oddities in this signer (unparsable certificate, trailing bytes, no SignerInfo match ...).
+    pub anomalies: Vec<String>,
 }
 
 /// One ID-value pair of the APK Signing Block.
@@ -60,8 +110,10 @@ pub struct BlockEntry {
     pub id: u32,
     /// Known name of the id, if any.
     pub name: Option<&'static str>,
-    /// Length of the value.
+    /// Length of the value (the pair length minus the 4-byte id).
     pub len: u64,
+    /// File offset of the value.
+    pub offset: u64,
 }
 
 /// Everything found in the APK Signing Block.
@@ -76,20 +128,22 @@ pub struct SigningBlock {
 }
 
 /// Reads the APK Signing Block that ends at `cd_offset` (start of the ZIP central directory).
-/// Ok(None) when there is no block.
+/// Ok(None) when there is no block (no "APK Sig Block 42" footer right before the central
+/// directory). Errors when the offset is past the end of `apk` or the footer size is impossible;
+/// lesser problems (size mismatch, truncated pairs, malformed signers) become anomalies.
 pub fn read_signing_block(apk: &[u8], cd_offset: u64) -> Result<Option<SigningBlock>, SigError> {
-    let _ = (apk, cd_offset);
-    Err(SigError::Malformed("not implemented".into()))
+    block::read(apk, cd_offset)
 }
 
 /// Extracts the certificates of a v1 signature block file (PKCS#7 SignedData, DER or BER).
+/// The certificate matching the first SignerInfo's issuer and serial comes first; each
+/// certificate is fingerprinted over its original encoded bytes.
 pub fn read_v1_signature(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
-    let _ = (name, pkcs7);
-    Err(SigError::Malformed("not implemented".into()))
+    v1::read(name, pkcs7)
 }
 
-/// Describes one DER certificate.
+/// Describes one certificate (DER, or BER re-encoded to DER for field parsing); fingerprints are
+/// over `der` exactly as given.
 pub fn describe_certificate(der: &[u8]) -> Result<Certificate, SigError> {
-    let _ = der;
-    Err(SigError::Malformed("not implemented".into()))
+    cert::describe(der)
 }
