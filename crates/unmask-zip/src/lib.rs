@@ -72,6 +72,25 @@
 //! is `flate2` with the `zlib-rs` backend. `rawzip` remains a dev-dependency only as a
 //! differential oracle for the corpus tests.
 //!
+//! `android_rejects` is true when `libziparchive` refuses the archive at open time, or refuses
+//! to extract the entry concerned (LFH size/CRC/name disagreement, unusable local header).
+//!
+//! # Testing
+//!
+//! Unit tests (`src/tests.rs`) build every trick byte by byte with a test-only ZIP writer and
+//! check the anomaly kind, that content still reads, and the error texts. `tests/corpus.rs`
+//! walks `../shared/corpus/{real,malformed,edge}`: every file must give `Ok` or a clear
+//! `Err`; entry lists (raw names, sizes, CRCs, methods) are compared with Python's `zipfile`
+//! and, for the real APKs, with `rawzip`; every inflated entry's CRC-32 is recomputed; each
+//! file of `malformed/NOTES.tsv` has a specific expectation.
+//!
+//! # Throughput
+//!
+//! `cargo run --release -p unmask-zip --example dump -- -q ../shared/corpus/real/*.apk`
+//! (open + read every entry, best of 3, 2-core shared machine): ApiDemos 23 ms,
+//! uiautomator2-server 98 ms (43 MB inflated), framework-res 10 ms (stored arsc, zero-copy),
+//! settings 18 ms; all five real APKs 150 ms for 107 MB of output.
+//!
 //! # Fuzzing
 //!
 //! A cargo-fuzz target `zip` (in `crates/unmask-zip/fuzz`, its own workspace) parses any
