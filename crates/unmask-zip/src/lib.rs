@@ -64,13 +64,14 @@
 //! The project's dependency review recommended `rawzip`. It is a good generic reader, but for
 //! hostile APKs we need control it does not give: its locator takes the last EOCD signature
 //! and does not retry earlier ones (fake-EOCD trick); it silently rebases offsets on
-//! prepended data, where Android rejects; it stops at the EOCD count, where we want to
-//! walk and expose entries hidden from strict readers; and every local-header field must be
-//! compared with the CD to record the evasion. The ZIP structure is small (three record
-//! types plus zip64), so the walk is ~500 lines of bounds-checked code in `parse.rs`, with
-//! no `unsafe`, no unchecked indexing and no unchecked arithmetic on input values. Inflate
-//! is `flate2` with the `zlib-rs` backend. `rawzip` remains a dev-dependency only as a
-//! differential oracle for the corpus tests.
+//! prepended data, where Android rejects and we must say so; its CD walk is bounded by the
+//! declared CD size and a bad record is a terminal error, where we keep every entry before
+//! it, walk records the size hides and record each divergence; and every local-header
+//! field must be compared with the CD to record the evasion. The ZIP structure is small
+//! (three record types plus zip64), so the walk is one bounds-checked module (`parse.rs`,
+//! most of it diagnostics) with no `unsafe`, no unchecked indexing and no unchecked
+//! arithmetic on input values. Inflate is `flate2` with the `zlib-rs` backend. `rawzip`
+//! remains a dev-dependency only, as a differential oracle in the corpus test.
 //!
 //! `android_rejects` is true when `libziparchive` refuses the archive at open time, or refuses
 //! to extract the entry concerned (LFH size/CRC/name disagreement, unusable local header).
