@@ -53,16 +53,37 @@ fn is_nested_apk(archive: &Archive<'_>, e: &unmask_zip::Entry<'_>) -> bool {
         .unwrap_or(false)
 }
 
+/// True when the entry's extension announces its content kind.
+fn name_says(name: &str, kind: &str) -> bool {
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match kind {
+        "apk" => matches!(ext.as_str(), "apk" | "apks" | "xapk"),
+        "zip" => matches!(ext.as_str(), "zip" | "jar" | "apk" | "aar"),
+        "dex" => matches!(ext.as_str(), "dex" | "odex"),
+        "elf" => ext == "so" || name.contains(".so."),
+        _ => false,
+    }
+}
+
 fn is_root_dex(name: &str) -> bool {
     name.strip_prefix("classes")
         .and_then(|r| r.strip_suffix(".dex"))
-        .is_some_and(|n| n.is_empty() || (n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0') && n != "1"))
+        .is_some_and(|n| {
+            n.is_empty()
+                || (n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0') && n != "1")
+        })
 }
 
 fn dex_order(name: &str) -> u32 {
     name.strip_prefix("classes")
         .and_then(|r| r.strip_suffix(".dex"))
-        .map(|n| if n.is_empty() { 1 } else { n.parse().unwrap_or(u32::MAX) })
+        .map(|n| {
+            if n.is_empty() {
+                1
+            } else {
+                n.parse().unwrap_or(u32::MAX)
+            }
+        })
         .unwrap_or(u32::MAX)
 }
 
@@ -99,7 +120,10 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
             let mut parts = rest.splitn(2, '/');
             match (parts.next(), parts.next()) {
                 (Some(abi), Some(file)) if !file.contains('/') && file.ends_with(".so") => {
-                    c.native_libs.entry(abi.to_string()).or_default().push(r.clone());
+                    c.native_libs
+                        .entry(abi.to_string())
+                        .or_default()
+                        .push(r.clone());
                     Some("elf")
                 }
                 _ => None,
@@ -135,7 +159,8 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
             None if name.starts_with("META-INF/") && kind == "zip" => {
                 "archive inside META-INF".to_string()
             }
-            None => format!("{kind} content under the name {name}"),
+            None if name_says(name, kind) => format!("nested {kind} file"),
+            None => format!("{kind} content under a name that does not say so"),
         };
         c.hidden.push(HiddenEntry {
             name: e.name.clone(),

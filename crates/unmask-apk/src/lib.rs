@@ -174,7 +174,11 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
                     apk.sha256 = sha256;
                     apks.push(apk);
                 }
-                Err(err) => apks.push(failed_apk(&e.name, &bytes, format!("not a readable APK: {err}"))),
+                Err(err) => apks.push(failed_apk(
+                    &e.name,
+                    &bytes,
+                    format!("not a readable APK: {err}"),
+                )),
             },
             Err(err) => apks.push(failed_apk(&e.name, &[], format!("cannot extract: {err}"))),
         }
@@ -329,7 +333,9 @@ fn attach_nsc(
         None => reference.to_string(),
     };
     let Some(entry) = archive.find(&file) else {
-        errors.push(format!("network security config {file}: missing from the archive"));
+        errors.push(format!(
+            "network security config {file}: missing from the archive"
+        ));
         return;
     };
     match archive
@@ -337,7 +343,9 @@ fn attach_nsc(
         .map_err(|e| e.to_string())
         .and_then(|b| unmask_res::parse_xml(&b).map_err(|e| e.to_string()))
     {
-        Ok(doc) => m.application.network_security_config = Some(manifest::read_nsc(&file, &doc, resolver)),
+        Ok(doc) => {
+            m.application.network_security_config = Some(manifest::read_nsc(&file, &doc, resolver))
+        }
         Err(e) => errors.push(format!("network security config {file}: {e}")),
     }
 }
@@ -356,7 +364,11 @@ fn is_v1_signature_file(name: &str) -> bool {
 fn read_signatures(data: &[u8], archive: &Archive<'_>, errors: &mut Vec<String>) -> SignatureFacts {
     let mut s = empty_signatures();
     let mut seen = std::collections::HashSet::new();
-    for e in archive.entries().iter().filter(|e| is_v1_signature_file(&e.name)) {
+    for e in archive
+        .entries()
+        .iter()
+        .filter(|e| is_v1_signature_file(&e.name))
+    {
         if !seen.insert(e.name.as_str()) {
             continue;
         }

@@ -390,7 +390,11 @@ pub fn plain_attr<'e>(el: &'e Element, name: &str) -> Option<&'e Attribute> {
     el.attributes
         .iter()
         .find(|a| a.name == name && a.namespace.is_none() && a.resource_id.is_none())
-        .or_else(|| el.attributes.iter().find(|a| a.name == name && a.namespace.is_none()))
+        .or_else(|| {
+            el.attributes
+                .iter()
+                .find(|a| a.name == name && a.namespace.is_none())
+        })
 }
 
 /// The android namespace URI.
@@ -544,14 +548,15 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
         .map(|a| format!("binary XML: {a}"))
         .collect();
     if root.name != "manifest" {
-        anomalies.push(format!(
-            "root element is <{}>, not <manifest>",
-            root.name
-        ));
+        anomalies.push(format!("root element is <{}>, not <manifest>", root.name));
     }
     let package = r.attr_text(plain_attr(root, "package"));
     let code_low = r.attr_u64(android_attr(root, ids::VERSION_CODE, "versionCode"));
-    let code_major = r.attr_u64(android_attr(root, ids::VERSION_CODE_MAJOR, "versionCodeMajor"));
+    let code_major = r.attr_u64(android_attr(
+        root,
+        ids::VERSION_CODE_MAJOR,
+        "versionCodeMajor",
+    ));
     let version_code = match (code_low, code_major) {
         (Some(lo), Some(hi)) => Some((hi << 32) | (lo & 0xffff_ffff)),
         (lo, _) => lo,
@@ -566,7 +571,11 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
         max_sdk: None,
         effective_target_sdk: 1,
         compile_sdk: r
-            .attr_text(android_attr(root, ids::COMPILE_SDK_VERSION, "compileSdkVersion"))
+            .attr_text(android_attr(
+                root,
+                ids::COMPILE_SDK_VERSION,
+                "compileSdkVersion",
+            ))
             .or_else(|| r.attr_text(plain_attr(root, "platformBuildVersionCode"))),
         shared_user_id: r.attr_text(android_attr(root, ids::SHARED_USER_ID, "sharedUserId")),
         uses_permissions: Vec::new(),
@@ -588,15 +597,23 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
             "uses-sdk" => {
                 // PackageManager takes the first <uses-sdk>; later ones are ignored.
                 if m.min_sdk.is_none() && m.target_sdk.is_none() {
-                    m.min_sdk = r.attr_sdk(android_attr(child, ids::MIN_SDK_VERSION, "minSdkVersion"));
-                    m.target_sdk =
-                        r.attr_sdk(android_attr(child, ids::TARGET_SDK_VERSION, "targetSdkVersion"));
-                    m.max_sdk = r.attr_sdk(android_attr(child, ids::MAX_SDK_VERSION, "maxSdkVersion"));
+                    m.min_sdk =
+                        r.attr_sdk(android_attr(child, ids::MIN_SDK_VERSION, "minSdkVersion"));
+                    m.target_sdk = r.attr_sdk(android_attr(
+                        child,
+                        ids::TARGET_SDK_VERSION,
+                        "targetSdkVersion",
+                    ));
+                    m.max_sdk =
+                        r.attr_sdk(android_attr(child, ids::MAX_SDK_VERSION, "maxSdkVersion"));
                 }
             }
             "uses-permission" | "uses-permission-sdk-23" | "uses-permission-sdk-m" => {
                 let Some(name) = r.attr_text(android_attr(child, ids::NAME, "name")) else {
-                    anomalies.push(format!("<{}> without a name at line {}", child.name, child.line));
+                    anomalies.push(format!(
+                        "<{}> without a name at line {}",
+                        child.name, child.line
+                    ));
                     continue;
                 };
                 let max_sdk = r
@@ -626,7 +643,11 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
                 m.permissions.push(DeclaredPermission {
                     name,
                     protection_level: level,
-                    group: r.attr_text(android_attr(child, ids::PERMISSION_GROUP, "permissionGroup")),
+                    group: r.attr_text(android_attr(
+                        child,
+                        ids::PERMISSION_GROUP,
+                        "permissionGroup",
+                    )),
                     line: child.line,
                 });
             }
@@ -697,7 +718,9 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
             ),
             (None, ComponentKind::Provider) => (
                 false,
-                format!("providers are not exported by default when targetSdkVersion ({target}) >= 17"),
+                format!(
+                    "providers are not exported by default when targetSdkVersion ({target}) >= 17"
+                ),
             ),
             (None, _) if !c.intent_filters.is_empty() => {
                 if target >= 31 {
@@ -746,16 +769,22 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
     app.allow_backup = r
         .attr_bool(android_attr(el, ids::ALLOW_BACKUP, "allowBackup"))
         .unwrap_or(true);
-    app.uses_cleartext_traffic =
-        r.attr_bool(android_attr(el, ids::USES_CLEARTEXT_TRAFFIC, "usesCleartextTraffic"));
+    app.uses_cleartext_traffic = r.attr_bool(android_attr(
+        el,
+        ids::USES_CLEARTEXT_TRAFFIC,
+        "usesCleartextTraffic",
+    ));
     app.test_only = r
         .attr_bool(android_attr(el, ids::TEST_ONLY, "testOnly"))
         .unwrap_or(false);
     app.has_code = r
         .attr_bool(android_attr(el, ids::HAS_CODE, "hasCode"))
         .unwrap_or(true);
-    app.extract_native_libs =
-        r.attr_bool(android_attr(el, ids::EXTRACT_NATIVE_LIBS, "extractNativeLibs"));
+    app.extract_native_libs = r.attr_bool(android_attr(
+        el,
+        ids::EXTRACT_NATIVE_LIBS,
+        "extractNativeLibs",
+    ));
     app.persistent = r
         .attr_bool(android_attr(el, ids::PERSISTENT, "persistent"))
         .unwrap_or(false);
@@ -763,10 +792,12 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
         .attr_bool(android_attr(el, ids::LARGE_HEAP, "largeHeap"))
         .unwrap_or(false);
     app.process = r.attr_text(android_attr(el, ids::PROCESS, "process"));
-    app.network_security_config_ref = android_attr(el, ids::NETWORK_SECURITY_CONFIG, "networkSecurityConfig")
-        .map(|a| match &a.value {
-            Value::Reference(id) => format!("@0x{id:08x}"),
-            v => r.text(v).unwrap_or_default(),
+    app.network_security_config_ref =
+        android_attr(el, ids::NETWORK_SECURITY_CONFIG, "networkSecurityConfig").map(|a| {
+            match &a.value {
+                Value::Reference(id) => format!("@0x{id:08x}"),
+                v => r.text(v).unwrap_or_default(),
+            }
         });
     for child in &el.children {
         let Some(kind) = ComponentKind::from_tag(&child.name) else {
@@ -790,9 +821,16 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
             exported_reason: String::new(),
             enabled: r.attr_bool(android_attr(child, ids::ENABLED, "enabled")),
             permission: r.attr_text(android_attr(child, ids::PERMISSION, "permission")),
-            read_permission: r.attr_text(android_attr(child, ids::READ_PERMISSION, "readPermission")),
-            write_permission: r
-                .attr_text(android_attr(child, ids::WRITE_PERMISSION, "writePermission")),
+            read_permission: r.attr_text(android_attr(
+                child,
+                ids::READ_PERMISSION,
+                "readPermission",
+            )),
+            write_permission: r.attr_text(android_attr(
+                child,
+                ids::WRITE_PERMISSION,
+                "writePermission",
+            )),
             authorities: r
                 .attr_text(android_attr(child, ids::AUTHORITIES, "authorities"))
                 .map(|s| {
@@ -802,8 +840,11 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
                         .collect()
                 })
                 .unwrap_or_default(),
-            grant_uri_permissions: r
-                .attr_bool(android_attr(child, ids::GRANT_URI_PERMISSIONS, "grantUriPermissions")),
+            grant_uri_permissions: r.attr_bool(android_attr(
+                child,
+                ids::GRANT_URI_PERMISSIONS,
+                "grantUriPermissions",
+            )),
             target_activity: r
                 .attr_text(android_attr(child, ids::TARGET_ACTIVITY, "targetActivity"))
                 .map(|n| resolve_class_name(pkg, &n)),
@@ -862,7 +903,11 @@ fn read_filter(el: &Element, r: &Resolver<'_, '_>) -> IntentFilter {
 }
 
 /// Decodes a network security config XML document.
-pub(crate) fn read_nsc(file: &str, doc: &XmlDocument, r: &Resolver<'_, '_>) -> NetworkSecurityConfig {
+pub(crate) fn read_nsc(
+    file: &str,
+    doc: &XmlDocument,
+    r: &Resolver<'_, '_>,
+) -> NetworkSecurityConfig {
     let mut nsc = NetworkSecurityConfig {
         file: file.to_string(),
         base_cleartext_permitted: None,
@@ -879,10 +924,12 @@ pub(crate) fn read_nsc(file: &str, doc: &XmlDocument, r: &Resolver<'_, '_>) -> N
             .filter(|c| c.name == "trust-anchors")
             .flat_map(|t| t.children.iter())
             .filter(|c| c.name == "certificates")
-            .filter_map(|c| plain_attr(c, "src").and_then(|a| match &a.value {
-                Value::Reference(id) => Some(format!("@0x{id:08x}")),
-                v => r.text(v),
-            }))
+            .filter_map(|c| {
+                plain_attr(c, "src").and_then(|a| match &a.value {
+                    Value::Reference(id) => Some(format!("@0x{id:08x}")),
+                    v => r.text(v),
+                })
+            })
             .collect()
     };
     let cleartext = |el: &Element| r.attr_bool(plain_attr(el, "cleartextTrafficPermitted"));

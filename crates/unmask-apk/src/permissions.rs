@@ -118,7 +118,8 @@ mod tests {
             Some("dangerous")
         );
         assert_eq!(
-            platform_permission("android.permission.POST_NOTIFICATIONS").and_then(|p| p.added_in_api),
+            platform_permission("android.permission.POST_NOTIFICATIONS")
+                .and_then(|p| p.added_in_api),
             Some(33)
         );
         assert!(platform_permission("com.example.NOPE").is_none());

@@ -58,7 +58,9 @@ fn badging(apk: &Path) -> Option<Badging> {
             b.target = Some(v);
         } else if let Some(v) = single(line, "maxSdkVersion:") {
             b.max = Some(v);
-        } else if line.starts_with("uses-permission: ") || line.starts_with("uses-permission-sdk-23: ") {
+        } else if line.starts_with("uses-permission: ")
+            || line.starts_with("uses-permission-sdk-23: ")
+        {
             let sdk23 = line.starts_with("uses-permission-sdk-23");
             b.perms.insert((
                 quoted(line, "name").unwrap_or_default(),
@@ -93,7 +95,13 @@ fn xmltree_components(apk: &Path) -> Option<Vec<(String, String, Option<bool>)>>
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let tags = ["activity", "activity-alias", "service", "receiver", "provider"];
+    let tags = [
+        "activity",
+        "activity-alias",
+        "service",
+        "receiver",
+        "provider",
+    ];
     let mut comps = Vec::new();
     let mut current: Option<(usize, (String, String, Option<bool>))> = None;
     let mut app_depth: Option<usize> = None;
@@ -144,17 +152,37 @@ fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
             diffs.push(format!("{what}: unmask {ours:?} vs aapt {theirs:?}"));
         }
     };
-    check("package", m.package.clone().unwrap_or_default(), b.package.clone());
+    check(
+        "package",
+        m.package.clone().unwrap_or_default(),
+        b.package.clone(),
+    );
     check(
         "versionCode",
         m.version_code.map(|v| v.to_string()).unwrap_or_default(),
         b.version_code.clone(),
     );
-    check("versionName", m.version_name.clone().unwrap_or_default(), b.version_name.clone());
-    check("minSdk", format!("{:?}", sdk_str(&m.min_sdk)), format!("{:?}", b.sdk));
+    check(
+        "versionName",
+        m.version_name.clone().unwrap_or_default(),
+        b.version_name.clone(),
+    );
+    check(
+        "minSdk",
+        format!("{:?}", sdk_str(&m.min_sdk)),
+        format!("{:?}", b.sdk),
+    );
     // aapt prints targetSdkVersion only when declared.
-    check("targetSdk", format!("{:?}", sdk_str(&m.target_sdk)), format!("{:?}", b.target));
-    check("maxSdk", format!("{:?}", sdk_str(&m.max_sdk)), format!("{:?}", b.max));
+    check(
+        "targetSdk",
+        format!("{:?}", sdk_str(&m.target_sdk)),
+        format!("{:?}", b.target),
+    );
+    check(
+        "maxSdk",
+        format!("{:?}", sdk_str(&m.max_sdk)),
+        format!("{:?}", b.max),
+    );
     let ours: BTreeSet<_> = m
         .uses_permissions
         .iter()
@@ -180,7 +208,13 @@ fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
         let ours: Vec<_> = m
             .components
             .iter()
-            .map(|c| (c.kind.tag().to_string(), c.declared_name.clone(), c.exported_explicit))
+            .map(|c| {
+                (
+                    c.kind.tag().to_string(),
+                    c.declared_name.clone(),
+                    c.exported_explicit,
+                )
+            })
             .collect();
         check("components", format!("{ours:?}"), format!("{comps:?}"));
     }
@@ -189,13 +223,19 @@ fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
 
 #[test]
 fn aapt_badging_and_xmltree_agree_on_the_corpus() {
-    let Some(corpus) = common::corpus() else { return };
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
     if !common::have_tool("aapt") {
         return;
     }
     let mut apks = common::files_with_ext(&corpus.join("real"), &["apk"]);
     apks.extend(common::files_with_ext(&corpus.join("droidbench"), &["apk"]));
-    assert!(apks.len() > 150, "expected the real and DroidBench APKs, found {}", apks.len());
+    assert!(
+        apks.len() > 150,
+        "expected the real and DroidBench APKs, found {}",
+        apks.len()
+    );
     let results = common::par_map(&apks, |apk| {
         let report = unmask_apk::analyze_file(apk, &Default::default());
         let b = badging(apk);
@@ -218,7 +258,11 @@ fn aapt_badging_and_xmltree_agree_on_the_corpus() {
             }
         };
         let Some(m) = report.apks.first().and_then(|a| a.manifest.as_ref()) else {
-            failures.push(format!("{}: no manifest decoded: {:?}", apk.display(), report.apks.first().map(|a| &a.errors)));
+            failures.push(format!(
+                "{}: no manifest decoded: {:?}",
+                apk.display(),
+                report.apks.first().map(|a| &a.errors)
+            ));
             continue;
         };
         compared += 1;
@@ -233,6 +277,10 @@ fn aapt_badging_and_xmltree_agree_on_the_corpus() {
         apks.len(),
         failures.len()
     );
-    assert!(failures.is_empty(), "differences from aapt:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "differences from aapt:\n{}",
+        failures.join("\n")
+    );
     assert_eq!(compared, apks.len());
 }

@@ -84,9 +84,8 @@ fn scan(files: &[PathBuf], format: Format, pretty: bool, jobs: Option<usize>) ->
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
         .build();
-    let run = || -> Vec<Result<Report, String>> {
-        files.par_iter().map(|p| analyse(p, &opts)).collect()
-    };
+    let run =
+        || -> Vec<Result<Report, String>> { files.par_iter().map(|p| analyse(p, &opts)).collect() };
     let results = match pool {
         Ok(pool) => pool.install(run),
         Err(_) => run(),

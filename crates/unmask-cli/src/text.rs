@@ -6,6 +6,9 @@ use unmask_apk::manifest::{ComponentKind, Manifest, SdkVersion};
 use unmask_apk::model::{ApkReport, InputKind, Report};
 use unmask_apk::permissions::base_level;
 
+/// Longest list printed in the summary; JSON always has everything.
+const MAX_LISTED: usize = 25;
+
 fn sdk(v: &Option<SdkVersion>) -> String {
     match v {
         Some(SdkVersion::Level(n)) => n.to_string(),
@@ -29,7 +32,12 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
         InputKind::SplitBundle => "split-APK bundle",
         InputKind::Dex => "DEX",
     };
-    writeln!(out, "== {}  ({kind}, {})", r.input.path, human_size(r.input.size))?;
+    writeln!(
+        out,
+        "== {}  ({kind}, {})",
+        r.input.path,
+        human_size(r.input.size)
+    )?;
     writeln!(out, "   sha256 {}", r.input.sha256)?;
     if let Some(d) = &r.dex {
         writeln!(
@@ -51,7 +59,13 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
     }
     for apk in &r.apks {
         if r.input.kind == InputKind::SplitBundle {
-            writeln!(out, "\n-- {}  ({}, sha256 {})", apk.name, human_size(apk.size), apk.sha256)?;
+            writeln!(
+                out,
+                "\n-- {}  ({}, sha256 {})",
+                apk.name,
+                human_size(apk.size),
+                apk.sha256
+            )?;
         }
         write_apk(out, apk)?;
     }
@@ -185,7 +199,10 @@ fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
     if let Some(nsc) = &app.network_security_config {
         let mut parts = vec![nsc.file.clone()];
         if nsc.base_cleartext_permitted == Some(true)
-            || nsc.domain_configs.iter().any(|d| d.cleartext_permitted == Some(true))
+            || nsc
+                .domain_configs
+                .iter()
+                .any(|d| d.cleartext_permitted == Some(true))
         {
             parts.push("cleartext permitted".into());
         }
@@ -222,11 +239,7 @@ fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
         )?;
     }
     for p in &m.permissions {
-        writeln!(
-            out,
-            "     declares {:<19} {}",
-            p.protection_level, p.name
-        )?;
+        writeln!(out, "     declares {:<19} {}", p.protection_level, p.name)?;
     }
     let count = |k: ComponentKind| m.components.iter().filter(|c| c.kind == k).count();
     writeln!(
@@ -239,12 +252,15 @@ fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
         count(ComponentKind::Provider),
         m.components.iter().filter(|c| c.exported).count()
     )?;
-    for c in m.components.iter().filter(|c| c.exported) {
-        let actions: Vec<&str> = c
+    let exported: Vec<_> = m.components.iter().filter(|c| c.exported).collect();
+    for c in exported.iter().take(MAX_LISTED) {
+        let mut actions: Vec<&str> = c
             .intent_filters
             .iter()
             .flat_map(|f| f.actions.iter().map(String::as_str))
             .collect();
+        actions.sort_unstable();
+        actions.dedup();
         writeln!(
             out,
             "     exported {:<14} {}{}{}",
@@ -259,6 +275,13 @@ fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
             } else {
                 format!("  <- {}", actions.join(", "))
             }
+        )?;
+    }
+    if exported.len() > MAX_LISTED {
+        writeln!(
+            out,
+            "     ... and {} more exported components (--format json lists all)",
+            exported.len() - MAX_LISTED
         )?;
     }
     for an in &m.anomalies {

@@ -64,7 +64,11 @@ fn every_edge_and_malformed_file_gives_a_result_or_a_clear_error() {
     let mut files = all_files(&corpus.join("edge"));
     files.extend(all_files(&corpus.join("malformed")));
     files.retain(|p| !p.extension().is_some_and(|e| e == "md" || e == "tsv"));
-    assert!(files.len() > 300, "expected the edge corpus, found {}", files.len());
+    assert!(
+        files.len() > 300,
+        "expected the edge corpus, found {}",
+        files.len()
+    );
     let mut ok = 0;
     let mut errors = 0;
     for chunk in files.chunks(40) {
@@ -78,7 +82,10 @@ fn every_edge_and_malformed_file_gives_a_result_or_a_clear_error() {
             chunk
         );
         assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
-        assert!(!stderr.contains("internal error"), "panic caught:\n{stderr}");
+        assert!(
+            !stderr.contains("internal error"),
+            "panic caught:\n{stderr}"
+        );
         let stdout = String::from_utf8(out.stdout).unwrap();
         let docs: Vec<serde_json::Value> = stdout
             .lines()
@@ -100,7 +107,10 @@ fn every_edge_and_malformed_file_gives_a_result_or_a_clear_error() {
             }
         }
     }
-    eprintln!("edge corpus: {} files, {ok} analysed, {errors} clear errors", files.len());
+    eprintln!(
+        "edge corpus: {} files, {ok} analysed, {errors} clear errors",
+        files.len()
+    );
 }
 
 #[test]
@@ -113,7 +123,11 @@ fn a_batch_with_bad_files_still_reports_the_good_ones() {
     let good = fixture("minimal.apk");
     let files = vec![garbage.clone(), good.clone(), missing.clone()];
     let out = run_capped(&["scan", "--format", "json"], &files);
-    assert_eq!(out.status.code(), Some(1), "exit code says something failed");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "exit code says something failed"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&garbage.display().to_string()), "{stderr}");
     assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
@@ -123,7 +137,10 @@ fn a_batch_with_bad_files_still_reports_the_good_ones() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(docs.len(), 3);
-    assert!(docs[0]["error"].as_str().unwrap().contains("neither an APK"));
+    assert!(docs[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("neither an APK"));
     assert!(docs[1].get("error").is_none());
     assert!(docs[1]["apks"][0]["manifest"]["package"].is_string());
     assert!(docs[2]["error"].as_str().unwrap().contains("cannot read"));
@@ -138,10 +155,21 @@ fn a_batch_with_bad_files_still_reports_the_good_ones() {
 
 #[test]
 fn help_documents_every_option() {
-    let out = Command::new(bin()).args(["scan", "--help"]).output().unwrap();
+    let out = Command::new(bin())
+        .args(["scan", "--help"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for needle in ["--format", "json", "text", "--pretty", "--jobs", "Exit status", "bundle"] {
+    for needle in [
+        "--format",
+        "json",
+        "text",
+        "--pretty",
+        "--jobs",
+        "Exit status",
+        "bundle",
+    ] {
         assert!(help.contains(needle), "scan --help lacks {needle}:\n{help}");
     }
     let out = Command::new(bin()).arg("--help").output().unwrap();

@@ -72,7 +72,12 @@ fn validate(schema: &Value, defs: &Value, v: &Value, at: &str, errs: &mut Vec<St
     }
     if let Value::Object(map) = v {
         let props = schema.get("properties").and_then(Value::as_object);
-        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let k = req.as_str().unwrap();
             if !map.contains_key(k) {
                 errs.push(format!("{at}: missing required {k}"));
@@ -80,7 +85,10 @@ fn validate(schema: &Value, defs: &Value, v: &Value, at: &str, errs: &mut Vec<St
         }
         for (k, val) in map {
             let path = format!("{at}.{k}");
-            match (props.and_then(|p| p.get(k)), schema.get("additionalProperties")) {
+            match (
+                props.and_then(|p| p.get(k)),
+                schema.get("additionalProperties"),
+            ) {
                 (Some(s), _) => validate(s, defs, val, &path, errs),
                 (None, Some(Value::Bool(false))) => errs.push(format!("{path}: not in the schema")),
                 (None, Some(s)) if s.is_object() => validate(s, defs, val, &path, errs),
@@ -111,7 +119,11 @@ fn json_output_follows_the_schema() {
     inputs.push(root().join("README.md")); // an error document
     let corpus = root().join("../shared/corpus");
     if corpus.is_dir() {
-        for f in ["real/ApiDemos-debug.apk", "real/settings_apk-debug.apk", "malformed/compact-entry.apk"] {
+        for f in [
+            "real/ApiDemos-debug.apk",
+            "real/settings_apk-debug.apk",
+            "malformed/compact-entry.apk",
+        ] {
             inputs.push(corpus.join(f));
         }
     } else {
@@ -128,13 +140,25 @@ fn json_output_follows_the_schema() {
     let mut n = 0;
     for line in stdout.lines() {
         let doc: Value = serde_json::from_str(line).unwrap();
-        validate(&schema, defs, &doc, &doc["input"]["path"].to_string(), &mut errs);
+        validate(
+            &schema,
+            defs,
+            &doc,
+            &doc["input"]["path"].to_string(),
+            &mut errs,
+        );
         n += 1;
     }
     assert_eq!(n, inputs.len());
     assert!(errs.is_empty(), "schema violations:\n{}", errs.join("\n"));
     // The validator itself rejects what it should.
     let mut e = Vec::new();
-    validate(&schema, defs, &serde_json::json!({"schema_version": "1", "surprise": 1}), "$", &mut e);
+    validate(
+        &schema,
+        defs,
+        &serde_json::json!({"schema_version": "1", "surprise": 1}),
+        "$",
+        &mut e,
+    );
     assert!(!e.is_empty());
 }
