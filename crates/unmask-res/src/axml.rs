@@ -8,7 +8,7 @@ use crate::chunk::{
     RES_XML_START_NAMESPACE_TYPE, RES_XML_TYPE,
 };
 use crate::string_pool::StringPool;
-use crate::{value, Anomalies, Attribute, Element, Namespace, ResError, XmlDocument};
+use crate::{value, Anomalies, Attribute, Element, Namespace, ResError, Value, XmlDocument};
 
 /// The Android namespace URI.
 pub const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
@@ -25,7 +25,19 @@ struct Ctx<'a> {
     an: Anomalies,
     /// Repeated anomaly kinds, summarised at the end: (kind, count, first example).
     counted: Vec<(&'static str, usize, String)>,
+    /// Code units / bytes of string text we may still decode (see [`STRING_BUDGET_MIN`]).
+    budget: usize,
 }
+
+/// Total string text decoded for one document is bounded by
+/// `max(STRING_BUDGET_MIN, STRING_BUDGET_FACTOR * input length)`: many attributes can point
+/// at one huge string, which would otherwise make output size quadratic in the input. Past
+/// the budget, strings are cut to [`STRING_CUT`] units and an anomaly is recorded.
+pub const STRING_BUDGET_MIN: usize = 4 << 20;
+/// See [`STRING_BUDGET_MIN`].
+pub const STRING_BUDGET_FACTOR: usize = 8;
+/// See [`STRING_BUDGET_MIN`].
+pub const STRING_CUT: usize = 256;
 
 impl Ctx<'_> {
     fn count(&mut self, kind: &'static str, example: impl FnOnce() -> String) {
@@ -47,8 +59,20 @@ impl Ctx<'_> {
         if idx == NO_INDEX {
             return None;
         }
-        match self.pool.get_full(idx) {
+        let max = if self.budget > 0 {
+            self.budget
+        } else {
+            STRING_CUT
+        };
+        match self.pool.get_limited(idx, max) {
             Some(s) => {
+                self.budget = self.budget.saturating_sub(s.text.len());
+                if s.limited {
+                    self.count(
+                        "string decoding budget exhausted; strings cut short",
+                        || format!("string #{idx}"),
+                    );
+                }
                 if s.text.contains('\0') {
                     self.count("string contains NUL character(s)", || {
                         format!("string #{idx} {:?}", s.text)
@@ -126,6 +150,7 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
         res_ids: &[],
         an,
         counted: Vec::new(),
+        budget: STRING_BUDGET_MIN.max(data.len().saturating_mul(STRING_BUDGET_FACTOR)),
     };
     let mut have_pool = false;
     let mut in_body = false;
@@ -261,7 +286,11 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                                 .push("end element without a matching start element".to_string());
                             continue;
                         };
-                        let end_name = ctx.pool.get(name_idx).unwrap_or_default();
+                        let end_name = ctx
+                            .pool
+                            .get_limited(name_idx, el.name.len().saturating_add(1))
+                            .map(|s| s.text)
+                            .unwrap_or_default();
                         if end_name != el.name {
                             ctx.an
                                 .push(format!("end element </{end_name}> closes <{}>", el.name));
@@ -401,7 +430,14 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
     let pool_name = ctx.string(name_idx).unwrap_or_default();
     let resource_id = ctx.res_id(name_idx);
     let raw_value = ctx.string(raw_idx);
-    let value = value::decode(data_type, data, &ctx.pool);
+    let value = if data_type == value::TYPE_STRING {
+        match ctx.string(data) {
+            Some(s) => Value::String(s),
+            None => Value::Other { data_type, data },
+        }
+    } else {
+        value::decode(data_type, data, &StringPool::default())
+    };
     let mut name = pool_name.clone();
     match resource_id {
         Some(id) => {
@@ -522,7 +558,6 @@ impl Element {
 mod tests {
     use super::*;
     use crate::string_pool::build_pool_for_tests;
-    use crate::Value;
 
     fn chunk(typ: u16, header: &[u8], body: &[u8]) -> Vec<u8> {
         let hs = 8 + header.len();
@@ -716,5 +751,48 @@ mod tests {
         let an = x.anomalies.join("\n");
         assert!(an.contains("extend past the end of their chunk"), "{an}");
         assert!(an.contains("never closed"), "{an}");
+    }
+
+    #[test]
+    fn string_fan_out_is_bounded() {
+        // One 60,000-unit string referenced by 3,000 attributes: without the budget the
+        // output would be 180 M units.
+        let big: Vec<u8> = {
+            let mut b = vec![];
+            b.extend_from_slice(&(0x8000u16).to_le_bytes());
+            b.extend_from_slice(&(60_000u16).to_le_bytes());
+            b.extend(std::iter::repeat_n([b'a', 0], 60_000).flatten());
+            b.extend_from_slice(&[0, 0]);
+            b
+        };
+        let mut name = vec![1, 0, b'e', 0, 0, 0];
+        name.truncate(6);
+        let pool = build_pool_for_tests(&[big, name], false);
+        let attrs: Vec<(u32, u32, u32, u8, u32)> =
+            (0..3000).map(|_| (NO_INDEX, 1, 0, 3, 0)).collect();
+        let mut body = pool;
+        body.extend(start(1, NO_INDEX, 1, &attrs));
+        body.extend(end(NO_INDEX, 1));
+        let d = chunk(RES_XML_TYPE, &[], &body);
+        let x = parse(&d).unwrap();
+        let total: usize = x
+            .root
+            .as_ref()
+            .unwrap()
+            .attributes
+            .iter()
+            .map(|a| {
+                a.raw_value.as_ref().map_or(0, String::len) + a.value.as_str().map_or(0, str::len)
+            })
+            .sum();
+        assert!(
+            total <= STRING_BUDGET_MIN + 2 * 60_000 + 6000 * STRING_CUT,
+            "{total}"
+        );
+        assert!(
+            x.anomalies.iter().any(|a| a.contains("budget")),
+            "{:?}",
+            x.anomalies
+        );
     }
 }

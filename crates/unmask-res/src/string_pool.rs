@@ -29,6 +29,8 @@ pub struct PoolString {
     pub text: String,
     /// The string lacked its NUL terminator (libandroidfw rejects such strings).
     pub unterminated: bool,
+    /// The string was cut at the caller's limit.
+    pub limited: bool,
 }
 
 impl<'a> StringPool<'a> {
@@ -105,6 +107,12 @@ impl<'a> StringPool<'a> {
 
     /// String `idx` with decoding details.
     pub fn get_full(&self, idx: u32) -> Option<PoolString> {
+        self.get_limited(idx, usize::MAX)
+    }
+
+    /// String `idx`, decoding at most `max` code units (UTF-16) or bytes (UTF-8), so that a
+    /// caller can bound the work done on hostile pools whose strings overlap or are huge.
+    pub fn get_limited(&self, idx: u32, max: usize) -> Option<PoolString> {
         if idx >= self.count {
             return None;
         }
@@ -113,14 +121,14 @@ impl<'a> StringPool<'a> {
         let start = self.strings_start.checked_add(rel)?;
         let data = self.chunk.get(..self.strings_end)?;
         if self.utf8 {
-            decode_utf8(data, start)
+            decode_utf8(data, start, max)
         } else {
-            decode_utf16(data, start)
+            decode_utf16(data, start, max)
         }
     }
 }
 
-fn decode_utf16(d: &[u8], start: usize) -> Option<PoolString> {
+fn decode_utf16(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
     let mut pos = start;
     let first = u16_at(d, pos)?;
     pos = pos.checked_add(2)?;
@@ -133,6 +141,8 @@ fn decode_utf16(d: &[u8], start: usize) -> Option<PoolString> {
     let avail = d.len().saturating_sub(pos) / 2;
     let truncated = len > avail;
     let take = len.min(avail);
+    let limited = take > max;
+    let take = take.min(max);
     let bytes = d.get(pos..pos.checked_add(take.checked_mul(2)?)?)?;
     let units: Vec<u16> = bytes
         .chunks_exact(2)
@@ -144,10 +154,11 @@ fn decode_utf16(d: &[u8], start: usize) -> Option<PoolString> {
         })
         .collect();
     let term = pos.checked_add(take.checked_mul(2)?)?;
-    let unterminated = truncated || u16_at(d, term) != Some(0);
+    let unterminated = !limited && (truncated || u16_at(d, term) != Some(0));
     Some(PoolString {
         text: String::from_utf16_lossy(&units),
         unterminated,
+        limited,
     })
 }
 
@@ -163,19 +174,22 @@ fn utf8_len(d: &[u8], pos: &mut usize) -> Option<usize> {
     }
 }
 
-fn decode_utf8(d: &[u8], start: usize) -> Option<PoolString> {
+fn decode_utf8(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
     let mut pos = start;
     let _utf16_len = utf8_len(d, &mut pos)?;
     let len = utf8_len(d, &mut pos)?;
     let avail = d.len().saturating_sub(pos);
     let truncated = len > avail;
     let take = len.min(avail);
+    let limited = take > max;
+    let take = take.min(max);
     let end = pos.checked_add(take)?;
     let bytes = d.get(pos..end)?;
-    let unterminated = truncated || u8_at(d, end) != Some(0);
+    let unterminated = !limited && (truncated || u8_at(d, end) != Some(0));
     Some(PoolString {
         text: String::from_utf8_lossy(bytes).into_owned(),
         unterminated,
+        limited,
     })
 }
 
