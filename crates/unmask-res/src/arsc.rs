@@ -24,6 +24,9 @@ pub const TYPE_FLAG_SPARSE: u8 = 0x01;
 /// `ResTable_type::FLAG_OFFSET16`.
 pub const TYPE_FLAG_OFFSET16: u8 = 0x02;
 
+/// String text decoded by one [`ResourceTable::entries`] / [`ResourceTable::values`] call.
+pub const VALUE_STRING_BUDGET: usize = 8 << 20;
+
 /// Maximum reference-chain depth followed by [`ResourceTable::resolve_string`].
 pub const MAX_REFERENCE_DEPTH: usize = 16;
 
@@ -230,11 +233,16 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// Every configuration's entry for resource `id`, bags included, decoded on demand.
+    ///
+    /// String text decoded per call is bounded by [`VALUE_STRING_BUDGET`]; past it (only
+    /// possible in a hostile table where many configurations share one huge string) strings
+    /// are cut to [`crate::STRING_CUT`] units.
     pub fn entries(&self, id: u32) -> Vec<Entry> {
         let e = (id & 0xffff) as usize;
+        let mut budget = VALUE_STRING_BUDGET;
         self.type_chunks(id)
             .filter_map(|(_, c)| {
-                let (key_index, raw, value) = self.decode_entry(c, e)?;
+                let (key_index, raw, value) = self.decode_entry(c, e, &mut budget)?;
                 Some(Entry {
                     config: c.config.clone(),
                     key_index,
@@ -329,6 +337,24 @@ impl<'a> ResourceTable<'a> {
         &self.anomalies
     }
 
+    fn decode_value(&self, data_type: u8, data: u32, budget: &mut usize) -> Value {
+        if data_type != value::TYPE_STRING {
+            return value::decode(data_type, data, &StringPool::default());
+        }
+        let max = if *budget > 0 {
+            *budget
+        } else {
+            crate::STRING_CUT
+        };
+        match self.strings.get_limited(data, max) {
+            Some(s) => {
+                *budget = budget.saturating_sub(s.text.len());
+                Value::String(s.text)
+            }
+            None => Value::Other { data_type, data },
+        }
+    }
+
     /// Every resource id that has an entry in at least one configuration, sorted.
     pub fn ids(&self) -> Vec<u32> {
         let mut out = std::collections::BTreeSet::new();
@@ -374,7 +400,7 @@ impl<'a> ResourceTable<'a> {
         out
     }
 
-    fn decode_entry(&self, c: &TypeChunk<'a>, e: usize) -> Option<RawEntry> {
+    fn decode_entry(&self, c: &TypeChunk<'a>, e: usize, budget: &mut usize) -> Option<RawEntry> {
         let off = entry_offset(c, e)?;
         let ent = c.entries.get(off..)?;
         let flags = u16_at(ent, 2)?;
@@ -385,7 +411,7 @@ impl<'a> ResourceTable<'a> {
             return Some((
                 key,
                 Some((data_type, data)),
-                EntryValue::Simple(value::decode(data_type, data, &self.strings)),
+                EntryValue::Simple(self.decode_value(data_type, data, budget)),
             ));
         }
         let size = usize::from(u16_at(ent, 0)?);
@@ -404,7 +430,7 @@ impl<'a> ResourceTable<'a> {
                 else {
                     break;
                 };
-                items.push((name, value::decode(dt, data, &self.strings)));
+                items.push((name, self.decode_value(dt, data, budget)));
             }
             return Some((key, None, EntryValue::Bag { parent, items }));
         }
@@ -414,7 +440,7 @@ impl<'a> ResourceTable<'a> {
         Some((
             key,
             Some((dt, data)),
-            EntryValue::Simple(value::decode(dt, data, &self.strings)),
+            EntryValue::Simple(self.decode_value(dt, data, budget)),
         ))
     }
 }

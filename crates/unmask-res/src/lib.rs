@@ -71,7 +71,7 @@ pub mod value;
 
 pub use arsc::{Entry, EntryValue, Package};
 pub use attr::android_attr_name;
-pub use axml::{ANDROID_NS, MAX_DEPTH};
+pub use axml::{ANDROID_NS, MAX_DEPTH, STRING_BUDGET_FACTOR, STRING_BUDGET_MIN, STRING_CUT};
 
 /// Why a resource file could not be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +198,7 @@ impl Config {
     }
 }
 
-pub use arsc::ResourceTable;
+pub use arsc::{ResourceTable, MAX_REFERENCE_DEPTH, VALUE_STRING_BUDGET};
 
 /// Deduplicating, capped anomaly list.
 #[derive(Debug, Default)]
