@@ -1,6 +1,7 @@
 //! Resource table (`resources.arsc`) reader: lazy, zero-copy.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -238,11 +239,15 @@ impl<'a> ResourceTable<'a> {
     /// possible in a hostile table where many configurations share one huge string) strings
     /// are cut to [`crate::STRING_CUT`] units.
     pub fn entries(&self, id: u32) -> Vec<Entry> {
-        let e = (id & 0xffff) as usize;
         let mut budget = VALUE_STRING_BUDGET;
+        self.entries_budgeted(id, &mut budget)
+    }
+
+    fn entries_budgeted(&self, id: u32, budget: &mut usize) -> Vec<Entry> {
+        let e = (id & 0xffff) as usize;
         self.type_chunks(id)
             .filter_map(|(_, c)| {
-                let (key_index, raw, value) = self.decode_entry(c, e, &mut budget)?;
+                let (key_index, raw, value) = self.decode_entry(c, e, budget)?;
                 Some(Entry {
                     config: c.config.clone(),
                     key_index,
@@ -285,50 +290,67 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// String values of `id` in every configuration, following references (bounded depth,
-    /// cycle-safe). A reference made in configuration C resolves to the target's value in C,
+    /// cycle-safe, one string budget of [`VALUE_STRING_BUDGET`] for the whole call).
+    /// A reference made in configuration C resolves to the target's value in C,
     /// else its default value, else its first value.
     pub fn resolve_string(&self, id: u32) -> Vec<(Config, String)> {
         let mut seen = HashSet::new();
         let mut memo = HashMap::new();
-        self.resolve_inner(id, 0, &mut seen, &mut memo)
+        let mut budget = VALUE_STRING_BUDGET;
+        let out = self.resolve_inner(id, 0, &mut seen, &mut memo, &mut budget);
+        drop(memo);
+        Rc::try_unwrap(out).unwrap_or_else(|rc| (*rc).clone())
     }
 
     /// Depth-first resolution; `seen` holds the ids on the current chain (cycle guard) and
     /// `memo` every finished id, so each id is decoded at most once per call (no exponential
-    /// blow-up on fan-out chains).
+    /// blow-up on fan-out chains). Strings copied out of a target count against `budget` too.
     fn resolve_inner(
         &self,
         id: u32,
         depth: usize,
         seen: &mut HashSet<u32>,
-        memo: &mut HashMap<u32, Vec<(Config, String)>>,
-    ) -> Vec<(Config, String)> {
+        memo: &mut HashMap<u32, Rc<Vec<(Config, String)>>>,
+        budget: &mut usize,
+    ) -> Rc<Vec<(Config, String)>> {
         if let Some(done) = memo.get(&id) {
-            return done.clone();
+            return Rc::clone(done);
         }
         if depth >= MAX_REFERENCE_DEPTH || !seen.insert(id) {
-            return Vec::new();
+            return Rc::new(Vec::new());
         }
         let mut out = Vec::new();
-        for (cfg, v) in self.values(id) {
+        for en in self.entries_budgeted(id, budget) {
+            let (cfg, v) = match en.value {
+                EntryValue::Simple(v) => (en.config, v),
+                EntryValue::Bag { .. } => continue,
+            };
             match v {
                 Value::String(s) => out.push((cfg, s)),
                 Value::Reference(r) if r != 0 => {
-                    let targets = self.resolve_inner(r, depth.saturating_add(1), seen, memo);
+                    let targets =
+                        self.resolve_inner(r, depth.saturating_add(1), seen, memo, budget);
                     let pick = targets
                         .iter()
                         .find(|(c, _)| *c == cfg)
                         .or_else(|| targets.iter().find(|(c, _)| c.qualifiers.is_empty()))
                         .or_else(|| targets.first());
                     if let Some((_, s)) = pick {
-                        out.push((cfg, s.clone()));
+                        let copy = if *budget >= s.len() {
+                            *budget = budget.saturating_sub(s.len());
+                            s.clone()
+                        } else {
+                            s.chars().take(crate::STRING_CUT).collect()
+                        };
+                        out.push((cfg, copy));
                     }
                 }
                 _ => {}
             }
         }
         seen.remove(&id);
-        memo.insert(id, out.clone());
+        let out = Rc::new(out);
+        memo.insert(id, Rc::clone(&out));
         out
     }
 
