@@ -478,6 +478,14 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
             }
         }
     }
+    if let (Value::String(typed), Some(raw)) = (&value, &raw_value) {
+        if typed != raw {
+            ctx.count(
+                "raw string differs from typed string value (tools disagree on it)",
+                || format!("{pool_name:?} in <{elem}>: raw {raw:?}, typed {typed:?}"),
+            );
+        }
+    }
     if pool_name.contains(':') {
         ctx.an.push(format!(
             "attribute name {pool_name:?} contains a namespace prefix"
@@ -519,7 +527,16 @@ impl Element {
             .find(|a| a.namespace.is_none() && a.resource_id.is_none() && a.name == name)
     }
 
-    /// String value of an `android:` attribute (typed string, else the raw string).
+    /// String value of a plain (no namespace, no resource id) attribute such as `package`,
+    /// read the way Android's `XmlPullParser.getAttributeValue` does: the raw string first,
+    /// else the typed value coerced to text for strings.
+    pub fn plain_str(&self, name: &str) -> Option<&str> {
+        let a = self.plain_attr(name)?;
+        a.raw_value.as_deref().or(a.value.as_str())
+    }
+
+    /// String value of an `android:` attribute, as `TypedArray` reads it: the typed string
+    /// value, else the raw string.
     pub fn attr_str(&self, id: u32, name: &str) -> Option<&str> {
         let a = self.attr(id, name)?;
         a.value.as_str().or(a.raw_value.as_deref())
