@@ -327,7 +327,7 @@ impl<'a> ResourceTable<'a> {
             };
             match v {
                 Value::String(s) => out.push((cfg, s)),
-                Value::Reference(r) if r != 0 => {
+                Value::Reference(r) | Value::DynamicReference(r) if r != 0 => {
                     let targets =
                         self.resolve_inner(r, depth.saturating_add(1), seen, memo, budget);
                     let pick = targets

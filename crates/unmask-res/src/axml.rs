@@ -812,4 +812,29 @@ mod tests {
             x.anomalies
         );
     }
+
+    #[test]
+    fn deep_nesting_and_second_root() {
+        let pool = build_pool_for_tests(&[utf8("x")], true);
+        let mut body = pool;
+        for _ in 0..1000 {
+            body.extend(start(1, NO_INDEX, 0, &[]));
+        }
+        for _ in 0..1000 {
+            body.extend(end(NO_INDEX, 0));
+        }
+        body.extend(start(1, NO_INDEX, 0, &[]));
+        body.extend(end(NO_INDEX, 0));
+        let x = parse(&chunk(RES_XML_TYPE, &[], &body)).unwrap();
+        let mut depth = 0;
+        let mut e = x.root.as_ref().unwrap();
+        while let Some(c) = e.children.first() {
+            depth += 1;
+            e = c;
+        }
+        assert_eq!(depth, MAX_DEPTH - 1);
+        let an = x.anomalies.join("\n");
+        assert!(an.contains("nested deeper"), "{an}");
+        assert!(an.contains("more than one root"), "{an}");
+    }
 }
