@@ -1,0 +1,85 @@
+//! # unmask-dex
+//!
+//! A zero-copy DEX reader and Dalvik bytecode decoder for hostile input.
+//!
+//! [`DexFile::parse`] checks the magic, the header and the bounds of the id tables, then
+//! decodes everything else on demand from the borrowed bytes: strings ([`DexFile::string`],
+//! MUTF-8 with surrogate pairs and `C0 80`), types, protos, fields, methods, class
+//! definitions, class data ([`DexFile::class_data`]), code items with try/catch handlers and
+//! debug line tables ([`CodeItem`]), encoded values and annotations ([`value`]), the map list,
+//! call sites, method handles and hidden-API flags. [`Instructions`] walks a code item and
+//! decodes every Dalvik format (10x ... 51l, 45cc/4rcc) and the three payloads, table-driven
+//! from [`opcode::OPCODES`]. [`Index::build`] builds use-site indexes (methods, fields,
+//! strings, types) and the class hierarchy over several dex files in one parallel pass;
+//! [`disassemble`] renders one method smali-style for evidence.
+//!
+//! ## Why hand-written
+//!
+//! The published Rust DEX crates either abort the process on allocations sized by a mutated
+//! count, enforce the checksum (so tampered files cannot be analysed), have quadratic
+//! behaviour on hostile offsets, or are much slower than needed (see `shared/docs/crates.md`
+//! §3). This crate is small, dependency-light and built around the invariants below.
+//!
+//! ## Invariants
+//!
+//! - `#![forbid(unsafe_code)]`; no `unwrap`, `expect` or unchecked indexing on input-derived
+//!   values: every read goes through `get`-based helpers that return [`DexError::OutOfBounds`].
+//! - Nothing is copied out of the file; strings borrow unless MUTF-8 decoding needs a change.
+//! - No allocation is sized by an untrusted count before the count is checked against the
+//!   bytes that remain (class data members, catch handlers, encoded arrays, annotation
+//!   directories, map list, type lists).
+//! - Work is bounded: encoded-value nesting is capped at [`value::MAX_DEPTH`], debug-info
+//!   programs at 2^20 steps, superclass walks at [`index::MAX_CHAIN`] and are cycle-safe,
+//!   each instruction walk is linear in the code size, errors kept per dex are capped.
+//! - The Adler-32 checksum and SHA-1 signature are computed on request
+//!   ([`DexFile::checksums`]) and only reported, never required.
+//! - Compact dex (`cdex`), ZIP, odex and ELF inputs are recognised and named in the error.
+//!   v041 container files are read with [`DexFile::parse_container`] (offsets relative to the
+//!   container start).
+//!
+//! ## Testing
+//!
+//! `tests/dexdump.rs` disassembles every method of every dex in the shared corpus and
+//! compares each instruction line (address, raw code units, mnemonic, operands, referenced
+//! strings, types, fields and methods) with AOSP `dexdump -d`, plus class, field and method
+//! counts. `tests/smali.rs` checks fixtures assembled from `tests/smali/*.smali`;
+//! `tests/malformed.rs` mutates a valid dex (truncation, huge counts, overlapping sections,
+//! bad LEB128, cyclic hierarchy) and requires errors, never panics.
+//!
+//! ## Fuzzing
+//!
+//! `fuzz/` is a cargo-fuzz project with two targets: `dex` (parse, walk every class, method
+//! and instruction, decode strings, annotations, static values, debug info, build the
+//! indexes) and `decode` (decode a raw code-unit stream). Run on stable with
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run dex -- -max_total_time=60` from `crates/unmask-dex`.
+//! See the crate README section in `fuzz/README.md` for the smoke-run results.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod disasm;
+mod error;
+pub mod file;
+pub mod index;
+pub mod insn;
+mod model;
+pub mod mutf8;
+pub mod opcode;
+mod reader;
+pub mod value;
+
+pub use disasm::{disassemble, disassemble_descriptor};
+pub use error::{DexError, Result};
+pub use file::{
+    Anomaly, Checksums, ClassData, ClassDef, CodeItem, DexFile, EncodedField, EncodedMethod, FieldId, Header,
+    MethodId, ProtoId, NO_INDEX,
+};
+pub use index::{Hierarchy, Index, RefTable, Site};
+pub use insn::{decode, InsnError, Instruction, Instructions, Operands};
+pub use model::{Class, Method};
+pub use opcode::{Format, IndexKind, Opcode};
+
+/// Finds the method id for a smali-style descriptor (`Lcom/x/Y;->z(I)V`) in `dex`.
+pub fn find_method(dex: &DexFile<'_>, descriptor: &str) -> Result<u32> {
+    dex.find_method(descriptor)
+}
