@@ -379,7 +379,12 @@ fn dexdump_differential() {
         eprintln!("SKIPPED: dexdump differential test: {DEXDUMP} not installed");
         return;
     }
-    let dexes = common::corpus_dexes(&root, &["real", "droidbench", "edge"]);
+    let mut dexes = common::corpus_dexes(&root, &["real", "droidbench", "edge"]);
+    // Our own smali fixtures cover the formats the corpus lacks (45cc, 4rcc, invoke-custom, ...).
+    for f in ["formats.dex", "modern.dex", "strings.dex"] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smali").join(f);
+        dexes.push((format!("fixture {f}"), std::fs::read(p).unwrap()));
+    }
     let tmp = std::env::temp_dir().join(format!("unmask-dex-dexdump-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let results: Vec<Stats> =
