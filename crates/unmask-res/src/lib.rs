@@ -13,6 +13,24 @@
 //!
 //! No `unsafe`, no panics on input: every read is bounds-checked and no allocation is sized by
 //! an attacker-declared count before it is checked against the bytes actually present.
+//! String text decoded per document / per lookup is budgeted ([`STRING_BUDGET_MIN`],
+//! [`VALUE_STRING_BUDGET`]) so that thousands of references to one huge string stay cheap,
+//! element nesting is capped at [`MAX_DEPTH`] and reference chains at [`MAX_REFERENCE_DEPTH`].
+//!
+//! # Testing
+//!
+//! `tests/aapt_xmltree.rs` and `tests/aapt_resources.rs` compare against AOSP `aapt`
+//! (`dump xmltree`, `dump badging`, `dump resources`) over the shared corpus; `tests/edge.rs`
+//! runs the trick files (wrapped in a zip for aapt where aapt can read them);
+//! `tests/mutations.rs` is a deterministic mutation smoke test. Tests print `SKIPPED: ...` and
+//! pass when the corpus or aapt is missing.
+//!
+//! # Obfuscated attribute names
+//!
+//! Packers rename or blank the string-pool names of `android:` attributes (Android ignores the
+//! names and goes by the resource ids of the resource map). [`Attribute::name`] is therefore
+//! the framework name belonging to the id whenever [`android_attr_name`] knows it, the pool's
+//! text stays in [`Attribute::pool_name`], and [`Element::attr`] looks up by id first.
 //!
 //! # Anomalies
 //!
