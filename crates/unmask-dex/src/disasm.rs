@@ -32,7 +32,9 @@ const ACCESS: [(u32, &str); 18] = [
 pub fn access_string(flags: u32) -> String {
     ACCESS
         .iter()
-        .filter(|(b, n)| flags & b != 0 && *n != "unused" && *n != "interface" && *n != "annotation")
+        .filter(|(b, n)| {
+            flags & b != 0 && *n != "unused" && *n != "interface" && *n != "annotation"
+        })
         .map(|(_, n)| *n)
         .collect::<Vec<_>>()
         .join(" ")
@@ -85,7 +87,11 @@ fn target(pc: u32, off: i32) -> String {
 /// Renders one instruction (without its offset), smali style.
 pub fn render_insn(dex: &DexFile<'_>, pc: u32, insn: &Instruction<'_>) -> String {
     let name = insn.name();
-    let idx = || insn.index().map(|(k, i)| render_index(dex, k, i)).unwrap_or_default();
+    let idx = || {
+        insn.index()
+            .map(|(k, i)| render_index(dex, k, i))
+            .unwrap_or_default()
+    };
     match insn.operands {
         Operands::F10x => name.to_owned(),
         Operands::F12x { a, b } => format!("{name} v{a}, v{b}"),
@@ -109,12 +115,16 @@ pub fn render_insn(dex: &DexFile<'_>, pc: u32, insn: &Instruction<'_>) -> String
         Operands::F23x { a, b, c } => format!("{name} v{a}, v{b}, v{c}"),
         Operands::F22b { a, b, lit } => format!("{name} v{a}, v{b}, {lit:#x}"),
         Operands::F22s { a, b, lit } => format!("{name} v{a}, v{b}, {lit:#x}"),
-        Operands::F22t { a, b, offset } => format!("{name} v{a}, v{b}, {}", target(pc, i32::from(offset))),
+        Operands::F22t { a, b, offset } => {
+            format!("{name} v{a}, v{b}, {}", target(pc, i32::from(offset)))
+        }
         Operands::F22c { a, b, .. } => format!("{name} v{a}, v{b}, {}", idx()),
         Operands::F31t { a, offset } => format!("{name} v{a}, {}", target(pc, offset)),
         Operands::F31i { a, lit } => format!("{name} v{a}, {lit:#x}"),
         Operands::F51l { a, lit } => format!("{name} v{a}, {lit:#x}L"),
-        Operands::F35c { .. } | Operands::F3rc { .. } => format!("{name} {}, {}", regs(&insn.arg_registers()), idx()),
+        Operands::F35c { .. } | Operands::F3rc { .. } => {
+            format!("{name} {}, {}", regs(&insn.arg_registers()), idx())
+        }
         Operands::F45cc { proto, .. } | Operands::F4rcc { proto, .. } => format!(
             "{name} {}, {}, {}",
             regs(&insn.arg_registers()),
@@ -126,10 +136,17 @@ pub fn render_insn(dex: &DexFile<'_>, pc: u32, insn: &Instruction<'_>) -> String
             format!(".packed-switch {first_key:#x} [{}]", t.join(", "))
         }
         Operands::SparseSwitchPayload { keys, targets } => {
-            let t: Vec<String> = i32s(keys).zip(i32s(targets)).map(|(k, t)| format!("{k:#x} -> {t:+#x}")).collect();
+            let t: Vec<String> = i32s(keys)
+                .zip(i32s(targets))
+                .map(|(k, t)| format!("{k:#x} -> {t:+#x}"))
+                .collect();
             format!(".sparse-switch [{}]", t.join(", "))
         }
-        Operands::FillArrayDataPayload { element_width, count, .. } => {
+        Operands::FillArrayDataPayload {
+            element_width,
+            count,
+            ..
+        } => {
             format!(".array-data {element_width} ({count} elements)")
         }
     }
@@ -139,9 +156,9 @@ pub fn render_insn(dex: &DexFile<'_>, pc: u32, insn: &Instruction<'_>) -> String
 /// directives from the debug info, instructions with their code-unit offsets, and try/catch
 /// ranges. A method without code (abstract/native) gives just the header.
 pub fn disassemble(dex: &DexFile<'_>, method_idx: u32) -> Result<String> {
-    let m = dex
-        .find_method_def(method_idx)?
-        .ok_or_else(|| DexError::MethodNotFound(dex.method_descriptor(method_idx).unwrap_or_default()))?;
+    let m = dex.find_method_def(method_idx)?.ok_or_else(|| {
+        DexError::MethodNotFound(dex.method_descriptor(method_idx).unwrap_or_default())
+    })?;
     let mid = dex.method_id(method_idx)?;
     let mut out = String::new();
     let _ = writeln!(out, "# {}", dex.method_descriptor(method_idx)?);
@@ -179,10 +196,19 @@ pub fn disassemble(dex: &DexFile<'_>, method_idx: u32) -> Result<String> {
             match code.catch_handler(t.handler_off) {
                 Ok(h) => {
                     for c in h {
-                        let ty = c.type_idx.map_or_else(|| "all".to_owned(), |ti| {
-                            dex.type_name(ti).map(|s| s.into_owned()).unwrap_or_else(|_| format!("<bad type {ti}>"))
-                        });
-                        let _ = writeln!(out, "    .catch {ty} {{:{:04x} .. :{end:04x}}} :{:04x}", t.start_addr, c.addr);
+                        let ty = c.type_idx.map_or_else(
+                            || "all".to_owned(),
+                            |ti| {
+                                dex.type_name(ti)
+                                    .map(|s| s.into_owned())
+                                    .unwrap_or_else(|_| format!("<bad type {ti}>"))
+                            },
+                        );
+                        let _ = writeln!(
+                            out,
+                            "    .catch {ty} {{:{:04x} .. :{end:04x}}} :{:04x}",
+                            t.start_addr, c.addr
+                        );
                     }
                 }
                 Err(e) => {

@@ -80,5 +80,8 @@ pub enum DexError {
 }
 
 pub(crate) fn oob(what: &'static str, offset: usize) -> DexError {
-    DexError::OutOfBounds { what, offset: offset as u64 }
+    DexError::OutOfBounds {
+        what,
+        offset: offset as u64,
+    }
 }

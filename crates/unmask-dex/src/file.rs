@@ -263,7 +263,11 @@ impl<'a> CodeItem<'a> {
             let start_addr = c.u32("try_item")?;
             let insn_count = c.u16("try_item")?;
             let handler_off = c.u16("try_item")?;
-            out.push(TryItem { start_addr, insn_count, handler_off });
+            out.push(TryItem {
+                start_addr,
+                insn_count,
+                handler_off,
+            });
         }
         Ok(out)
     }
@@ -278,17 +282,27 @@ impl<'a> CodeItem<'a> {
         let size = c.sleb128()?;
         let n = size.unsigned_abs();
         if n > MAX_CATCHES || n as usize > c.remaining() {
-            return Err(DexError::Limit { what: "catch handler size", count: u64::from(n), limit: c.remaining() as u64 });
+            return Err(DexError::Limit {
+                what: "catch handler size",
+                count: u64::from(n),
+                limit: c.remaining() as u64,
+            });
         }
         let mut out = Vec::with_capacity(n as usize + 1);
         for _ in 0..n {
             let type_idx = c.uleb128()?;
             let addr = c.uleb128()?;
-            out.push(CatchClause { type_idx: Some(type_idx), addr });
+            out.push(CatchClause {
+                type_idx: Some(type_idx),
+                addr,
+            });
         }
         if size <= 0 {
             let addr = c.uleb128()?;
-            out.push(CatchClause { type_idx: None, addr });
+            out.push(CatchClause {
+                type_idx: None,
+                addr,
+            });
         }
         Ok(out)
     }
@@ -302,7 +316,11 @@ impl<'a> CodeItem<'a> {
         let mut line = c.uleb128()?;
         let params = c.uleb128()?;
         if params as usize > c.remaining() {
-            return Err(DexError::Limit { what: "debug info parameters", count: u64::from(params), limit: c.remaining() as u64 });
+            return Err(DexError::Limit {
+                what: "debug info parameters",
+                count: u64::from(params),
+                limit: c.remaining() as u64,
+            });
         }
         for _ in 0..params {
             c.uleb128p1()?;
@@ -341,13 +359,20 @@ impl<'a> CodeItem<'a> {
                 }
             }
         }
-        Err(DexError::Limit { what: "debug info steps", count: MAX_DEBUG_STEPS as u64, limit: MAX_DEBUG_STEPS as u64 })
+        Err(DexError::Limit {
+            what: "debug info steps",
+            count: MAX_DEBUG_STEPS as u64,
+            limit: MAX_DEBUG_STEPS as u64,
+        })
     }
 
     /// The source line of the instruction at `addr`, from the debug info, if known.
     pub fn line_at(&self, addr: u32) -> Option<u32> {
         let pos = self.positions().ok()?;
-        pos.iter().take_while(|(a, _)| *a <= addr).last().map(|(_, l)| *l)
+        pos.iter()
+            .take_while(|(a, _)| *a <= addr)
+            .last()
+            .map(|(_, l)| *l)
     }
 }
 
@@ -371,21 +396,33 @@ pub struct DexFile<'a> {
 
 fn table(data: &[u8], (count, off): (u32, u32), elem: usize, what: &'static str) -> Result<Table> {
     if count == 0 {
-        return Ok(Table { off: off as usize, count: 0 });
+        return Ok(Table {
+            off: off as usize,
+            count: 0,
+        });
     }
-    let len = (count as usize).checked_mul(elem).ok_or_else(|| oob(what, off as usize))?;
+    let len = (count as usize)
+        .checked_mul(elem)
+        .ok_or_else(|| oob(what, off as usize))?;
     slice(data, off as usize, len, what)?;
-    Ok(Table { off: off as usize, count })
+    Ok(Table {
+        off: off as usize,
+        count,
+    })
 }
 
 /// Identifies what kind of data this is, for a clear error on non-dex input.
 fn check_magic(data: &[u8]) -> Result<u32> {
-    let magic = data.get(..8).ok_or(DexError::NotDex("shorter than the 8-byte magic"))?;
+    let magic = data
+        .get(..8)
+        .ok_or(DexError::NotDex("shorter than the 8-byte magic"))?;
     if magic.starts_with(b"cdex") {
         return Err(DexError::CompactDex);
     }
     if magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06") {
-        return Err(DexError::NotDex("this is a ZIP archive (an APK or JAR?), not a DEX file"));
+        return Err(DexError::NotDex(
+            "this is a ZIP archive (an APK or JAR?), not a DEX file",
+        ));
     }
     if magic.starts_with(b"dey\n") {
         return Err(DexError::NotDex("this is an optimized (odex) file"));
@@ -398,7 +435,9 @@ fn check_magic(data: &[u8]) -> Result<u32> {
     }
     let v = magic.get(4..7).unwrap_or_default();
     let s = std::str::from_utf8(v).map_err(|_| DexError::UnsupportedVersion(format!("{v:?}")))?;
-    let n: u32 = s.parse().map_err(|_| DexError::UnsupportedVersion(s.to_owned()))?;
+    let n: u32 = s
+        .parse()
+        .map_err(|_| DexError::UnsupportedVersion(s.to_owned()))?;
     if !(35..=41).contains(&n) {
         return Err(DexError::UnsupportedVersion(s.to_owned()));
     }
@@ -406,7 +445,10 @@ fn check_magic(data: &[u8]) -> Result<u32> {
 }
 
 fn pair(data: &[u8], off: usize) -> Result<(u32, u32)> {
-    Ok((u32_at(data, off, "header")?, u32_at(data, off + 4, "header")?))
+    Ok((
+        u32_at(data, off, "header")?,
+        u32_at(data, off + 4, "header")?,
+    ))
 }
 
 fn parse_header(data: &[u8], base: usize) -> Result<Header> {
@@ -417,7 +459,11 @@ fn parse_header(data: &[u8], base: usize) -> Result<Header> {
     signature.copy_from_slice(slice(h, 12, 20, "header")?);
     let endian_tag = u32_at(h, 40, "header")?;
     if endian_tag == 0x7856_3412 {
-        return Err(DexError::Malformed { what: "header", offset: 40, detail: "big-endian DEX files are not supported" });
+        return Err(DexError::Malformed {
+            what: "header",
+            offset: 40,
+            detail: "big-endian DEX files are not supported",
+        });
     }
     let container = if version >= 41 {
         let hs = u32_at(h, 36, "header")?;
@@ -478,7 +524,9 @@ impl<'a> DexFile<'a> {
         while out.len() < 256 {
             let dex = Self::parse_at(data, base)?;
             let next = match dex.header.container {
-                Some(_) if dex.header.file_size > 0 => base.checked_add(dex.header.file_size as usize),
+                Some(_) if dex.header.file_size > 0 => {
+                    base.checked_add(dex.header.file_size as usize)
+                }
                 _ => None,
             };
             out.push(dex);
@@ -494,9 +542,16 @@ impl<'a> DexFile<'a> {
         let header = parse_header(data, base)?;
         let mut anomalies = Vec::new();
         if header.container.is_none() && u64::from(header.file_size) != data.len() as u64 {
-            anomalies.push(Anomaly::FileSizeMismatch { stored: header.file_size, actual: data.len() as u64 });
+            anomalies.push(Anomaly::FileSizeMismatch {
+                stored: header.file_size,
+                actual: data.len() as u64,
+            });
         }
-        let expected = if header.container.is_some() { HEADER_SIZE_V41 } else { HEADER_SIZE };
+        let expected = if header.container.is_some() {
+            HEADER_SIZE_V41
+        } else {
+            HEADER_SIZE
+        };
         if header.header_size as usize != expected {
             anomalies.push(Anomaly::HeaderSize(header.header_size));
         }
@@ -526,12 +581,15 @@ impl<'a> DexFile<'a> {
                 for item in &map {
                     match item.kind {
                         map_type::CALL_SITE_ID => {
-                            if let Ok(t) = table(data, (item.size, item.offset), 4, "call_site_ids") {
+                            if let Ok(t) = table(data, (item.size, item.offset), 4, "call_site_ids")
+                            {
                                 dex.call_sites = t;
                             }
                         }
                         map_type::METHOD_HANDLE => {
-                            if let Ok(t) = table(data, (item.size, item.offset), 8, "method_handles") {
+                            if let Ok(t) =
+                                table(data, (item.size, item.offset), 8, "method_handles")
+                            {
                                 dex.method_handles = t;
                             }
                         }
@@ -553,7 +611,11 @@ impl<'a> DexFile<'a> {
         }
         let n = u32_at(self.data, off, "map_list")?;
         if n > MAX_MAP_ITEMS {
-            return Err(DexError::Limit { what: "map_list size", count: u64::from(n), limit: u64::from(MAX_MAP_ITEMS) });
+            return Err(DexError::Limit {
+                what: "map_list size",
+                count: u64::from(n),
+                limit: u64::from(MAX_MAP_ITEMS),
+            });
         }
         slice(self.data, off + 4, n as usize * 12, "map_list")?;
         let mut c = Cursor::new(self.data, off + 4);
@@ -596,13 +658,25 @@ impl<'a> DexFile<'a> {
     /// Recomputes the Adler-32 checksum and SHA-1 signature and compares them to the header.
     pub fn checksums(&self) -> Checksums {
         let base = self.header.container.map(|(_, o)| o as usize).unwrap_or(0);
-        let end = base.saturating_add(self.header.file_size as usize).min(self.data.len());
-        let body = self.data.get(base.saturating_add(12)..end).unwrap_or_default();
+        let end = base
+            .saturating_add(self.header.file_size as usize)
+            .min(self.data.len());
+        let body = self
+            .data
+            .get(base.saturating_add(12)..end)
+            .unwrap_or_default();
         let adler32 = adler32(body);
-        let sig_body = self.data.get(base.saturating_add(32)..end).unwrap_or_default();
+        let sig_body = self
+            .data
+            .get(base.saturating_add(32)..end)
+            .unwrap_or_default();
         use sha1::Digest;
         let sha: [u8; 20] = sha1::Sha1::digest(sig_body).into();
-        Checksums { adler32_ok: adler32 == self.header.checksum, adler32, sha1_ok: sha == self.header.signature }
+        Checksums {
+            adler32_ok: adler32 == self.header.checksum,
+            adler32,
+            sha1_ok: sha == self.header.signature,
+        }
     }
 
     /// Number of strings.
@@ -640,7 +714,11 @@ impl<'a> DexFile<'a> {
 
     fn item(&self, t: Table, idx: u32, elem: usize, what: &'static str) -> Result<usize> {
         if idx >= t.count {
-            return Err(DexError::BadIndex { what, index: idx, count: t.count });
+            return Err(DexError::BadIndex {
+                what,
+                index: idx,
+                count: t.count,
+            });
         }
         Ok(t.off + idx as usize * elem)
     }
@@ -651,15 +729,24 @@ impl<'a> DexFile<'a> {
         let data_off = u32_at(self.data, off, "string_id")? as usize;
         let mut c = Cursor::new(self.data, data_off);
         c.uleb128()?;
-        let rest = self.data.get(c.pos..).ok_or_else(|| oob("string_data", data_off))?;
-        let end = rest.iter().position(|&b| b == 0).ok_or_else(|| oob("string_data", data_off))?;
+        let rest = self
+            .data
+            .get(c.pos..)
+            .ok_or_else(|| oob("string_data", data_off))?;
+        let end = rest
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or_else(|| oob("string_data", data_off))?;
         rest.get(..end).ok_or_else(|| oob("string_data", data_off))
     }
 
     /// String `idx`, decoded from MUTF-8 (borrowed when it is plain UTF-8).
     pub fn string(&self, idx: u32) -> Result<Cow<'a, str>> {
         let raw = self.string_raw(idx)?;
-        crate::mutf8::decode(raw).map_err(|e| DexError::Mutf8 { offset: 0, pos: e.pos })
+        crate::mutf8::decode(raw).map_err(|e| DexError::Mutf8 {
+            offset: 0,
+            pos: e.pos,
+        })
     }
 
     /// String `idx`, with invalid MUTF-8 replaced by U+FFFD and errors rendered as `<bad string N>`.
@@ -705,7 +792,13 @@ impl<'a> DexFile<'a> {
             return Ok(TypeList { bytes: &[] });
         }
         let n = u32_at(self.data, off as usize, "type_list")? as usize;
-        let bytes = slice(self.data, off as usize + 4, n.checked_mul(2).ok_or_else(|| oob("type_list", off as usize))?, "type_list")?;
+        let bytes = slice(
+            self.data,
+            off as usize + 4,
+            n.checked_mul(2)
+                .ok_or_else(|| oob("type_list", off as usize))?,
+            "type_list",
+        )?;
         Ok(TypeList { bytes })
     }
 
@@ -815,16 +908,28 @@ impl<'a> DexFile<'a> {
         // Each field takes at least 2 bytes, each method at least 3.
         let need = u64::from(sf) * 2 + u64::from(inf) * 2 + u64::from(dm) * 3 + u64::from(vm) * 3;
         if need > c.remaining() as u64 {
-            return Err(DexError::Limit { what: "class_data member counts", count: need, limit: c.remaining() as u64 });
+            return Err(DexError::Limit {
+                what: "class_data member counts",
+                count: need,
+                limit: c.remaining() as u64,
+            });
         }
         let mut fields = Vec::with_capacity((sf + inf) as usize);
         for (n, is_static) in [(sf, true), (inf, false)] {
             let mut idx: u32 = 0;
             for _ in 0..n {
                 let d = c.uleb128()?;
-                idx = idx.checked_add(d).ok_or(DexError::Malformed { what: "class_data", offset: c.pos as u64, detail: "field index overflow" })?;
+                idx = idx.checked_add(d).ok_or(DexError::Malformed {
+                    what: "class_data",
+                    offset: c.pos as u64,
+                    detail: "field index overflow",
+                })?;
                 let access_flags = c.uleb128()?;
-                fields.push(EncodedField { field_idx: idx, access_flags, is_static });
+                fields.push(EncodedField {
+                    field_idx: idx,
+                    access_flags,
+                    is_static,
+                });
             }
         }
         let mut methods = Vec::with_capacity((dm + vm) as usize);
@@ -832,13 +937,27 @@ impl<'a> DexFile<'a> {
             let mut idx: u32 = 0;
             for _ in 0..n {
                 let d = c.uleb128()?;
-                idx = idx.checked_add(d).ok_or(DexError::Malformed { what: "class_data", offset: c.pos as u64, detail: "method index overflow" })?;
+                idx = idx.checked_add(d).ok_or(DexError::Malformed {
+                    what: "class_data",
+                    offset: c.pos as u64,
+                    detail: "method index overflow",
+                })?;
                 let access_flags = c.uleb128()?;
                 let code_off = c.uleb128()?;
-                methods.push(EncodedMethod { method_idx: idx, access_flags, code_off, is_direct });
+                methods.push(EncodedMethod {
+                    method_idx: idx,
+                    access_flags,
+                    code_off,
+                    is_direct,
+                });
             }
         }
-        Ok(ClassData { fields, methods, static_fields: sf, direct_methods: dm })
+        Ok(ClassData {
+            fields,
+            methods,
+            static_fields: sf,
+            direct_methods: dm,
+        })
     }
 
     /// Reads the code item at `off`.
@@ -851,14 +970,24 @@ impl<'a> DexFile<'a> {
         let tries_size = c.u16("code_item")?;
         let debug_info_off = c.u32("code_item")?;
         let insns_size = c.u32("code_item")? as usize;
-        let insns = c.bytes(insns_size.checked_mul(2).ok_or_else(|| oob("code_item", o))?, "code_item insns")?;
+        let insns = c.bytes(
+            insns_size
+                .checked_mul(2)
+                .ok_or_else(|| oob("code_item", o))?,
+            "code_item insns",
+        )?;
         let mut tries_off = c.pos;
         if tries_size > 0 && insns_size % 2 == 1 {
             tries_off += 2;
         }
         let handlers_off = tries_off + usize::from(tries_size) * 8;
         if tries_size > 0 {
-            slice(self.data, tries_off, usize::from(tries_size) * 8, "try_items")?;
+            slice(
+                self.data,
+                tries_off,
+                usize::from(tries_size) * 8,
+                "try_items",
+            )?;
         }
         Ok(CodeItem {
             offset: off,
@@ -877,7 +1006,10 @@ impl<'a> DexFile<'a> {
     /// Method handle `idx`.
     pub fn method_handle(&self, idx: u32) -> Result<MethodHandle> {
         let off = self.item(self.method_handles, idx, 8, "method_handle")?;
-        Ok(MethodHandle { kind: u16_at(self.data, off, "method_handle")?, field_or_method_idx: u16_at(self.data, off + 4, "method_handle")? })
+        Ok(MethodHandle {
+            kind: u16_at(self.data, off, "method_handle")?,
+            field_or_method_idx: u16_at(self.data, off + 4, "method_handle")?,
+        })
     }
 
     /// Call site `idx`: its encoded array (method handle, name, method type, extra args).
@@ -890,12 +1022,22 @@ impl<'a> DexFile<'a> {
     /// Hidden-API flags of class definition `idx` (one per field then method, in class data
     /// order), or `None` if the file has no hiddenapi section or the class has no entry.
     pub fn hiddenapi_flags(&self, class_def_idx: u32) -> Result<Option<Vec<u32>>> {
-        let Some(sec) = self.hiddenapi_off else { return Ok(None) };
+        let Some(sec) = self.hiddenapi_off else {
+            return Ok(None);
+        };
         if class_def_idx >= self.classes.count {
-            return Err(DexError::BadIndex { what: "class_def", index: class_def_idx, count: self.classes.count });
+            return Err(DexError::BadIndex {
+                what: "class_def",
+                index: class_def_idx,
+                count: self.classes.count,
+            });
         }
         let sec = sec as usize;
-        let rel = u32_at(self.data, sec + 4 + class_def_idx as usize * 4, "hiddenapi_class_data")?;
+        let rel = u32_at(
+            self.data,
+            sec + 4 + class_def_idx as usize * 4,
+            "hiddenapi_class_data",
+        )?;
         if rel == 0 {
             return Ok(None);
         }
@@ -914,7 +1056,10 @@ impl<'a> DexFile<'a> {
     }
 
     /// The annotations directory of a class, if any.
-    pub fn annotations_directory(&self, def: &ClassDef) -> Result<Option<crate::value::AnnotationsDirectory<'a>>> {
+    pub fn annotations_directory(
+        &self,
+        def: &ClassDef,
+    ) -> Result<Option<crate::value::AnnotationsDirectory<'a>>> {
         if def.annotations_off == 0 {
             return Ok(None);
         }
@@ -947,7 +1092,12 @@ impl<'a> TypeList<'a> {
     }
     /// Iterates the type indexes.
     pub fn iter(&self) -> impl Iterator<Item = u16> + 'a {
-        self.bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+        self.bytes.chunks_exact(2).map(|c| {
+            u16::from_le_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            ])
+        })
     }
 }
 

@@ -62,7 +62,10 @@ impl RefTable {
 
     /// Iterates `(descriptor, sites)` in first-seen order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[Site])> {
-        self.keys.iter().enumerate().map(|(i, k)| (&**k, self.sites_of(i as u32)))
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (&**k, self.sites_of(i as u32)))
     }
 }
 
@@ -244,7 +247,12 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
                                 IndexKind::Type => 3,
                                 _ => continue,
                             };
-                            let site = Site { dex: di, class_def: ci, method_idx: m.method_idx, offset: pc };
+                            let site = Site {
+                                dex: di,
+                                class_def: ci,
+                                method_idx: m.method_idx,
+                                offset: pc,
+                            };
                             if let Some(v) = raw.refs.get_mut(slot) {
                                 v.push((idx, site));
                             }
@@ -267,17 +275,29 @@ fn key_of(dex: &DexFile<'_>, slot: usize, idx: u32) -> Result<String, crate::Dex
     }
 }
 
-fn build_table(dexes: &[DexFile<'_>], raws: &mut [Raw], slot: usize, errors: &mut Vec<(u32, String)>) -> RefTable {
+fn build_table(
+    dexes: &[DexFile<'_>],
+    raws: &mut [Raw],
+    slot: usize,
+    errors: &mut Vec<(u32, String)>,
+) -> RefTable {
     // Per dex: the distinct local ids referenced, with their keys (in parallel).
     let locals: Vec<Vec<(u32, Option<String>)>> = dexes
         .par_iter()
         .zip(raws.par_iter_mut())
         .map(|(dex, raw)| {
-            let v = raw.refs.get_mut(slot).map(std::mem::take).unwrap_or_default();
+            let v = raw
+                .refs
+                .get_mut(slot)
+                .map(std::mem::take)
+                .unwrap_or_default();
             let mut ids: Vec<u32> = v.iter().map(|(i, _)| *i).collect();
             ids.sort_unstable();
             ids.dedup();
-            let keys = ids.iter().map(|&i| (i, key_of(dex, slot, i).ok())).collect();
+            let keys = ids
+                .iter()
+                .map(|&i| (i, key_of(dex, slot, i).ok()))
+                .collect();
             if let Some(r) = raw.refs.get_mut(slot) {
                 *r = v;
             }
@@ -293,7 +313,10 @@ fn build_table(dexes: &[DexFile<'_>], raws: &mut [Raw], slot: usize, errors: &mu
         for (local, key) in keys {
             let Some(key) = key else {
                 if errors.len() < MAX_ERRORS {
-                    errors.push((di as u32, format!("unresolvable reference {local} (kind {slot})")));
+                    errors.push((
+                        di as u32,
+                        format!("unresolvable reference {local} (kind {slot})"),
+                    ));
                 }
                 continue;
             };
@@ -314,7 +337,9 @@ fn build_table(dexes: &[DexFile<'_>], raws: &mut [Raw], slot: usize, errors: &mu
     }
     // Counting sort of sites by key.
     for (di, raw) in raws.iter().enumerate() {
-        let (Some(m), Some(v)) = (maps.get(di), raw.refs.get(slot)) else { continue };
+        let (Some(m), Some(v)) = (maps.get(di), raw.refs.get(slot)) else {
+            continue;
+        };
         for (local, _) in v {
             if let Some(c) = m.get(local).and_then(|&k| counts.get_mut(k as usize)) {
                 *c += 1;
@@ -330,10 +355,22 @@ fn build_table(dexes: &[DexFile<'_>], raws: &mut [Raw], slot: usize, errors: &mu
             r
         })
         .collect();
-    t.sites = vec![Site { dex: 0, class_def: 0, method_idx: 0, offset: 0 }; start as usize];
+    t.sites = vec![
+        Site {
+            dex: 0,
+            class_def: 0,
+            method_idx: 0,
+            offset: 0
+        };
+        start as usize
+    ];
     for (di, raw) in raws.iter_mut().enumerate() {
         let Some(m) = maps.get(di) else { continue };
-        let v = raw.refs.get_mut(slot).map(std::mem::take).unwrap_or_default();
+        let v = raw
+            .refs
+            .get_mut(slot)
+            .map(std::mem::take)
+            .unwrap_or_default();
         for (local, site) in v {
             let Some(&k) = m.get(&local) else { continue };
             if let Some(r) = t.ranges.get_mut(k as usize) {
@@ -355,7 +392,10 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
                 let def = dex.class_def(ci)?;
                 let name = dex.type_name(def.class_idx)?;
                 let id = h.intern(&name);
-                if h.nodes.get(id as usize).is_some_and(|n| n.defined_in.is_some()) {
+                if h.nodes
+                    .get(id as usize)
+                    .is_some_and(|n| n.defined_in.is_some())
+                {
                     if let Some(n) = h.nodes.get_mut(id as usize) {
                         n.duplicate_definitions += 1;
                     }
@@ -390,7 +430,11 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
 impl Index {
     /// Builds all indexes over `dexes` (walking every method's code once, in parallel).
     pub fn build(dexes: &[DexFile<'_>]) -> Index {
-        let mut raws: Vec<Raw> = dexes.par_iter().enumerate().map(|(i, d)| walk(d, i as u32)).collect();
+        let mut raws: Vec<Raw> = dexes
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| walk(d, i as u32))
+            .collect();
         let mut errors: Vec<(u32, String)> = Vec::new();
         for (i, r) in raws.iter_mut().enumerate() {
             errors.extend(r.errors.drain(..).map(|e| (i as u32, e)));
@@ -401,6 +445,14 @@ impl Index {
         let strings = build_table(dexes, &mut raws, 2, &mut errors);
         let types = build_table(dexes, &mut raws, 3, &mut errors);
         let hierarchy = build_hierarchy(dexes, &mut errors);
-        Index { methods, fields, strings, types, hierarchy, errors, instructions }
+        Index {
+            methods,
+            fields,
+            strings,
+            types,
+            hierarchy,
+            errors,
+            instructions,
+        }
     }
 }

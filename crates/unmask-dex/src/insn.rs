@@ -97,13 +97,27 @@ pub enum Operands<'a> {
     F31c { a: u8, index: u32 },
     /// `op {vC, vD, vE, vF, vG}, kind@BBBB`; `count` is A (may exceed 5 in hostile code; only
     /// the first five are encodable).
-    F35c { count: u8, regs: [u8; 5], index: u16 },
+    F35c {
+        count: u8,
+        regs: [u8; 5],
+        index: u16,
+    },
     /// `op {vCCCC .. vNNNN}, kind@BBBB`
     F3rc { count: u8, first: u16, index: u16 },
     /// `op {vC..vG}, meth@BBBB, proto@HHHH`
-    F45cc { count: u8, regs: [u8; 5], method: u16, proto: u16 },
+    F45cc {
+        count: u8,
+        regs: [u8; 5],
+        method: u16,
+        proto: u16,
+    },
     /// `op {vCCCC .. vNNNN}, meth@BBBB, proto@HHHH`
-    F4rcc { count: u8, first: u16, method: u16, proto: u16 },
+    F4rcc {
+        count: u8,
+        first: u16,
+        method: u16,
+        proto: u16,
+    },
     /// `op vAA, #+BBBBBBBBBBBBBBBB`
     F51l { a: u8, lit: i64 },
     /// packed-switch payload: `first_key` and `size` relative targets (LE i32 each).
@@ -111,7 +125,11 @@ pub enum Operands<'a> {
     /// sparse-switch payload: `size` keys then `size` relative targets (LE i32 each).
     SparseSwitchPayload { keys: &'a [u8], targets: &'a [u8] },
     /// fill-array-data payload.
-    FillArrayDataPayload { element_width: u16, count: u32, data: &'a [u8] },
+    FillArrayDataPayload {
+        element_width: u16,
+        count: u32,
+        data: &'a [u8],
+    },
 }
 
 /// A decoded instruction (or payload pseudo-instruction).
@@ -127,9 +145,14 @@ pub struct Instruction<'a> {
 
 /// Iterates LE i32 values in a byte slice (payload keys/targets).
 pub fn i32s(bytes: &[u8]) -> impl Iterator<Item = i32> + '_ {
-    bytes
-        .chunks_exact(4)
-        .map(|c| i32::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0), c.get(2).copied().unwrap_or(0), c.get(3).copied().unwrap_or(0)]))
+    bytes.chunks_exact(4).map(|c| {
+        i32::from_le_bytes([
+            c.first().copied().unwrap_or(0),
+            c.get(1).copied().unwrap_or(0),
+            c.get(2).copied().unwrap_or(0),
+            c.get(3).copied().unwrap_or(0),
+        ])
+    })
 }
 
 impl<'a> Instruction<'a> {
@@ -182,9 +205,9 @@ impl<'a> Instruction<'a> {
     pub fn branch_offset(&self) -> Option<i32> {
         match self.operands {
             Operands::F10t { offset } => Some(i32::from(offset)),
-            Operands::F20t { offset } | Operands::F21t { offset, .. } | Operands::F22t { offset, .. } => {
-                Some(i32::from(offset))
-            }
+            Operands::F20t { offset }
+            | Operands::F21t { offset, .. }
+            | Operands::F22t { offset, .. } => Some(i32::from(offset)),
             Operands::F30t { offset } | Operands::F31t { offset, .. } => Some(offset),
             _ => None,
         }
@@ -198,9 +221,10 @@ impl<'a> Instruction<'a> {
                 .take(usize::from(count))
                 .map(|&r| u32::from(r))
                 .collect(),
-            Operands::F3rc { count, first, .. } | Operands::F4rcc { count, first, .. } => {
-                (0..u32::from(count)).map(|i| u32::from(first) + i).collect()
-            }
+            Operands::F3rc { count, first, .. } | Operands::F4rcc { count, first, .. } => (0
+                ..u32::from(count))
+                .map(|i| u32::from(first) + i)
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -220,7 +244,13 @@ pub fn decode(code: &[u8], pc: u32) -> Result<Instruction<'_>, InsnError> {
     let total = (code.len() / 2) as u64;
     let p = pc as usize;
     let avail = total.saturating_sub(u64::from(pc));
-    let trunc = |needed: u64| InsnError { offset: pc, kind: InsnErrorKind::Truncated { needed, available: avail } };
+    let trunc = |needed: u64| InsnError {
+        offset: pc,
+        kind: InsnErrorKind::Truncated {
+            needed,
+            available: avail,
+        },
+    };
     if avail == 0 {
         return Err(trunc(1));
     }
@@ -236,7 +266,10 @@ pub fn decode(code: &[u8], pc: u32) -> Result<Instruction<'_>, InsnError> {
     let opcode = Opcode(op);
     let info = opcode.info();
     if info.flags & crate::opcode::FLAG_UNUSED != 0 {
-        return Err(InsnError { offset: pc, kind: InsnErrorKind::UnusedOpcode(op) });
+        return Err(InsnError {
+            offset: pc,
+            kind: InsnErrorKind::UnusedOpcode(op),
+        });
     }
     let size = info.format.size();
     if u64::from(size) > avail {
@@ -248,31 +281,73 @@ pub fn decode(code: &[u8], pc: u32) -> Result<Instruction<'_>, InsnError> {
     let operands = match info.format {
         Format::F10x => Operands::F10x,
         Format::F12x => Operands::F12x { a: a4, b: b4 },
-        Format::F11n => Operands::F11n { a: a4, lit: ((hi as i8) >> 4) },
+        Format::F11n => Operands::F11n {
+            a: a4,
+            lit: ((hi as i8) >> 4),
+        },
         Format::F11x => Operands::F11x { a: hi },
         Format::F10t => Operands::F10t { offset: hi as i8 },
-        Format::F20t => Operands::F20t { offset: u(1) as i16 },
+        Format::F20t => Operands::F20t {
+            offset: u(1) as i16,
+        },
         Format::F22x => Operands::F22x { a: hi, b: u(1) },
-        Format::F21t => Operands::F21t { a: hi, offset: u(1) as i16 },
-        Format::F21s => Operands::F21s { a: hi, lit: u(1) as i16 },
+        Format::F21t => Operands::F21t {
+            a: hi,
+            offset: u(1) as i16,
+        },
+        Format::F21s => Operands::F21s {
+            a: hi,
+            lit: u(1) as i16,
+        },
         Format::F21h => Operands::F21h { a: hi, high: u(1) },
         Format::F21c => Operands::F21c { a: hi, index: u(1) },
         Format::F23x => {
             let w = u(1);
-            Operands::F23x { a: hi, b: (w & 0xff) as u8, c: (w >> 8) as u8 }
+            Operands::F23x {
+                a: hi,
+                b: (w & 0xff) as u8,
+                c: (w >> 8) as u8,
+            }
         }
         Format::F22b => {
             let w = u(1);
-            Operands::F22b { a: hi, b: (w & 0xff) as u8, lit: (w >> 8) as u8 as i8 }
+            Operands::F22b {
+                a: hi,
+                b: (w & 0xff) as u8,
+                lit: (w >> 8) as u8 as i8,
+            }
         }
-        Format::F22t => Operands::F22t { a: a4, b: b4, offset: u(1) as i16 },
-        Format::F22s => Operands::F22s { a: a4, b: b4, lit: u(1) as i16 },
-        Format::F22c => Operands::F22c { a: a4, b: b4, index: u(1) },
+        Format::F22t => Operands::F22t {
+            a: a4,
+            b: b4,
+            offset: u(1) as i16,
+        },
+        Format::F22s => Operands::F22s {
+            a: a4,
+            b: b4,
+            lit: u(1) as i16,
+        },
+        Format::F22c => Operands::F22c {
+            a: a4,
+            b: b4,
+            index: u(1),
+        },
         Format::F32x => Operands::F32x { a: u(1), b: u(2) },
-        Format::F30t => Operands::F30t { offset: (u32::from(u(1)) | (u32::from(u(2)) << 16)) as i32 },
-        Format::F31t => Operands::F31t { a: hi, offset: (u32::from(u(1)) | (u32::from(u(2)) << 16)) as i32 },
-        Format::F31i => Operands::F31i { a: hi, lit: (u32::from(u(1)) | (u32::from(u(2)) << 16)) as i32 },
-        Format::F31c => Operands::F31c { a: hi, index: u32::from(u(1)) | (u32::from(u(2)) << 16) },
+        Format::F30t => Operands::F30t {
+            offset: (u32::from(u(1)) | (u32::from(u(2)) << 16)) as i32,
+        },
+        Format::F31t => Operands::F31t {
+            a: hi,
+            offset: (u32::from(u(1)) | (u32::from(u(2)) << 16)) as i32,
+        },
+        Format::F31i => Operands::F31i {
+            a: hi,
+            lit: (u32::from(u(1)) | (u32::from(u(2)) << 16)) as i32,
+        },
+        Format::F31c => Operands::F31c {
+            a: hi,
+            index: u32::from(u(1)) | (u32::from(u(2)) << 16),
+        },
         Format::F35c | Format::F45cc => {
             let w = u(2);
             let regs = [
@@ -283,19 +358,47 @@ pub fn decode(code: &[u8], pc: u32) -> Result<Instruction<'_>, InsnError> {
                 a4,
             ];
             if info.format == Format::F35c {
-                Operands::F35c { count: b4, regs, index: u(1) }
+                Operands::F35c {
+                    count: b4,
+                    regs,
+                    index: u(1),
+                }
             } else {
-                Operands::F45cc { count: b4, regs, method: u(1), proto: u(3) }
+                Operands::F45cc {
+                    count: b4,
+                    regs,
+                    method: u(1),
+                    proto: u(3),
+                }
             }
         }
-        Format::F3rc => Operands::F3rc { count: hi, first: u(2), index: u(1) },
-        Format::F4rcc => Operands::F4rcc { count: hi, first: u(2), method: u(1), proto: u(3) },
+        Format::F3rc => Operands::F3rc {
+            count: hi,
+            first: u(2),
+            index: u(1),
+        },
+        Format::F4rcc => Operands::F4rcc {
+            count: hi,
+            first: u(2),
+            method: u(1),
+            proto: u(3),
+        },
         Format::F51l => {
-            let lit = u64::from(u(1)) | (u64::from(u(2)) << 16) | (u64::from(u(3)) << 32) | (u64::from(u(4)) << 48);
-            Operands::F51l { a: hi, lit: lit as i64 }
+            let lit = u64::from(u(1))
+                | (u64::from(u(2)) << 16)
+                | (u64::from(u(3)) << 32)
+                | (u64::from(u(4)) << 48);
+            Operands::F51l {
+                a: hi,
+                lit: lit as i64,
+            }
         }
     };
-    Ok(Instruction { opcode, size, operands })
+    Ok(Instruction {
+        opcode,
+        size,
+        operands,
+    })
 }
 
 /// Size in code units of the payload at `p`, if its header is readable.
@@ -329,7 +432,8 @@ fn decode_payload(code: &[u8], pc: u32, kind: u8, avail: u64) -> Option<Instruct
     let n = usize::from(unit(code, p + 1));
     let operands = match kind {
         1 => {
-            let first_key = (u32::from(unit(code, p + 2)) | (u32::from(unit(code, p + 3)) << 16)) as i32;
+            let first_key =
+                (u32::from(unit(code, p + 2)) | (u32::from(unit(code, p + 3)) << 16)) as i32;
             let targets = code.get(start + 8..start + 8 + n * 4)?;
             Operands::PackedSwitchPayload { first_key, targets }
         }
@@ -343,10 +447,18 @@ fn decode_payload(code: &[u8], pc: u32, kind: u8, avail: u64) -> Option<Instruct
             let len = (n as u64).checked_mul(u64::from(count))?;
             let len = usize::try_from(len).ok()?;
             let data = code.get(start + 8..(start + 8).checked_add(len)?)?;
-            Operands::FillArrayDataPayload { element_width: n as u16, count, data }
+            Operands::FillArrayDataPayload {
+                element_width: n as u16,
+                count,
+                data,
+            }
         }
     };
-    Some(Instruction { opcode: Opcode(0), size: u32::try_from(size).ok()?, operands })
+    Some(Instruction {
+        opcode: Opcode(0),
+        size: u32::try_from(size).ok()?,
+        operands,
+    })
 }
 
 /// Iterator over the instructions of a code item: yields `(offset in code units, instruction)`
@@ -364,7 +476,12 @@ impl<'a> Instructions<'a> {
     /// Walks `code` (the LE bytes of the `insns` array; an odd trailing byte is ignored).
     pub fn new(code: &'a [u8]) -> Self {
         let end = u32::try_from(code.len() / 2).unwrap_or(u32::MAX);
-        Instructions { code, pc: 0, end, done: false }
+        Instructions {
+            code,
+            pc: 0,
+            end,
+            done: false,
+        }
     }
 }
 

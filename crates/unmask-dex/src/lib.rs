@@ -71,12 +71,12 @@ pub mod value;
 pub use disasm::{disassemble, disassemble_descriptor};
 pub use error::{DexError, Result};
 pub use file::{
-    Anomaly, Checksums, ClassData, ClassDef, CodeItem, DexFile, EncodedField, EncodedMethod, FieldId, Header,
-    MethodId, ProtoId, NO_INDEX,
+    Anomaly, Checksums, ClassData, ClassDef, CodeItem, DexFile, EncodedField, EncodedMethod,
+    FieldId, Header, MethodId, ProtoId, NO_INDEX,
 };
 pub use index::{Hierarchy, Index, RefTable, Site};
 pub use insn::{decode, InsnError, Instruction, Instructions, Operands};
-pub use model::{Class, Method};
+pub use model::{Class, Method, Scan};
 pub use opcode::{Format, IndexKind, Opcode};
 
 /// Finds the method id for a smali-style descriptor (`Lcom/x/Y;->z(I)V`) in `dex`.

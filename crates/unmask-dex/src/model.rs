@@ -57,8 +57,16 @@ impl<'d, 'a> Class<'d, 'a> {
             .methods
             .into_iter()
             .map(|m| {
-                let code = if m.code_off == 0 { None } else { Some(self.dex.code_item(m.code_off)?) };
-                Ok(Method { class_def_idx: self.index, encoded: m, code })
+                let code = if m.code_off == 0 {
+                    None
+                } else {
+                    Some(self.dex.code_item(m.code_off)?)
+                };
+                Ok(Method {
+                    class_def_idx: self.index,
+                    encoded: m,
+                    code,
+                })
             })
             .collect())
     }
@@ -67,7 +75,13 @@ impl<'d, 'a> Class<'d, 'a> {
 impl<'a> DexFile<'a> {
     /// Iterates classes (each item decoded on demand).
     pub fn classes(&self) -> impl Iterator<Item = Result<Class<'_, 'a>>> + '_ {
-        (0..self.class_count()).map(move |i| Ok(Class { dex: self, index: i, def: self.class_def(i)? }))
+        (0..self.class_count()).map(move |i| {
+            Ok(Class {
+                dex: self,
+                index: i,
+                def: self.class_def(i)?,
+            })
+        })
     }
 
     /// Finds the class definition and encoded method defining method id `method_idx`.
@@ -81,8 +95,16 @@ impl<'a> DexFile<'a> {
             let data = self.class_data(&def)?;
             for m in data.methods {
                 if m.method_idx == method_idx {
-                    let code = if m.code_off == 0 { None } else { Some(self.code_item(m.code_off)?) };
-                    return Ok(Some(Method { class_def_idx: i, encoded: m, code }));
+                    let code = if m.code_off == 0 {
+                        None
+                    } else {
+                        Some(self.code_item(m.code_off)?)
+                    };
+                    return Ok(Some(Method {
+                        class_def_idx: i,
+                        encoded: m,
+                        code,
+                    }));
                 }
             }
         }
@@ -108,5 +130,118 @@ impl<'a> DexFile<'a> {
             }
         }
         Err(DexError::MethodNotFound(descriptor.to_owned()))
+    }
+}
+
+/// Summary of a full walk of a dex file ([`DexFile::scan`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Class definitions visited.
+    pub classes: u64,
+    /// Methods visited (with or without code).
+    pub methods: u64,
+    /// Instructions decoded (payloads included).
+    pub instructions: u64,
+    /// Strings that are not valid MUTF-8.
+    pub bad_strings: u64,
+    /// Errors met (capped at [`Scan::MAX_ERRORS`]).
+    pub errors: Vec<String>,
+    /// Total errors, including those not kept.
+    pub error_count: u64,
+}
+
+impl Scan {
+    /// Maximum number of error messages kept.
+    pub const MAX_ERRORS: usize = 100;
+
+    fn err(&mut self, e: impl std::fmt::Display) {
+        self.error_count += 1;
+        if self.errors.len() < Self::MAX_ERRORS {
+            self.errors.push(e.to_string());
+        }
+    }
+}
+
+impl<'a> DexFile<'a> {
+    /// Walks everything: every string, class, field, method, code item (instructions, tries,
+    /// handlers, line table), annotation, static value and hidden-API entry, collecting errors
+    /// instead of stopping. Used by the fuzz target and to report how damaged a file is.
+    pub fn scan(&self) -> Scan {
+        let mut s = Scan::default();
+        for i in 0..self.string_count() {
+            if self.string(i).is_err() {
+                s.bad_strings += 1;
+            }
+        }
+        for class in self.classes() {
+            let class = match class {
+                Ok(c) => c,
+                Err(e) => {
+                    s.err(e);
+                    continue;
+                }
+            };
+            s.classes += 1;
+            let _ = class.descriptor().map_err(|e| s.err(e));
+            let _ = class.superclass().map_err(|e| s.err(e));
+            let _ = class.interfaces().map_err(|e| s.err(e));
+            let _ = self.static_values(&class.def).map_err(|e| s.err(e));
+            let _ = self.hiddenapi_flags(class.index).map_err(|e| s.err(e));
+            match self.annotations_directory(&class.def) {
+                Ok(Some(dir)) => {
+                    let sets = std::iter::once(dir.class_annotations_off)
+                        .chain(dir.fields.iter().map(|f| f.1))
+                        .chain(dir.methods.iter().map(|m| m.1));
+                    for set in sets.take(1 << 16) {
+                        let _ = dir.annotations(set).map_err(|e| s.err(e));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => s.err(e),
+            }
+            let data = match self.class_data(&class.def) {
+                Ok(d) => d,
+                Err(e) => {
+                    s.err(e);
+                    continue;
+                }
+            };
+            for f in &data.fields {
+                let _ = self.field_descriptor(f.field_idx).map_err(|e| s.err(e));
+            }
+            for m in &data.methods {
+                s.methods += 1;
+                let _ = self.method_descriptor(m.method_idx).map_err(|e| s.err(e));
+                if m.code_off == 0 {
+                    continue;
+                }
+                let code = match self.code_item(m.code_off) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        s.err(e);
+                        continue;
+                    }
+                };
+                for item in code.instructions() {
+                    match item {
+                        Ok(_) => s.instructions += 1,
+                        Err(e) => s.err(e),
+                    }
+                }
+                match code.tries() {
+                    Ok(tries) => {
+                        for t in tries {
+                            let _ = code.catch_handler(t.handler_off).map_err(|e| s.err(e));
+                        }
+                    }
+                    Err(e) => s.err(e),
+                }
+                let _ = code.positions().map_err(|e| s.err(e));
+            }
+        }
+        for i in 0..self.call_site_count() {
+            let _ = self.call_site(i).map_err(|e| s.err(e));
+        }
+        s
     }
 }

@@ -81,7 +81,9 @@ mod tests {
     #[test]
     fn nul_and_supplementary() {
         // U+1F600 as surrogates D83D DE00 in CESU-8, plus C0 80.
-        let b = [0x61, 0xc0, 0x80, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80, 0xc3, 0xa9];
+        let b = [
+            0x61, 0xc0, 0x80, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80, 0xc3, 0xa9,
+        ];
         assert_eq!(decode(&b).unwrap(), "a\0\u{1F600}\u{e9}");
     }
 
@@ -90,7 +92,10 @@ mod tests {
         assert_eq!(decode(&[0xed, 0xa0, 0x80]).unwrap(), "\u{fffd}");
         assert_eq!(decode(&[0x61, 0xff]), Err(Mutf8Error { pos: 1 }));
         assert_eq!(decode(&[0xe0, 0x80]), Err(Mutf8Error { pos: 0 }));
-        assert_eq!(decode(&[0xf0, 0x9f, 0x98, 0x80]), Err(Mutf8Error { pos: 0 }));
+        assert_eq!(
+            decode(&[0xf0, 0x9f, 0x98, 0x80]),
+            Err(Mutf8Error { pos: 0 })
+        );
         assert_eq!(decode(&[0x61, 0x00]), Err(Mutf8Error { pos: 1 }));
     }
 }

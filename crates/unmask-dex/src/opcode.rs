@@ -101,7 +101,12 @@ use Format::*;
 use IndexKind as I;
 
 const fn op(name: &'static str, format: Format, index: IndexKind, flags: u8) -> OpInfo {
-    OpInfo { name, format, index, flags }
+    OpInfo {
+        name,
+        format,
+        index,
+        flags,
+    }
 }
 const fn plain(name: &'static str, format: Format) -> OpInfo {
     op(name, format, I::None, 0)
@@ -378,7 +383,12 @@ pub static OPCODES: [OpInfo; 256] = [
     unused("unused-f8"),
     unused("unused-f9"),
     op("invoke-polymorphic", F45cc, I::MethodAndProto, FLAG_INVOKE),
-    op("invoke-polymorphic/range", F4rcc, I::MethodAndProto, FLAG_INVOKE),
+    op(
+        "invoke-polymorphic/range",
+        F4rcc,
+        I::MethodAndProto,
+        FLAG_INVOKE,
+    ),
     op("invoke-custom", F35c, I::CallSite, FLAG_INVOKE),
     op("invoke-custom/range", F3rc, I::CallSite, FLAG_INVOKE),
     op("const-method-handle", F21c, I::MethodHandle, 0),

@@ -4,7 +4,12 @@ use crate::error::{oob, DexError, Result};
 
 /// Reads `len` bytes at `off`.
 #[inline]
-pub(crate) fn slice<'a>(d: &'a [u8], off: usize, len: usize, what: &'static str) -> Result<&'a [u8]> {
+pub(crate) fn slice<'a>(
+    d: &'a [u8],
+    off: usize,
+    len: usize,
+    what: &'static str,
+) -> Result<&'a [u8]> {
     let end = off.checked_add(len).ok_or_else(|| oob(what, off))?;
     d.get(off..end).ok_or_else(|| oob(what, off))
 }

@@ -72,7 +72,9 @@ pub struct AnnotationItem<'a> {
 
 fn read_uint(c: &mut Cursor<'_>, n: usize) -> Result<u64> {
     let b = c.bytes(n, "encoded_value")?;
-    Ok(b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+    Ok(b.iter()
+        .rev()
+        .fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
 }
 
 fn sign_extend(v: u64, n: usize) -> i64 {
@@ -82,23 +84,33 @@ fn sign_extend(v: u64, n: usize) -> i64 {
 
 pub(crate) fn read_value<'a>(c: &mut Cursor<'a>, depth: u32) -> Result<EncodedValue<'a>> {
     if depth > MAX_DEPTH {
-        return Err(DexError::Limit { what: "encoded value nesting", count: u64::from(depth), limit: u64::from(MAX_DEPTH) });
+        return Err(DexError::Limit {
+            what: "encoded value nesting",
+            count: u64::from(depth),
+            limit: u64::from(MAX_DEPTH),
+        });
     }
     let start = c.pos;
     let tb = c.u8("encoded_value")?;
     let ty = tb & 0x1f;
     let arg = usize::from(tb >> 5);
     let n = arg + 1;
-    let bad = |detail| DexError::Malformed { what: "encoded_value", offset: start as u64, detail };
+    let bad = |detail| DexError::Malformed {
+        what: "encoded_value",
+        offset: start as u64,
+        detail,
+    };
     Ok(match ty {
         0x00 => EncodedValue::Byte(sign_extend(read_uint(c, 1)?, 1) as i8),
         0x02 if n <= 2 => EncodedValue::Short(sign_extend(read_uint(c, n)?, n) as i16),
         0x03 if n <= 2 => EncodedValue::Char(read_uint(c, n)? as u16),
         0x04 if n <= 4 => EncodedValue::Int(sign_extend(read_uint(c, n)?, n) as i32),
         0x06 => EncodedValue::Long(sign_extend(read_uint(c, n)?, n)),
-        0x10 if n <= 4 => EncodedValue::Float(f32::from_bits((read_uint(c, n)? << (8 * (4 - n))) as u32)),
+        0x10 if n <= 4 => {
+            EncodedValue::Float(f32::from_bits((read_uint(c, n)? << (8 * (4 - n))) as u32))
+        }
         0x11 => EncodedValue::Double(f64::from_bits(read_uint(c, n)? << (8 * (8 - n)))),
-        0x15 | 0x16 | 0x17 | 0x18 | 0x19 | 0x1a | 0x1b if n <= 4 => {
+        0x15..=0x1b if n <= 4 => {
             let v = read_uint(c, n)? as u32;
             match ty {
                 0x15 => EncodedValue::MethodType(v),
@@ -121,7 +133,11 @@ pub(crate) fn read_value<'a>(c: &mut Cursor<'a>, depth: u32) -> Result<EncodedVa
 fn read_array<'a>(c: &mut Cursor<'a>, depth: u32) -> Result<Vec<EncodedValue<'a>>> {
     let n = c.uleb128()? as usize;
     if n > c.remaining() {
-        return Err(DexError::Limit { what: "encoded_array size", count: n as u64, limit: c.remaining() as u64 });
+        return Err(DexError::Limit {
+            what: "encoded_array size",
+            count: n as u64,
+            limit: c.remaining() as u64,
+        });
     }
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
@@ -134,7 +150,11 @@ pub(crate) fn read_annotation<'a>(c: &mut Cursor<'a>, depth: u32) -> Result<Enco
     let type_idx = c.uleb128()?;
     let n = c.uleb128()? as usize;
     if n > c.remaining() / 2 {
-        return Err(DexError::Limit { what: "annotation element count", count: n as u64, limit: c.remaining() as u64 / 2 });
+        return Err(DexError::Limit {
+            what: "annotation element count",
+            count: n as u64,
+            limit: c.remaining() as u64 / 2,
+        });
     }
     let mut elements = Vec::with_capacity(n);
     for _ in 0..n {
@@ -154,7 +174,10 @@ pub fn encoded_array_at(data: &[u8], off: usize) -> Result<Vec<EncodedValue<'_>>
 pub fn annotation_at(data: &[u8], off: usize) -> Result<AnnotationItem<'_>> {
     let mut c = Cursor::new(data, off);
     let visibility = c.u8("annotation_item")?;
-    Ok(AnnotationItem { visibility, annotation: read_annotation(&mut c, 0)? })
+    Ok(AnnotationItem {
+        visibility,
+        annotation: read_annotation(&mut c, 0)?,
+    })
 }
 
 /// Reads an `annotation_set_item` at `off`: the offsets of its annotation items.
@@ -166,7 +189,9 @@ pub fn annotation_set_at(data: &[u8], off: usize) -> Result<Vec<u32>> {
     if n > data.len().saturating_sub(off + 4) / 4 {
         return Err(oob("annotation_set", off));
     }
-    (0..n).map(|i| u32_at(data, off + 4 + i * 4, "annotation_set")).collect()
+    (0..n)
+        .map(|i| u32_at(data, off + 4 + i * 4, "annotation_set"))
+        .collect()
 }
 
 /// An `annotations_directory_item`.
@@ -193,15 +218,32 @@ impl<'a> AnnotationsDirectory<'a> {
         let np = c.u32("annotations_directory")? as usize;
         let total = (nf as u64 + nm as u64 + np as u64) * 8;
         if total > c.remaining() as u64 {
-            return Err(DexError::Limit { what: "annotations directory entries", count: total, limit: c.remaining() as u64 });
+            return Err(DexError::Limit {
+                what: "annotations directory entries",
+                count: total,
+                limit: c.remaining() as u64,
+            });
         }
         let mut read = |n: usize| -> Result<Vec<(u32, u32)>> {
-            (0..n).map(|_| Ok((c.u32("annotations_directory")?, c.u32("annotations_directory")?))).collect()
+            (0..n)
+                .map(|_| {
+                    Ok((
+                        c.u32("annotations_directory")?,
+                        c.u32("annotations_directory")?,
+                    ))
+                })
+                .collect()
         };
         let fields = read(nf)?;
         let methods = read(nm)?;
         let parameters = read(np)?;
-        Ok(AnnotationsDirectory { data, class_annotations_off, fields, methods, parameters })
+        Ok(AnnotationsDirectory {
+            data,
+            class_annotations_off,
+            fields,
+            methods,
+            parameters,
+        })
     }
 
     /// Decodes the annotations of an annotation set (e.g. `class_annotations_off`).

@@ -38,7 +38,12 @@ fn c_g(v: f64) -> String {
     let (mant, exp) = e.split_once('e').unwrap();
     let x: i32 = exp.parse().unwrap();
     if !(-4..6).contains(&x) {
-        format!("{}e{}{:02}", strip(mant.to_string()), if x < 0 { '-' } else { '+' }, x.abs())
+        format!(
+            "{}e{}{:02}",
+            strip(mant.to_string()),
+            if x < 0 { '-' } else { '+' },
+            x.abs()
+        )
     } else {
         strip(format!("{:.*}", (5 - x) as usize, v))
     }
@@ -49,7 +54,9 @@ fn dot(desc: &[u8]) -> Vec<u8> {
     if d.len() >= 2 && d[0] == b'L' && d[d.len() - 1] == b';' {
         d = &d[1..d.len() - 1];
     }
-    d.iter().map(|&c| if c == b'/' { b'.' } else { c }).collect()
+    d.iter()
+        .map(|&c| if c == b'/' { b'.' } else { c })
+        .collect()
 }
 
 fn method_str(dex: &DexFile<'_>, idx: u32) -> Option<Vec<u8>> {
@@ -63,8 +70,14 @@ fn method_str(dex: &DexFile<'_>, idx: u32) -> Option<Vec<u8>> {
 }
 
 fn index_str(dex: &DexFile<'_>, insn: &Instruction<'_>) -> Vec<u8> {
-    let Some((kind, idx)) = insn.index() else { return b"<?>".to_vec() };
-    let width = if matches!(insn.operands, Operands::F31c { .. }) { 8 } else { 4 };
+    let Some((kind, idx)) = insn.index() else {
+        return b"<?>".to_vec();
+    };
+    let width = if matches!(insn.operands, Operands::F31c { .. }) {
+        8
+    } else {
+        4
+    };
     let n = |i: u32| format!("{i:0width$x}");
     let mut o = Vec::new();
     match kind {
@@ -111,7 +124,10 @@ fn index_str(dex: &DexFile<'_>, insn: &Instruction<'_>) -> Vec<u8> {
             let proto = insn.proto_index().unwrap();
             o.extend(method_str(dex, idx).unwrap_or_else(|| b"<method?>".to_vec()));
             o.extend_from_slice(b", ");
-            o.extend(dex.proto_signature_raw(proto).unwrap_or_else(|_| b"<proto?>".to_vec()));
+            o.extend(
+                dex.proto_signature_raw(proto)
+                    .unwrap_or_else(|_| b"<proto?>".to_vec()),
+            );
             o.extend(format!(" // method@{}, proto@{}", n(idx), n(proto)).bytes());
         }
         IndexKind::CallSite => o.extend(format!("call_site@{}", n(idx)).bytes()),
@@ -129,11 +145,23 @@ fn index_str(dex: &DexFile<'_>, insn: &Instruction<'_>) -> Vec<u8> {
 }
 
 fn targ(pc: u32, t: i32) -> String {
-    format!("{:04x} // {}{:04x}", pc.wrapping_add(t as u32), if t < 0 { '-' } else { '+' }, t.unsigned_abs())
+    format!(
+        "{:04x} // {}{:04x}",
+        pc.wrapping_add(t as u32),
+        if t < 0 { '-' } else { '+' },
+        t.unsigned_abs()
+    )
 }
 
 /// Renders one line as dexdump does (without the trailing newline).
-fn render(dex: &DexFile<'_>, code: &CodeItem<'_>, pc: u32, width: u32, insn: Option<&Instruction<'_>>, op: u8) -> Vec<u8> {
+fn render(
+    dex: &DexFile<'_>,
+    code: &CodeItem<'_>,
+    pc: u32,
+    width: u32,
+    insn: Option<&Instruction<'_>>,
+    op: u8,
+) -> Vec<u8> {
     let mut o = format!("{:06x}:", code.offset + 0x10 + pc * 2).into_bytes();
     for i in 0..8u32 {
         if i < width {
@@ -152,8 +180,12 @@ fn render(dex: &DexFile<'_>, code: &CodeItem<'_>, pc: u32, width: u32, insn: Opt
         return o;
     };
     let s = match insn.operands {
-        Operands::PackedSwitchPayload { .. } => format!("|{pc:04x}: packed-switch-data ({width} units)"),
-        Operands::SparseSwitchPayload { .. } => format!("|{pc:04x}: sparse-switch-data ({width} units)"),
+        Operands::PackedSwitchPayload { .. } => {
+            format!("|{pc:04x}: packed-switch-data ({width} units)")
+        }
+        Operands::SparseSwitchPayload { .. } => {
+            format!("|{pc:04x}: sparse-switch-data ({width} units)")
+        }
         Operands::FillArrayDataPayload { .. } => format!("|{pc:04x}: array-data ({width} units)"),
         _ if insn.opcode.0 == 0 => format!("|{pc:04x}: nop // spacer"),
         _ => format!("|{pc:04x}: {}", insn.opcode.name()),
@@ -162,18 +194,36 @@ fn render(dex: &DexFile<'_>, code: &CodeItem<'_>, pc: u32, width: u32, insn: Opt
     let idx = || index_str(dex, insn);
     match insn.operands {
         Operands::F12x { a, b } => o.extend(format!(" v{a}, v{b}").bytes()),
-        Operands::F11n { a, lit } => o.extend(format!(" v{a}, #int {lit} // #{:x}", lit as u8).bytes()),
+        Operands::F11n { a, lit } => {
+            o.extend(format!(" v{a}, #int {lit} // #{:x}", lit as u8).bytes())
+        }
         Operands::F11x { a } => o.extend(format!(" v{a}").bytes()),
         Operands::F10t { offset } => o.extend(format!(" {}", targ(pc, i32::from(offset))).bytes()),
         Operands::F20t { offset } => o.extend(format!(" {}", targ(pc, i32::from(offset))).bytes()),
         Operands::F22x { a, b } => o.extend(format!(" v{a}, v{b}").bytes()),
-        Operands::F21t { a, offset } => o.extend(format!(" v{a}, {}", targ(pc, i32::from(offset))).bytes()),
-        Operands::F21s { a, lit } => o.extend(format!(" v{a}, #int {lit} // #{:x}", lit as u16).bytes()),
+        Operands::F21t { a, offset } => {
+            o.extend(format!(" v{a}, {}", targ(pc, i32::from(offset))).bytes())
+        }
+        Operands::F21s { a, lit } => {
+            o.extend(format!(" v{a}, #int {lit} // #{:x}", lit as u16).bytes())
+        }
         Operands::F21h { a, high } => {
             if insn.opcode.0 == 0x15 {
-                o.extend(format!(" v{a}, #int {} // #{high:x}", (u32::from(high) << 16) as i32).bytes())
+                o.extend(
+                    format!(
+                        " v{a}, #int {} // #{high:x}",
+                        (u32::from(high) << 16) as i32
+                    )
+                    .bytes(),
+                )
             } else {
-                o.extend(format!(" v{a}, #long {} // #{high:x}", (u64::from(high) << 48) as i64).bytes())
+                o.extend(
+                    format!(
+                        " v{a}, #long {} // #{high:x}",
+                        (u64::from(high) << 48) as i64
+                    )
+                    .bytes(),
+                )
             }
         }
         Operands::F21c { a, .. } | Operands::F31c { a, .. } => {
@@ -181,29 +231,57 @@ fn render(dex: &DexFile<'_>, code: &CodeItem<'_>, pc: u32, width: u32, insn: Opt
             o.extend(idx());
         }
         Operands::F23x { a, b, c } => o.extend(format!(" v{a}, v{b}, v{c}").bytes()),
-        Operands::F22b { a, b, lit } => o.extend(format!(" v{a}, v{b}, #int {lit} // #{:02x}", lit as u8).bytes()),
-        Operands::F22t { a, b, offset } => o.extend(format!(" v{a}, v{b}, {}", targ(pc, i32::from(offset))).bytes()),
-        Operands::F22s { a, b, lit } => o.extend(format!(" v{a}, v{b}, #int {lit} // #{:04x}", lit as u16).bytes()),
+        Operands::F22b { a, b, lit } => {
+            o.extend(format!(" v{a}, v{b}, #int {lit} // #{:02x}", lit as u8).bytes())
+        }
+        Operands::F22t { a, b, offset } => {
+            o.extend(format!(" v{a}, v{b}, {}", targ(pc, i32::from(offset))).bytes())
+        }
+        Operands::F22s { a, b, lit } => {
+            o.extend(format!(" v{a}, v{b}, #int {lit} // #{:04x}", lit as u16).bytes())
+        }
         Operands::F22c { a, b, .. } => {
             o.extend(format!(" v{a}, v{b}, ").bytes());
             o.extend(idx());
         }
         Operands::F30t { offset } => o.extend(format!(" #{:08x}", offset as u32).bytes()),
-        Operands::F31i { a, lit } => {
-            o.extend(format!(" v{a}, #float {} // #{:08x}", c_g(f64::from(f32::from_bits(lit as u32))), lit as u32).bytes())
-        }
-        Operands::F31t { a, offset } => {
-            o.extend(format!(" v{a}, {:08x} // +{:08x}", pc.wrapping_add(offset as u32), offset as u32).bytes())
-        }
+        Operands::F31i { a, lit } => o.extend(
+            format!(
+                " v{a}, #float {} // #{:08x}",
+                c_g(f64::from(f32::from_bits(lit as u32))),
+                lit as u32
+            )
+            .bytes(),
+        ),
+        Operands::F31t { a, offset } => o.extend(
+            format!(
+                " v{a}, {:08x} // +{:08x}",
+                pc.wrapping_add(offset as u32),
+                offset as u32
+            )
+            .bytes(),
+        ),
         Operands::F32x { a, b } => o.extend(format!(" v{a}, v{b}").bytes()),
-        Operands::F35c { .. } | Operands::F45cc { .. } | Operands::F3rc { .. } | Operands::F4rcc { .. } => {
-            let regs: Vec<String> = insn.arg_registers().iter().map(|r| format!("v{r}")).collect();
+        Operands::F35c { .. }
+        | Operands::F45cc { .. }
+        | Operands::F3rc { .. }
+        | Operands::F4rcc { .. } => {
+            let regs: Vec<String> = insn
+                .arg_registers()
+                .iter()
+                .map(|r| format!("v{r}"))
+                .collect();
             o.extend(format!(" {{{}}}, ", regs.join(", ")).bytes());
             o.extend(idx());
         }
-        Operands::F51l { a, lit } => {
-            o.extend(format!(" v{a}, #double {} // #{:016x}", c_g(f64::from_bits(lit as u64)), lit as u64).bytes())
-        }
+        Operands::F51l { a, lit } => o.extend(
+            format!(
+                " v{a}, #double {} // #{:016x}",
+                c_g(f64::from_bits(lit as u64)),
+                lit as u64
+            )
+            .bytes(),
+        ),
         _ => {}
     }
     o
@@ -235,17 +313,35 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
         let data = dex.class_data(&class.def).map_err(|e| e.to_string())?;
         let nf = data.fields.len() as u32;
         let nm = data.methods.len() as u32;
-        counts.push([data.static_fields, nf - data.static_fields, data.direct_methods, nm - data.direct_methods]);
+        counts.push([
+            data.static_fields,
+            nf - data.static_fields,
+            data.direct_methods,
+            nm - data.direct_methods,
+        ]);
         for m in class.methods().map_err(|e| e.to_string())? {
             let m = m.map_err(|e| e.to_string())?;
             let Some(code) = m.code else { continue };
-            let mid = dex.method_id(m.encoded.method_idx).map_err(|e| e.to_string())?;
-            let mut b = format!("{:06x}:{}|[{:06x}] ", code.offset, " ".repeat(40), code.offset).into_bytes();
-            b.extend(dot(dex.type_raw(u32::from(mid.class_idx)).map_err(|e| e.to_string())?));
+            let mid = dex
+                .method_id(m.encoded.method_idx)
+                .map_err(|e| e.to_string())?;
+            let mut b = format!(
+                "{:06x}:{}|[{:06x}] ",
+                code.offset,
+                " ".repeat(40),
+                code.offset
+            )
+            .into_bytes();
+            b.extend(dot(dex
+                .type_raw(u32::from(mid.class_idx))
+                .map_err(|e| e.to_string())?));
             b.push(b'.');
             b.extend_from_slice(dex.string_raw(mid.name_idx).map_err(|e| e.to_string())?);
             b.push(b':');
-            b.extend(dex.proto_signature_raw(u32::from(mid.proto_idx)).map_err(|e| e.to_string())?);
+            b.extend(
+                dex.proto_signature_raw(u32::from(mid.proto_idx))
+                    .map_err(|e| e.to_string())?,
+            );
             b.push(b'\n');
             for item in code.instructions() {
                 match item {
@@ -258,7 +354,9 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
                             b.extend(render(dex, &code, e.offset, 1, None, op));
                             instructions += 1;
                         }
-                        InsnErrorKind::Truncated { .. } => b.extend(format!("<truncated at {:04x}>", e.offset).bytes()),
+                        InsnErrorKind::Truncated { .. } => {
+                            b.extend(format!("<truncated at {:04x}>", e.offset).bytes())
+                        }
                     },
                 }
                 b.push(b'\n');
@@ -266,7 +364,11 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
             blocks.push(b);
         }
     }
-    Ok(Ours { counts, blocks, instructions })
+    Ok(Ours {
+        counts,
+        blocks,
+        instructions,
+    })
 }
 
 /// dexdump's output: per-class member counts and per-method instruction blocks.
@@ -309,10 +411,18 @@ fn theirs(out: &[u8]) -> (Vec<[u32; 4]>, Vec<Vec<u8>>) {
 }
 
 fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
-    let mut st = Stats { dexes: 1, ..Stats::default() };
+    let mut st = Stats {
+        dexes: 1,
+        ..Stats::default()
+    };
     let path = tmp.join(format!("{n}.dex"));
     std::fs::write(&path, data).unwrap();
-    let out = Command::new(DEXDUMP).arg("-d").arg("-i").arg(&path).output().unwrap();
+    let out = Command::new(DEXDUMP)
+        .arg("-d")
+        .arg("-i")
+        .arg(&path)
+        .output()
+        .unwrap();
     let _ = std::fs::remove_file(&path);
     let dex = match DexFile::parse(data) {
         Ok(d) => d,
@@ -331,7 +441,8 @@ fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
     let (counts, blocks) = theirs(&out.stdout);
     let mut fail = |msg: String| {
         if let Some((_, why)) = DEXDUMP_FAULTS.iter().find(|(l, _)| label.contains(l)) {
-            st.excused.push(format!("{label}: {msg} (dexdump fault: {why})"));
+            st.excused
+                .push(format!("{label}: {msg} (dexdump fault: {why})"));
         } else {
             st.failures.push(format!("{label}: {msg}"));
         }
@@ -345,7 +456,11 @@ fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
         ));
     }
     if blocks.len() != ours.blocks.len() {
-        fail(format!("method count with code differs: dexdump {}, ours {}", blocks.len(), ours.blocks.len()));
+        fail(format!(
+            "method count with code differs: dexdump {}, ours {}",
+            blocks.len(),
+            ours.blocks.len()
+        ));
     }
     let mut bad = 0;
     for (i, (t, o)) in blocks.iter().zip(&ours.blocks).enumerate() {
@@ -354,9 +469,21 @@ fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
             if bad <= 3 {
                 let tl: Vec<&[u8]> = t.split(|&b| b == b'\n').collect();
                 let ol: Vec<&[u8]> = o.split(|&b| b == b'\n').collect();
-                let j = tl.iter().zip(&ol).position(|(a, b)| a != b).unwrap_or(tl.len().min(ol.len()));
-                let g = |v: &Vec<&[u8]>| v.get(j).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or_default();
-                fail(format!("method block {i} line {j}:\n  dexdump: {}\n  ours:    {}", g(&tl), g(&ol)));
+                let j = tl
+                    .iter()
+                    .zip(&ol)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(tl.len().min(ol.len()));
+                let g = |v: &Vec<&[u8]>| {
+                    v.get(j)
+                        .map(|l| String::from_utf8_lossy(l).into_owned())
+                        .unwrap_or_default()
+                };
+                fail(format!(
+                    "method block {i} line {j}:\n  dexdump: {}\n  ours:    {}",
+                    g(&tl),
+                    g(&ol)
+                ));
             }
         }
     }
@@ -382,13 +509,18 @@ fn dexdump_differential() {
     let mut dexes = common::corpus_dexes(&root, &["real", "droidbench", "edge"]);
     // Our own smali fixtures cover the formats the corpus lacks (45cc, 4rcc, invoke-custom, ...).
     for f in ["formats.dex", "modern.dex", "strings.dex"] {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smali").join(f);
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/smali")
+            .join(f);
         dexes.push((format!("fixture {f}"), std::fs::read(p).unwrap()));
     }
     let tmp = std::env::temp_dir().join(format!("unmask-dex-dexdump-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    let results: Vec<Stats> =
-        dexes.par_iter().enumerate().map(|(n, (label, data))| compare(label, data, &tmp, n)).collect();
+    let results: Vec<Stats> = dexes
+        .par_iter()
+        .enumerate()
+        .map(|(n, (label, data))| compare(label, data, &tmp, n))
+        .collect();
     let _ = std::fs::remove_dir_all(&tmp);
     let mut total = Stats::default();
     for r in results {
@@ -412,6 +544,10 @@ fn dexdump_differential() {
     for f in total.failures.iter().take(40) {
         writeln!(err, "MISMATCH: {f}").unwrap();
     }
-    assert!(total.failures.is_empty(), "{} mismatches against dexdump", total.failures.len());
+    assert!(
+        total.failures.is_empty(),
+        "{} mismatches against dexdump",
+        total.failures.len()
+    );
     assert!(total.dexes > 0);
 }

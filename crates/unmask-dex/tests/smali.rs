@@ -5,10 +5,17 @@
 use std::collections::{BTreeMap, HashSet};
 use unmask_dex::insn::i32s;
 use unmask_dex::value::EncodedValue;
-use unmask_dex::{disassemble, find_method, DexFile, Format, Index, IndexKind, Instruction, Operands};
+use unmask_dex::{
+    disassemble, find_method, DexFile, Format, Index, IndexKind, Instruction, Operands,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smali").join(name)).unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/smali")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn insns<'a>(dex: &DexFile<'a>, desc: &str) -> BTreeMap<u32, Instruction<'a>> {
@@ -17,8 +24,14 @@ fn insns<'a>(dex: &DexFile<'a>, desc: &str) -> BTreeMap<u32, Instruction<'a>> {
     m.code.unwrap().instructions().map(|r| r.unwrap()).collect()
 }
 
-fn by_name<'a, 'b>(v: &'b BTreeMap<u32, Instruction<'a>>, name: &str) -> Vec<(u32, &'b Instruction<'a>)> {
-    v.iter().filter(|(_, i)| i.name() == name).map(|(p, i)| (*p, i)).collect()
+fn by_name<'a, 'b>(
+    v: &'b BTreeMap<u32, Instruction<'a>>,
+    name: &str,
+) -> Vec<(u32, &'b Instruction<'a>)> {
+    v.iter()
+        .filter(|(_, i)| i.name() == name)
+        .map(|(p, i)| (*p, i))
+        .collect()
 }
 
 #[test]
@@ -26,51 +39,132 @@ fn every_format_decodes() {
     let data = fixture("formats.dex");
     let dex = DexFile::parse(&data).unwrap();
     let v = insns(&dex, "Lfix/Formats;->all(I[I)I");
-    let formats: HashSet<Format> = v.values().filter(|i| !i.is_payload()).map(|i| i.opcode.format()).collect();
+    let formats: HashSet<Format> = v
+        .values()
+        .filter(|i| !i.is_payload())
+        .map(|i| i.opcode.format())
+        .collect();
     use Format::*;
     for f in [
-        F10x, F12x, F11n, F11x, F10t, F20t, F22x, F21t, F21s, F21h, F21c, F23x, F22b, F22t, F22s, F22c, F32x, F30t,
-        F31t, F31i, F31c, F35c, F3rc, F51l,
+        F10x, F12x, F11n, F11x, F10t, F20t, F22x, F21t, F21s, F21h, F21c, F23x, F22b, F22t, F22s,
+        F22c, F32x, F30t, F31t, F31i, F31c, F35c, F3rc, F51l,
     ] {
         assert!(formats.contains(&f), "format {f:?} missing");
     }
     let one = |n: &str| *by_name(&v, n)[0].1;
-    assert_eq!(by_name(&v, "const/4")[0].1.operands, Operands::F11n { a: 0, lit: -8 });
-    assert_eq!(by_name(&v, "const/4")[1].1.operands, Operands::F11n { a: 1, lit: 7 });
-    assert_eq!(one("const/16").operands, Operands::F21s { a: 2, lit: -0x8000 });
-    assert_eq!(by_name(&v, "const")[0].1.operands, Operands::F31i { a: 3, lit: 0x1234_5678 });
-    assert_eq!(one("const/high16").operands, Operands::F21h { a: 4, high: 0x7f00 });
-    assert_eq!(one("const-wide/16").operands, Operands::F21s { a: 4, lit: -1 });
-    assert_eq!(one("const-wide/32").operands, Operands::F31i { a: 4, lit: 0x7fff_ffff });
-    assert_eq!(one("const-wide").operands, Operands::F51l { a: 4, lit: 0x4009_21fb_5444_2d18 });
-    assert_eq!(one("const-wide/high16").operands, Operands::F21h { a: 4, high: 0x8000 });
+    assert_eq!(
+        by_name(&v, "const/4")[0].1.operands,
+        Operands::F11n { a: 0, lit: -8 }
+    );
+    assert_eq!(
+        by_name(&v, "const/4")[1].1.operands,
+        Operands::F11n { a: 1, lit: 7 }
+    );
+    assert_eq!(
+        one("const/16").operands,
+        Operands::F21s { a: 2, lit: -0x8000 }
+    );
+    assert_eq!(
+        by_name(&v, "const")[0].1.operands,
+        Operands::F31i {
+            a: 3,
+            lit: 0x1234_5678
+        }
+    );
+    assert_eq!(
+        one("const/high16").operands,
+        Operands::F21h { a: 4, high: 0x7f00 }
+    );
+    assert_eq!(
+        one("const-wide/16").operands,
+        Operands::F21s { a: 4, lit: -1 }
+    );
+    assert_eq!(
+        one("const-wide/32").operands,
+        Operands::F31i {
+            a: 4,
+            lit: 0x7fff_ffff
+        }
+    );
+    assert_eq!(
+        one("const-wide").operands,
+        Operands::F51l {
+            a: 4,
+            lit: 0x4009_21fb_5444_2d18
+        }
+    );
+    assert_eq!(
+        one("const-wide/high16").operands,
+        Operands::F21h { a: 4, high: 0x8000 }
+    );
     assert_eq!(one("move/from16").operands, Operands::F22x { a: 3, b: 256 });
     assert_eq!(one("move/16").operands, Operands::F32x { a: 257, b: 258 });
-    assert_eq!(one("move-object/16").operands, Operands::F32x { a: 281, b: 282 });
-    assert_eq!(one("add-int/lit16").operands, Operands::F22s { a: 0, b: 1, lit: 0x7fff });
-    assert_eq!(one("rsub-int/lit8").operands, Operands::F22b { a: 0, b: 1, lit: -0x80 });
-    assert_eq!(one("ushr-long").operands, Operands::F23x { a: 2, b: 4, c: 0 });
+    assert_eq!(
+        one("move-object/16").operands,
+        Operands::F32x { a: 281, b: 282 }
+    );
+    assert_eq!(
+        one("add-int/lit16").operands,
+        Operands::F22s {
+            a: 0,
+            b: 1,
+            lit: 0x7fff
+        }
+    );
+    assert_eq!(
+        one("rsub-int/lit8").operands,
+        Operands::F22b {
+            a: 0,
+            b: 1,
+            lit: -0x80
+        }
+    );
+    assert_eq!(
+        one("ushr-long").operands,
+        Operands::F23x { a: 2, b: 4, c: 0 }
+    );
     let fna = one("filled-new-array");
     assert_eq!(fna.arg_registers(), vec![0, 1, 2, 3, 6]);
     assert_eq!(dex.type_name(fna.index().unwrap().1).unwrap(), "[I");
-    assert_eq!(one("filled-new-array/range").arg_registers(), vec![0, 1, 2, 3]);
+    assert_eq!(
+        one("filled-new-array/range").arg_registers(),
+        vec![0, 1, 2, 3]
+    );
     let isr = one("invoke-static/range");
     assert_eq!(isr.arg_registers(), vec![10, 11, 12, 13, 14, 15]);
-    assert_eq!(dex.method_descriptor(isr.index().unwrap().1).unwrap(), "Lfix/Formats;->range(JJJ)J");
+    assert_eq!(
+        dex.method_descriptor(isr.index().unwrap().1).unwrap(),
+        "Lfix/Formats;->range(JJJ)J"
+    );
     let is = one("invoke-static");
     assert_eq!(is.arg_registers(), vec![0, 1, 2, 3, 4]);
     let (k, s) = one("const-string").index().unwrap();
-    assert_eq!((k, dex.string(s).unwrap().as_ref()), (IndexKind::String, "hello"));
+    assert_eq!(
+        (k, dex.string(s).unwrap().as_ref()),
+        (IndexKind::String, "hello")
+    );
     let (_, s) = one("const-string/jumbo").index().unwrap();
     assert_eq!(dex.string(s).unwrap(), "jumbo");
-    assert_eq!(dex.field_descriptor(one("iget-wide").index().unwrap().1).unwrap(), "Lfix/Formats;->inst:J");
-    assert_eq!(dex.field_descriptor(one("sget-object").index().unwrap().1).unwrap(), "Lfix/Formats;->ss:Ljava/lang/String;");
+    assert_eq!(
+        dex.field_descriptor(one("iget-wide").index().unwrap().1)
+            .unwrap(),
+        "Lfix/Formats;->inst:J"
+    );
+    assert_eq!(
+        dex.field_descriptor(one("sget-object").index().unwrap().1)
+            .unwrap(),
+        "Lfix/Formats;->ss:Ljava/lang/String;"
+    );
 
     // Branches all land on `return v0`.
     let ret = by_name(&v, "return")[0].0;
     for name in ["if-eq", "if-le", "if-eqz", "if-lez"] {
         let (pc, i) = by_name(&v, name)[0];
-        assert_eq!(pc.wrapping_add(i.branch_offset().unwrap() as u32), ret, "{name}");
+        assert_eq!(
+            pc.wrapping_add(i.branch_offset().unwrap() as u32),
+            ret,
+            "{name}"
+        );
     }
     let (gpc, g) = by_name(&v, "goto/32")[0];
     assert_eq!(g.operands, Operands::F30t { offset: 3 });
@@ -82,7 +176,11 @@ fn every_format_decodes() {
         v[&pc.wrapping_add(i.branch_offset().unwrap() as u32)]
     };
     match payload_at("fill-array-data").operands {
-        Operands::FillArrayDataPayload { element_width, count, data } => {
+        Operands::FillArrayDataPayload {
+            element_width,
+            count,
+            data,
+        } => {
             assert_eq!((element_width, count), (4, 3));
             assert_eq!(i32s(data).collect::<Vec<_>>(), vec![1, 2, 3]);
         }
@@ -92,7 +190,9 @@ fn every_format_decodes() {
     match payload_at("packed-switch").operands {
         Operands::PackedSwitchPayload { first_key, targets } => {
             assert_eq!(first_key, 0x10);
-            let t: Vec<u32> = i32s(targets).map(|t| sw_pc.wrapping_add(t as u32)).collect();
+            let t: Vec<u32> = i32s(targets)
+                .map(|t| sw_pc.wrapping_add(t as u32))
+                .collect();
             assert_eq!(t.len(), 3);
             assert_eq!(t[0], ret);
         }
@@ -117,7 +217,10 @@ fn class_structure_and_values() {
     assert_eq!(class.descriptor().unwrap(), "Lfix/Formats;");
     assert_eq!(class.superclass().unwrap().unwrap(), "Ljava/lang/Object;");
     assert_eq!(class.interfaces().unwrap(), vec!["Ljava/lang/Runnable;"]);
-    assert_eq!(dex.string(class.def.source_file_idx).unwrap(), "Formats.java");
+    assert_eq!(
+        dex.string(class.def.source_file_idx).unwrap(),
+        "Formats.java"
+    );
     let cd = dex.class_data(&class.def).unwrap();
     assert_eq!((cd.static_fields, cd.fields.len()), (2, 4));
     assert_eq!(cd.methods.len(), 7);
@@ -129,18 +232,34 @@ fn class_structure_and_values() {
         ref o => panic!("{o:?}"),
     }
     // Try/catch.
-    let m = dex.find_method_def(find_method(&dex, "Lfix/Formats;->tries()V").unwrap()).unwrap().unwrap();
+    let m = dex
+        .find_method_def(find_method(&dex, "Lfix/Formats;->tries()V").unwrap())
+        .unwrap()
+        .unwrap();
     let code = m.code.unwrap();
     let tries = code.tries().unwrap();
     assert_eq!(tries.len(), 1);
     assert_eq!((tries[0].start_addr, tries[0].insn_count), (0, 3));
     let h = code.catch_handler(tries[0].handler_off).unwrap();
     assert_eq!(h.len(), 2);
-    assert_eq!(dex.type_name(h[0].type_idx.unwrap()).unwrap(), "Ljava/lang/RuntimeException;");
+    assert_eq!(
+        dex.type_name(h[0].type_idx.unwrap()).unwrap(),
+        "Ljava/lang/RuntimeException;"
+    );
     assert_eq!((h[0].addr, h[1].type_idx, h[1].addr), (4, None, 6));
     // Debug info: .line 10, 11, 12 in `all`.
-    let m = dex.find_method_def(find_method(&dex, "Lfix/Formats;->all(I[I)I").unwrap()).unwrap().unwrap();
-    let lines: Vec<u32> = m.code.unwrap().positions().unwrap().iter().map(|p| p.1).collect();
+    let m = dex
+        .find_method_def(find_method(&dex, "Lfix/Formats;->all(I[I)I").unwrap())
+        .unwrap()
+        .unwrap();
+    let lines: Vec<u32> = m
+        .code
+        .unwrap()
+        .positions()
+        .unwrap()
+        .iter()
+        .map(|p| p.1)
+        .collect();
     assert_eq!(lines, vec![10, 11, 12]);
     assert_eq!(m.code.unwrap().registers_size, 300);
 }
@@ -150,7 +269,10 @@ fn modern_formats_and_call_sites() {
     let data = fixture("modern.dex");
     let dex = DexFile::parse(&data).unwrap();
     assert!(dex.version() >= 38);
-    let v = insns(&dex, "Lfix/Modern;->go(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)V");
+    let v = insns(
+        &dex,
+        "Lfix/Modern;->go(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)V",
+    );
     let ops: Vec<&str> = v.values().map(|i| i.name()).collect();
     assert_eq!(
         ops,
@@ -171,21 +293,31 @@ fn modern_formats_and_call_sites() {
         dex.method_descriptor(ip.index().unwrap().1).unwrap(),
         "Ljava/lang/invoke/MethodHandle;->invoke([Ljava/lang/Object;)Ljava/lang/Object;"
     );
-    assert_eq!(dex.proto_signature(ip.proto_index().unwrap()).unwrap(), "(Ljava/lang/Object;)V");
+    assert_eq!(
+        dex.proto_signature(ip.proto_index().unwrap()).unwrap(),
+        "(Ljava/lang/Object;)V"
+    );
     let ipr = v[&4];
     assert_eq!(ipr.opcode.format(), Format::F4rcc);
     assert_eq!(ipr.arg_registers(), vec![0, 1, 2]);
-    assert_eq!(dex.proto_signature(ipr.proto_index().unwrap()).unwrap(), "(II)I");
+    assert_eq!(
+        dex.proto_signature(ipr.proto_index().unwrap()).unwrap(),
+        "(II)I"
+    );
     let (k, mh) = v[&8].index().unwrap();
     assert_eq!(k, IndexKind::MethodHandle);
     let h = dex.method_handle(mh).unwrap();
     assert_eq!(h.kind, 4); // invoke-static
     assert_eq!(
-        dex.method_descriptor(u32::from(h.field_or_method_idx)).unwrap(),
+        dex.method_descriptor(u32::from(h.field_or_method_idx))
+            .unwrap(),
         "Lfix/Modern;->go(Ljava/lang/invoke/MethodHandle;Ljava/lang/Object;)V"
     );
     let (k, p) = v[&10].index().unwrap();
-    assert_eq!((k, dex.proto_signature(p).unwrap()), (IndexKind::Proto, "(IJ)Ljava/lang/String;".to_owned()));
+    assert_eq!(
+        (k, dex.proto_signature(p).unwrap()),
+        (IndexKind::Proto, "(IJ)Ljava/lang/String;".to_owned())
+    );
     let (k, cs) = v[&12].index().unwrap();
     assert_eq!(k, IndexKind::CallSite);
     assert_eq!(dex.call_site_count(), 1);
@@ -212,10 +344,22 @@ fn mutf8_strings() {
         .filter_map(|i| i.index())
         .map(|(_, idx)| dex.string(idx).unwrap().into_owned())
         .collect();
-    assert_eq!(s, vec!["smile \u{1F600}!", "nul\0inside", "lone \u{fffd} surrogate", "caf\u{e9} \u{20ac}", ""]);
+    assert_eq!(
+        s,
+        vec![
+            "smile \u{1F600}!",
+            "nul\0inside",
+            "lone \u{fffd} surrogate",
+            "caf\u{e9} \u{20ac}",
+            ""
+        ]
+    );
     // The raw bytes keep the MUTF-8 encodings.
     let (_, i) = v[&0].index().unwrap();
-    assert_eq!(dex.string_raw(i).unwrap(), b"smile \xed\xa0\xbd\xed\xb8\x80!");
+    assert_eq!(
+        dex.string_raw(i).unwrap(),
+        b"smile \xed\xa0\xbd\xed\xb8\x80!"
+    );
     let (_, i) = v[&2].index().unwrap();
     assert_eq!(dex.string_raw(i).unwrap(), b"nul\xc0\x80inside");
 }
@@ -233,7 +377,9 @@ fn index_and_hierarchy() {
     assert_eq!(idx.strings.get("hello").len(), 1);
     assert_eq!(idx.fields.get("Lfix/Formats;->inst:J").len(), 2);
     assert_eq!(idx.types.get("[I").len(), 3);
-    let poly = idx.methods.get("Ljava/lang/invoke/MethodHandle;->invoke([Ljava/lang/Object;)Ljava/lang/Object;");
+    let poly = idx
+        .methods
+        .get("Ljava/lang/invoke/MethodHandle;->invoke([Ljava/lang/Object;)Ljava/lang/Object;");
     assert_eq!(poly.len(), 1);
     assert_eq!((poly[0].dex, poly[0].offset), (1, 0));
     let h = &idx.hierarchy;
@@ -257,10 +403,15 @@ fn disassembly() {
     assert!(s.contains(".registers 300"));
     assert!(s.contains(".line 11"));
     assert!(s.contains("const-string v5, \"hello\""));
-    assert!(s.contains("invoke-static/range {v10, v11, v12, v13, v14, v15}, Lfix/Formats;->range(JJJ)J"));
+    assert!(s.contains(
+        "invoke-static/range {v10, v11, v12, v13, v14, v15}, Lfix/Formats;->range(JJJ)J"
+    ));
     assert!(s.ends_with(".end method\n"));
     let t = unmask_dex::disassemble_descriptor(&dex, "Lfix/Formats;->tries()V").unwrap();
-    assert!(t.contains(".catch Ljava/lang/RuntimeException; {:0000 .. :0003} :0004"), "{t}");
+    assert!(
+        t.contains(".catch Ljava/lang/RuntimeException; {:0000 .. :0003} :0004"),
+        "{t}"
+    );
     assert!(find_method(&dex, "Lfix/Formats;->nope()V").is_err());
     assert!(find_method(&dex, "garbage").is_err());
 }

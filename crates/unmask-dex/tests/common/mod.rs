@@ -1,5 +1,10 @@
 //! Shared helpers for the integration tests: corpus discovery and dex extraction.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +15,9 @@ pub fn corpus() -> Option<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut v: Vec<_> = rd.flatten().map(|e| e.path()).collect();
     v.sort();
     for p in v {
@@ -23,7 +30,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn is_classes_dex(name: &str) -> bool {
-    let Some(mid) = name.strip_prefix("classes").and_then(|s| s.strip_suffix(".dex")) else { return false };
+    let Some(mid) = name
+        .strip_prefix("classes")
+        .and_then(|s| s.strip_suffix(".dex"))
+    else {
+        return false;
+    };
     mid.chars().all(|c| c.is_ascii_digit())
 }
 
@@ -39,14 +51,18 @@ pub fn corpus_dexes(root: &Path, folders: &[&str]) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for p in files {
         let rel = p.strip_prefix(root).unwrap_or(&p).display().to_string();
-        let Ok(data) = std::fs::read(&p) else { continue };
+        let Ok(data) = std::fs::read(&p) else {
+            continue;
+        };
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
         if ext == "dex" {
             if seen.insert(data.clone()) {
                 out.push((rel, data));
             }
         } else if ext == "apk" {
-            let Ok(ar) = unmask_zip::Archive::parse(&data, unmask_zip::Limits::default()) else { continue };
+            let Ok(ar) = unmask_zip::Archive::parse(&data, unmask_zip::Limits::default()) else {
+                continue;
+            };
             for e in ar.entries() {
                 if !is_classes_dex(&e.name) {
                     continue;

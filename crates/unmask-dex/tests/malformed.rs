@@ -1,0 +1,245 @@
+//! Malformed inputs built by mutating a valid dex: every case must give errors (or a
+//! partial result), never a panic, a hang or unbounded memory.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::{Duration, Instant};
+use unmask_dex::{DexError, DexFile, Index};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/smali")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn u32_at(d: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes(d[o..o + 4].try_into().unwrap())
+}
+
+fn put32(d: &mut [u8], o: usize, v: u32) {
+    d[o..o + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+/// Parses and walks everything; returns the number of errors met (parse failure counts as 1).
+fn exercise(data: &[u8]) -> u64 {
+    let start = Instant::now();
+    let n = match DexFile::parse(data) {
+        Ok(dex) => {
+            let s = dex.scan();
+            let _ = dex.checksums();
+            let idx = Index::build(std::slice::from_ref(&dex));
+            for id in 0..idx.hierarchy.len() as u32 {
+                let _ = idx.hierarchy.superclasses(id);
+            }
+            for m in 0..dex.method_count().min(64) {
+                let _ = unmask_dex::disassemble(&dex, m);
+            }
+            s.error_count + idx.errors.len() as u64
+        }
+        Err(_) => 1,
+    };
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+    n
+}
+
+#[test]
+fn every_truncation() {
+    for name in ["formats.dex", "modern.dex", "strings.dex"] {
+        let data = fixture(name);
+        assert_eq!(exercise(&data), 0, "{name} should walk cleanly");
+        for len in 0..data.len() {
+            exercise(&data[..len]);
+        }
+    }
+}
+
+#[test]
+fn random_mutations() {
+    let base = fixture("formats.dex");
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut errors = 0;
+    for _ in 0..4000 {
+        let mut d = base.clone();
+        for _ in 0..1 + next() % 4 {
+            let pos = (next() as usize) % d.len();
+            d[pos] = match next() % 3 {
+                0 => next() as u8,
+                1 => 0xff,
+                _ => 0,
+            };
+        }
+        errors += exercise(&d);
+    }
+    assert!(errors > 0);
+}
+
+#[test]
+fn huge_counts_are_rejected() {
+    let base = fixture("formats.dex");
+    // Each id table's size field in the header.
+    for off in [56, 64, 72, 80, 88, 96] {
+        let mut d = base.clone();
+        put32(&mut d, off, 0xffff_ffff);
+        assert!(
+            matches!(DexFile::parse(&d), Err(DexError::OutOfBounds { .. })),
+            "header +{off}"
+        );
+    }
+    // A class_data header claiming 2^32-1 static fields.
+    let mut d = base.clone();
+    let cd = u32_at(&d, u32_at(&d, 100) as usize + 24) as usize;
+    d[cd..cd + 5].copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
+    let dex = DexFile::parse(&d).unwrap();
+    let def = dex.class_def(0).unwrap();
+    assert!(matches!(dex.class_data(&def), Err(DexError::Limit { .. })));
+    assert!(exercise(&d) > 0);
+    // A map list with a huge size.
+    let mut d = base.clone();
+    let map = u32_at(&d, 52) as usize;
+    put32(&mut d, map, 0x4000_0000);
+    let dex = DexFile::parse(&d).unwrap();
+    assert!(!dex.anomalies().is_empty());
+    // insns_size of every code item set huge.
+    let mut d = base.clone();
+    let dex = DexFile::parse(&base).unwrap();
+    let offs: Vec<u32> = dex
+        .class_data(&dex.class_def(0).unwrap())
+        .unwrap()
+        .methods
+        .iter()
+        .map(|m| m.code_off)
+        .collect();
+    for o in offs {
+        put32(&mut d, o as usize + 12, 0x7fff_ffff);
+    }
+    let dex = DexFile::parse(&d).unwrap();
+    assert!(dex.scan().error_count > 0);
+}
+
+#[test]
+fn overlapping_sections() {
+    let base = fixture("formats.dex");
+    // type_ids and proto_ids pointed at the string_ids table; class_defs at the header.
+    let mut d = base.clone();
+    let s_off = u32_at(&d, 60);
+    put32(&mut d, 68, s_off);
+    put32(&mut d, 76, s_off);
+    put32(&mut d, 100, 0);
+    exercise(&d);
+    // class_data and code pointed at the header.
+    let mut d = base.clone();
+    let cdef = u32_at(&d, 100) as usize;
+    put32(&mut d, cdef + 24, 0x10);
+    exercise(&d);
+    // map_off = 1 (the complexity DoS that hit another crate).
+    let mut d = base.clone();
+    put32(&mut d, 52, 1);
+    exercise(&d);
+}
+
+#[test]
+fn bad_uleb128() {
+    let base = fixture("formats.dex");
+    let mut d = base.clone();
+    let cd = u32_at(&d, u32_at(&d, 100) as usize + 24) as usize;
+    d[cd..cd + 6].copy_from_slice(&[0xff; 6]);
+    let dex = DexFile::parse(&d).unwrap();
+    assert!(matches!(
+        dex.class_data(&dex.class_def(0).unwrap()),
+        Err(DexError::BadLeb128(_))
+    ));
+    // uleb128 running off the end of the file.
+    let mut d = base.clone();
+    let n = d.len();
+    d[n - 3..].copy_from_slice(&[0x80; 3]);
+    let cdef = u32_at(&d, 100) as usize;
+    put32(&mut d, cdef + 24, (n - 3) as u32);
+    let dex = DexFile::parse(&d).unwrap();
+    assert!(dex.class_data(&dex.class_def(0).unwrap()).is_err());
+}
+
+#[test]
+fn cyclic_class_hierarchy() {
+    let base = fixture("formats.dex");
+    let mut d = base.clone();
+    let cdef = u32_at(&d, 100) as usize;
+    let me = u32_at(&d, cdef);
+    put32(&mut d, cdef + 8, me); // superclass = itself
+    let dex = DexFile::parse(&d).unwrap();
+    let idx = Index::build(std::slice::from_ref(&dex));
+    let id = idx.hierarchy.id("Lfix/Formats;").unwrap();
+    let (chain, cycle) = idx.hierarchy.superclasses(id);
+    assert!(cycle);
+    assert!(chain.len() <= 1);
+    let obj = idx.hierarchy.id("Ljava/lang/Runnable;").unwrap();
+    assert!(idx.hierarchy.is_subtype_of(id, obj));
+    assert!(idx
+        .hierarchy
+        .id("Ljava/lang/Object;")
+        .is_none_or(|o| !idx.hierarchy.is_subtype_of(id, o)));
+    // The same class defined in two dex files: the first definition wins, the cycle stays bounded.
+    let dexes = vec![DexFile::parse(&d).unwrap(), DexFile::parse(&base).unwrap()];
+    let idx = Index::build(&dexes);
+    let id = idx.hierarchy.id("Lfix/Formats;").unwrap();
+    assert_eq!(idx.hierarchy.node(id).unwrap().duplicate_definitions, 1);
+    assert!(idx.hierarchy.superclasses(id).1);
+}
+
+#[test]
+fn non_dex_inputs_are_named() {
+    assert!(matches!(DexFile::parse(b""), Err(DexError::NotDex(_))));
+    assert!(matches!(
+        DexFile::parse(b"cdex001\0 plus some more bytes"),
+        Err(DexError::CompactDex)
+    ));
+    let e = DexFile::parse(b"PK\x03\x04 an apk, not a dex").unwrap_err();
+    assert!(e.to_string().contains("ZIP"), "{e}");
+    assert!(matches!(
+        DexFile::parse(b"dex\n099\0aaaaaaaaaaaa"),
+        Err(DexError::UnsupportedVersion(_))
+    ));
+    assert!(matches!(
+        DexFile::parse(b"\x7fELF\x02\x01\x01\0"),
+        Err(DexError::NotDex(_))
+    ));
+    // A valid magic with a short header.
+    assert!(matches!(
+        DexFile::parse(b"dex\n035\0short"),
+        Err(DexError::OutOfBounds { .. })
+    ));
+    // Checksum tampering is reported, not fatal.
+    let mut d = fixture("formats.dex");
+    d[8] ^= 1;
+    let dex = DexFile::parse(&d).unwrap();
+    let c = dex.checksums();
+    assert!(!c.adler32_ok && c.sha1_ok);
+    assert_eq!(dex.scan().error_count, 0);
+}
+
+#[test]
+fn raw_code_streams() {
+    use unmask_dex::insn::{InsnErrorKind, Instructions};
+    // unused opcode, then nop; then a const-wide truncated.
+    let code = [0x3e, 0x00, 0x00, 0x00, 0x18, 0x01, 0x00];
+    let v: Vec<_> = Instructions::new(&code).collect();
+    assert!(matches!(v[0], Err(e) if e.kind == InsnErrorKind::UnusedOpcode(0x3e)));
+    assert!(matches!(v[1], Ok((1, _))));
+    assert!(matches!(v[2], Err(e) if matches!(e.kind, InsnErrorKind::Truncated { .. })));
+    assert_eq!(v.len(), 3);
+    // A fill-array-data payload claiming 2^32-1 elements of width 0xffff.
+    let code = [0x00, 0x03, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    let v: Vec<_> = Instructions::new(&code).collect();
+    assert!(matches!(v[0], Err(e) if matches!(e.kind, InsnErrorKind::Truncated { .. })));
+}
