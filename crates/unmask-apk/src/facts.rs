@@ -27,6 +27,45 @@ pub fn hashes(data: &[u8]) -> (String, String, String) {
     })
 }
 
+/// Entries whose declared sizes would exceed the decompression caps: zip-bomb candidates,
+/// reported from the central directory without inflating anything.
+pub fn bomb_candidates(
+    archive: &Archive<'_>,
+    limits: &unmask_zip::Limits,
+) -> Vec<unmask_zip::Anomaly> {
+    archive
+        .entries()
+        .iter()
+        .filter(|e| e.is_deflated())
+        .filter_map(|e| {
+            let compressed = e.compressed_size.max(1);
+            let ratio = e.uncompressed_size / compressed;
+            let why = if e.uncompressed_size > limits.max_entry_size {
+                format!(
+                    "declares {} bytes uncompressed, over the {}-byte cap",
+                    e.uncompressed_size, limits.max_entry_size
+                )
+            } else if ratio > limits.max_ratio && e.uncompressed_size > (1 << 20) {
+                format!(
+                    "declares {} bytes from {} compressed (ratio {ratio}:1, cap {}:1)",
+                    e.uncompressed_size, e.compressed_size, limits.max_ratio
+                )
+            } else {
+                return None;
+            };
+            Some(unmask_zip::Anomaly {
+                kind: "decompression_bomb",
+                entry: Some(e.name.clone()),
+                detail: format!(
+                    "entry {:?} {why}: a zip bomb; it is not inflated beyond the cap",
+                    e.name
+                ),
+                android_rejects: false,
+            })
+        })
+        .collect()
+}
+
 /// Kind of payload recognised from its first bytes.
 pub fn sniff(prefix: &[u8]) -> Option<&'static str> {
     if prefix.starts_with(b"dex\n") {
@@ -40,10 +79,41 @@ pub fn sniff(prefix: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Largest binary XML file read (manifest, network security config): real ones are far smaller.
+pub const MAX_XML_SIZE: usize = 32 << 20;
+/// Largest v1 signature block file read.
+pub const MAX_SIGNATURE_FILE_SIZE: usize = 16 << 20;
+/// Largest nested archive opened to tell an APK from a plain ZIP.
+pub const MAX_NESTED_SIZE: usize = 64 << 20;
+
+/// Reads an entry, refusing (without inflating further) output larger than `cap` bytes, on top
+/// of the archive's own limits.
+pub fn read_capped<'a>(
+    archive: &Archive<'a>,
+    e: &unmask_zip::Entry<'a>,
+    cap: usize,
+) -> Result<std::borrow::Cow<'a, [u8]>, String> {
+    let too_big = || {
+        format!(
+            "{} bytes or more, over the {cap}-byte cap for this kind of entry",
+            cap.saturating_add(1)
+        )
+    };
+    if e.uncompressed_size > cap as u64 {
+        return Err(too_big());
+    }
+    let bytes = archive
+        .read_prefix(e, cap.saturating_add(1))
+        .map_err(|err| err.to_string())?;
+    if bytes.len() > cap {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// A nested zip is an APK when it holds an `AndroidManifest.xml` (read within the archive's caps).
 fn is_nested_apk(archive: &Archive<'_>, e: &unmask_zip::Entry<'_>) -> bool {
-    archive
-        .read(e)
+    read_capped(archive, e, MAX_NESTED_SIZE)
         .ok()
         .and_then(|bytes| {
             Archive::parse(&bytes, unmask_zip::Limits::default())

@@ -146,7 +146,7 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
         .filter(|e| e.name.ends_with(".apk") && !e.unsafe_name)
         .collect();
     if has_manifest || inner_apks.is_empty() {
-        let apk = analyze_apk(path, data, &archive, false);
+        let apk = analyze_apk(path, data, &archive, &opts.limits);
         return Ok((InputKind::Apk, vec![apk], None));
     }
     let format = if archive.find("manifest.json").is_some() {
@@ -167,7 +167,7 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
         match archive.read(e) {
             Ok(bytes) => match Archive::parse(&bytes, opts.limits) {
                 Ok(inner) => {
-                    let mut apk = analyze_apk(&e.name, &bytes, &inner, true);
+                    let mut apk = analyze_apk(&e.name, &bytes, &inner, &opts.limits);
                     let (md5, sha1, sha256) = facts::hashes(&bytes);
                     apk.md5 = md5;
                     apk.sha1 = sha1;
@@ -232,9 +232,10 @@ fn empty_signatures() -> SignatureFacts {
 }
 
 /// Analyses one APK whose archive is already parsed. Hashes are left empty for the caller.
-fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, _nested: bool) -> ApkReport {
+fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, limits: &Limits) -> ApkReport {
     let mut errors = Vec::new();
-    let anomalies = archive.anomalies().to_vec();
+    let mut anomalies = archive.anomalies().to_vec();
+    anomalies.extend(facts::bomb_candidates(archive, limits));
     let android_would_reject = anomalies.iter().any(|a| a.android_rejects);
 
     // Resources first: the manifest's references resolve through them.
@@ -264,7 +265,7 @@ fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, _nested: bool) ->
             errors.push("AndroidManifest.xml: missing from the archive".to_string());
             None
         }
-        Some(e) => match archive.read(e) {
+        Some(e) => match facts::read_capped(archive, e, facts::MAX_XML_SIZE) {
             Err(err) => {
                 errors.push(format!("AndroidManifest.xml: cannot extract: {err}"));
                 None
@@ -338,9 +339,7 @@ fn attach_nsc(
         ));
         return;
     };
-    match archive
-        .read(entry)
-        .map_err(|e| e.to_string())
+    match facts::read_capped(archive, entry, facts::MAX_XML_SIZE)
         .and_then(|b| unmask_res::parse_xml(&b).map_err(|e| e.to_string()))
     {
         Ok(doc) => {
@@ -372,7 +371,7 @@ fn read_signatures(data: &[u8], archive: &Archive<'_>, errors: &mut Vec<String>)
         if !seen.insert(e.name.as_str()) {
             continue;
         }
-        match archive.read(e) {
+        match facts::read_capped(archive, e, facts::MAX_SIGNATURE_FILE_SIZE) {
             Ok(bytes) => match unmask_sig::read_v1_signature(&e.name, &bytes) {
                 Ok(signer) => s.signers.push(signer),
                 Err(err) => s.anomalies.push(format!("v1 signature {}: {err}", e.name)),

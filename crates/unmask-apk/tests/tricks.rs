@@ -33,17 +33,72 @@ fn package(a: &ApkReport) -> &str {
 fn each_trick_is_reported_and_the_app_still_read() {
     // (file, anomaly kind expected, Android refuses the archive, package still decoded)
     let cases = [
-        ("trick-lfh-mismatch.apk", "local_size_mismatch", true, "com.example.minimal"),
-        ("trick-lfh-mismatch.apk", "local_method_mismatch", false, "com.example.minimal"),
-        ("trick-fake-encryption.apk", "encrypted_flag", false, "com.example.minimal"),
-        ("trick-bogus-extra.apk", "malformed_extra_field", false, "com.example.minimal"),
-        ("trick-duplicate.apk", "duplicate_entry", true, "com.example.minimal"),
-        ("trick-prepended.apk", "prepended_data", true, "com.example.minimal"),
-        ("trick-trailing.apk", "trailing_data", true, "com.example.minimal"),
-        ("trick-unknown-method.apk", "unknown_compression_method", false, "com.example.minimal"),
-        ("trick-bad-names.apk", "unsafe_name", true, "com.example.minimal"),
-        ("trick-eocd-count.apk", "entry_count_mismatch", false, "com.example.full"),
-        ("trick-fake-eocd-comment.apk", "fake_eocd", true, "com.example.minimal"),
+        (
+            "trick-lfh-mismatch.apk",
+            "local_size_mismatch",
+            true,
+            "com.example.minimal",
+        ),
+        (
+            "trick-lfh-mismatch.apk",
+            "local_method_mismatch",
+            false,
+            "com.example.minimal",
+        ),
+        (
+            "trick-fake-encryption.apk",
+            "encrypted_flag",
+            false,
+            "com.example.minimal",
+        ),
+        (
+            "trick-bogus-extra.apk",
+            "malformed_extra_field",
+            false,
+            "com.example.minimal",
+        ),
+        (
+            "trick-duplicate.apk",
+            "duplicate_entry",
+            true,
+            "com.example.minimal",
+        ),
+        (
+            "trick-prepended.apk",
+            "prepended_data",
+            true,
+            "com.example.minimal",
+        ),
+        (
+            "trick-trailing.apk",
+            "trailing_data",
+            true,
+            "com.example.minimal",
+        ),
+        (
+            "trick-unknown-method.apk",
+            "unknown_compression_method",
+            false,
+            "com.example.minimal",
+        ),
+        (
+            "trick-bad-names.apk",
+            "unsafe_name",
+            true,
+            "com.example.minimal",
+        ),
+        (
+            "trick-eocd-count.apk",
+            "entry_count_mismatch",
+            false,
+            "com.example.full",
+        ),
+        (
+            "trick-fake-eocd-comment.apk",
+            "fake_eocd",
+            true,
+            "com.example.minimal",
+        ),
     ];
     for (file, kind, rejects, pkg) in cases {
         let a = scan(file);
@@ -100,13 +155,27 @@ fn stored_and_deflated_entries_read_the_same() {
         serde_json::to_value(&ma).unwrap(),
         serde_json::to_value(&mb).unwrap()
     );
-    assert!(a.container.anomalies.is_empty(), "{:?}", a.container.anomalies);
+    assert!(
+        a.container.anomalies.is_empty(),
+        "{:?}",
+        a.container.anomalies
+    );
 }
 
 #[test]
 fn zip_bomb_is_capped_not_inflated() {
     let a = scan("trick-bomb.apk");
     assert_eq!(package(&a), "com.example.minimal");
+    let bomb = a
+        .container
+        .anomalies
+        .iter()
+        .find(|x| x.kind == "decompression_bomb")
+        .expect("bomb reported from the central directory");
+    assert_eq!(bomb.entry.as_deref(), Some("assets/zeros.bin"));
+    assert!(bomb.detail.contains("1073741824"), "{}", bomb.detail);
+    // Nothing else in the fixture looks like a bomb.
+    assert_eq!(kinds(&scan("minimal.apk")), vec![]);
     // Reading the 1 GiB entry through the archive must stop at the cap with a clear error.
     let data = std::fs::read(common::fixtures().join("trick-bomb.apk")).unwrap();
     let archive = unmask_zip::Archive::parse(&data, Default::default()).unwrap();
