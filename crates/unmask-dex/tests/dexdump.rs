@@ -289,6 +289,7 @@ fn render(
 
 #[derive(Default)]
 struct Stats {
+    ops: Vec<bool>,
     dexes: u64,
     classes: u64,
     methods: u64,
@@ -299,6 +300,7 @@ struct Stats {
 
 /// Our rendering: counts line and per-method blocks (header line + instruction lines).
 struct Ours {
+    ops: [bool; 259],
     counts: Vec<[u32; 4]>,
     blocks: Vec<Vec<u8>>,
     instructions: u64,
@@ -308,6 +310,7 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
     let mut counts = Vec::new();
     let mut blocks = Vec::new();
     let mut instructions = 0;
+    let mut ops = [false; 259];
     for class in dex.classes() {
         let class = class.map_err(|e| e.to_string())?;
         let data = dex.class_data(&class.def).map_err(|e| e.to_string())?;
@@ -346,6 +349,13 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
             for item in code.instructions() {
                 match item {
                     Ok((pc, insn)) => {
+                        let slot = match insn.operands {
+                            Operands::PackedSwitchPayload { .. } => 256,
+                            Operands::SparseSwitchPayload { .. } => 257,
+                            Operands::FillArrayDataPayload { .. } => 258,
+                            _ => usize::from(insn.opcode.0),
+                        };
+                        ops[slot] = true;
                         b.extend(render(dex, &code, pc, insn.size, Some(&insn), 0));
                         instructions += 1;
                     }
@@ -365,6 +375,7 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
         }
     }
     Ok(Ours {
+        ops,
         counts,
         blocks,
         instructions,
@@ -411,12 +422,18 @@ fn theirs(out: &[u8]) -> (Vec<[u32; 4]>, Vec<Vec<u8>>) {
 }
 
 fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
+    compare_pair(label, data, data, tmp, n)
+}
+
+/// Runs dexdump on `theirs_data` and our decoder on `ours_data` (the same bytes except in the
+/// self-test below).
+fn compare_pair(label: &str, theirs_data: &[u8], data: &[u8], tmp: &Path, n: usize) -> Stats {
     let mut st = Stats {
         dexes: 1,
         ..Stats::default()
     };
     let path = tmp.join(format!("{n}.dex"));
-    std::fs::write(&path, data).unwrap();
+    std::fs::write(&path, theirs_data).unwrap();
     let out = Command::new(DEXDUMP)
         .arg("-d")
         .arg("-i")
@@ -493,6 +510,7 @@ fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
     st.classes = ours.counts.len() as u64;
     st.methods = ours.blocks.len() as u64;
     st.instructions = ours.instructions;
+    st.ops = ours.ops.to_vec();
     st
 }
 
@@ -522,8 +540,14 @@ fn dexdump_differential() {
         .map(|(n, (label, data))| compare(label, data, &tmp, n))
         .collect();
     let _ = std::fs::remove_dir_all(&tmp);
-    let mut total = Stats::default();
+    let mut total = Stats {
+        ops: vec![false; 259],
+        ..Stats::default()
+    };
     for r in results {
+        for (t, o) in total.ops.iter_mut().zip(&r.ops) {
+            *t |= *o;
+        }
         total.dexes += r.dexes;
         total.classes += r.classes;
         total.methods += r.methods;
@@ -538,6 +562,22 @@ fn dexdump_differential() {
         total.dexes, total.classes, total.methods, total.instructions
     )
     .unwrap();
+    let used = (0..=255u8)
+        .filter(|&o| !unmask_dex::Opcode(o).is_unused())
+        .count();
+    let seen = (0..=255u8)
+        .filter(|&o| total.ops[usize::from(o)] && !unmask_dex::Opcode(o).is_unused())
+        .count();
+    let missing: Vec<&str> = (0..=255u8)
+        .filter(|&o| !total.ops[usize::from(o)] && !unmask_dex::Opcode(o).is_unused())
+        .map(|o| unmask_dex::Opcode(o).name())
+        .collect();
+    writeln!(
+        err,
+        "opcodes compared: {seen} of {used} defined, payloads {:?}; not seen: {missing:?}",
+        &total.ops[256..]
+    )
+    .unwrap();
     for e in &total.excused {
         writeln!(err, "EXCUSED: {e}").unwrap();
     }
@@ -550,4 +590,35 @@ fn dexdump_differential() {
         total.failures.len()
     );
     assert!(total.dexes > 0);
+}
+
+/// The comparison must be able to fail: change one literal in our copy of a fixture and
+/// require a reported mismatch on exactly that line.
+#[test]
+fn dexdump_detects_a_difference() {
+    if !Path::new(DEXDUMP).exists() {
+        eprintln!("SKIPPED: dexdump self-test: {DEXDUMP} not installed");
+        return;
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smali/formats.dex");
+    let data = std::fs::read(p).unwrap();
+    let mut changed = data.clone();
+    // const/16 v2, -0x8000 is encoded 13 02 00 80.
+    let at = changed
+        .windows(4)
+        .position(|w| w == [0x13, 0x02, 0x00, 0x80])
+        .unwrap();
+    changed[at + 2] = 0x01;
+    let tmp = std::env::temp_dir().join(format!("unmask-dex-selftest-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let same = compare_pair("self", &data, &data, &tmp, 0);
+    let diff = compare_pair("self", &data, &changed, &tmp, 1);
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(same.failures.is_empty(), "{:?}", same.failures);
+    assert_eq!(diff.failures.len(), 1, "{:?}", diff.failures);
+    assert!(
+        diff.failures[0].contains("const/16 v2, #int -32767"),
+        "{:?}",
+        diff.failures
+    );
 }

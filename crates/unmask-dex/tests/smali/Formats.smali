@@ -108,6 +108,21 @@
     sget v0, Lfix/Formats;->sf:I
     sput v0, Lfix/Formats;->sf:I
     sget-object v0, Lfix/Formats;->ss:Ljava/lang/String;
+    sput-object v0, Lfix/Formats;->ss:Ljava/lang/String;
+    sget-wide v2, Lfix/Formats;->sf:I
+    sput-wide v2, Lfix/Formats;->sf:I
+    sget-boolean v0, Lfix/Formats;->sf:I
+    sput-boolean v0, Lfix/Formats;->sf:I
+    sget-byte v0, Lfix/Formats;->sf:I
+    sput-byte v0, Lfix/Formats;->sf:I
+    sget-char v0, Lfix/Formats;->sf:I
+    sput-char v0, Lfix/Formats;->sf:I
+    sget-short v0, Lfix/Formats;->sf:I
+    sput-short v0, Lfix/Formats;->sf:I
+    iget v0, v9, Lfix/Formats;->sf:I
+    iput v0, v9, Lfix/Formats;->sf:I
+    iget-boolean v0, v9, Lfix/Formats;->sf:I
+    iput-char v0, v9, Lfix/Formats;->sf:I
     invoke-virtual {v9}, Lfix/Formats;->run()V
     invoke-super {v9}, Ljava/lang/Object;->hashCode()I
     invoke-direct {v9}, Lfix/Formats;-><init>()V
