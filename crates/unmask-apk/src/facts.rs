@@ -1,30 +1,37 @@
 //! File facts: hashes, and what the archive holds (dex, native libraries, assets, hidden payloads).
 
-use crate::model::{Contents, EntryRef, HiddenEntry};
+use crate::model::{Contents, EntryRef, Hashes, HiddenEntry};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use unmask_zip::Archive;
 
-/// MD5, SHA-1 and SHA-256 of `data`, lowercase hex, computed on two threads.
-pub fn hashes(data: &[u8]) -> (String, String, String) {
-    // Small inputs are not worth a thread.
-    if data.len() < (1 << 20) {
-        return (
-            hex::encode(Md5::digest(data)),
+/// MD5, SHA-1 and SHA-256 of `data` (large inputs on two threads); all null when `enabled` is false.
+pub fn hashes(data: &[u8], enabled: bool) -> Hashes {
+    if !enabled {
+        return Hashes::default();
+    }
+    let md5 = || hex::encode(Md5::digest(data));
+    let (md5, sha1, sha256) = if data.len() < (1 << 20) {
+        // Small inputs are not worth a thread.
+        (
+            md5(),
             hex::encode(Sha1::digest(data)),
             hex::encode(Sha256::digest(data)),
-        );
+        )
+    } else {
+        std::thread::scope(|s| {
+            let md5_thread = s.spawn(md5);
+            let sha256 = hex::encode(Sha256::digest(data));
+            let sha1 = hex::encode(Sha1::digest(data));
+            (md5_thread.join().unwrap_or_else(|_| md5()), sha1, sha256)
+        })
+    };
+    Hashes {
+        md5: Some(md5),
+        sha1: Some(sha1),
+        sha256: Some(sha256),
     }
-    std::thread::scope(|s| {
-        let md5 = s.spawn(|| hex::encode(Md5::digest(data)));
-        let sha256 = hex::encode(Sha256::digest(data));
-        let sha1 = hex::encode(Sha1::digest(data));
-        let md5 = md5
-            .join()
-            .unwrap_or_else(|_| hex::encode(Md5::digest(data)));
-        (md5, sha1, sha256)
-    })
 }
 
 /// Entries whose declared sizes would exceed the decompression caps: zip-bomb candidates,

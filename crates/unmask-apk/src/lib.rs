@@ -22,10 +22,21 @@ use unmask_res::{ResourceTable, Value};
 use unmask_zip::{Archive, Limits};
 
 /// Options for an analysis.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Caps for the ZIP reader (zip bombs, huge archives).
     pub limits: Limits,
+    /// Compute MD5/SHA-1/SHA-256 of inputs and bundle members (on by default).
+    pub hashes: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limits: Limits::default(),
+            hashes: true,
+        }
+    }
 }
 
 /// An input that could not be analysed at all.
@@ -70,7 +81,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
         message,
     };
     if data.starts_with(b"dex\n") {
-        let (md5, sha1, sha256) = facts::hashes(data);
+        let hashes = facts::hashes(data, opts.hashes);
         let version = data
             .get(4..7)
             .map(|v| String::from_utf8_lossy(v).into_owned())
@@ -87,9 +98,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
                 path: path.to_string(),
                 kind: InputKind::Dex,
                 size: data.len() as u64,
-                md5,
-                sha1,
-                sha256,
+                hashes,
             },
             apks: Vec::new(),
             dex: Some(DexFacts {
@@ -101,14 +110,14 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
     }
     // Hash on other threads while the structure is parsed.
     std::thread::scope(|s| {
-        let hashing = s.spawn(|| facts::hashes(data));
+        let hashing = s.spawn(|| facts::hashes(data, opts.hashes));
         let result = analyze_zip(path, data, opts);
-        let (md5, sha1, sha256) = hashing.join().unwrap_or_else(|_| facts::hashes(data));
+        let hashes = hashing
+            .join()
+            .unwrap_or_else(|_| facts::hashes(data, opts.hashes));
         let (kind, mut apks, bundle) = result?;
         if let (InputKind::Apk, Some(apk)) = (kind, apks.first_mut()) {
-            apk.md5.clone_from(&md5);
-            apk.sha1.clone_from(&sha1);
-            apk.sha256.clone_from(&sha256);
+            apk.hashes.clone_from(&hashes);
         }
         Ok(Report {
             schema_version: SCHEMA_VERSION,
@@ -117,9 +126,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
                 path: path.to_string(),
                 kind,
                 size: data.len() as u64,
-                md5,
-                sha1,
-                sha256,
+                hashes,
             },
             apks,
             dex: None,
@@ -168,19 +175,22 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
             Ok(bytes) => match Archive::parse(&bytes, opts.limits) {
                 Ok(inner) => {
                     let mut apk = analyze_apk(&e.name, &bytes, &inner, &opts.limits);
-                    let (md5, sha1, sha256) = facts::hashes(&bytes);
-                    apk.md5 = md5;
-                    apk.sha1 = sha1;
-                    apk.sha256 = sha256;
+                    apk.hashes = facts::hashes(&bytes, opts.hashes);
                     apks.push(apk);
                 }
                 Err(err) => apks.push(failed_apk(
                     &e.name,
                     &bytes,
                     format!("not a readable APK: {err}"),
+                    opts.hashes,
                 )),
             },
-            Err(err) => apks.push(failed_apk(&e.name, &[], format!("cannot extract: {err}"))),
+            Err(err) => apks.push(failed_apk(
+                &e.name,
+                &[],
+                format!("cannot extract: {err}"),
+                opts.hashes,
+            )),
         }
     }
     Ok((
@@ -194,14 +204,11 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
     ))
 }
 
-fn failed_apk(name: &str, bytes: &[u8], error: String) -> ApkReport {
-    let (md5, sha1, sha256) = facts::hashes(bytes);
+fn failed_apk(name: &str, bytes: &[u8], error: String, hash: bool) -> ApkReport {
     ApkReport {
         name: name.to_string(),
         size: bytes.len() as u64,
-        md5,
-        sha1,
-        sha256,
+        hashes: facts::hashes(bytes, hash),
         container: ContainerFacts {
             entries: 0,
             anomalies: Vec::new(),
@@ -294,9 +301,7 @@ fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, limits: &Limits) 
     ApkReport {
         name: name.to_string(),
         size: data.len() as u64,
-        md5: String::new(),
-        sha1: String::new(),
-        sha256: String::new(),
+        hashes: Hashes::default(),
         container: ContainerFacts {
             entries: archive.entries().len(),
             anomalies,

@@ -49,12 +49,20 @@ pub struct InputFacts {
     pub kind: InputKind,
     /// Size in bytes.
     pub size: u64,
-    /// MD5 of the file, lowercase hex.
-    pub md5: String,
-    /// SHA-1 of the file, lowercase hex.
-    pub sha1: String,
-    /// SHA-256 of the file, lowercase hex.
-    pub sha256: String,
+    /// Hashes of the file.
+    #[serde(flatten)]
+    pub hashes: Hashes,
+}
+
+/// MD5, SHA-1 and SHA-256 of some bytes, lowercase hex; null when hashing was turned off.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Hashes {
+    /// MD5.
+    pub md5: Option<String>,
+    /// SHA-1.
+    pub sha1: Option<String>,
+    /// SHA-256.
+    pub sha256: Option<String>,
 }
 
 /// Facts about a bare DEX file (full DEX analysis is a separate layer).
@@ -82,14 +90,11 @@ pub struct BundleFacts {
 pub struct ApkReport {
     /// The APK's name: the input path, or the entry name inside a bundle.
     pub name: String,
-    /// Size and hashes of this APK (for a bundle member, of the member's bytes).
+    /// Size of this APK (for a bundle member, of the member's bytes).
     pub size: u64,
-    /// MD5, lowercase hex.
-    pub md5: String,
-    /// SHA-1, lowercase hex.
-    pub sha1: String,
-    /// SHA-256, lowercase hex.
-    pub sha256: String,
+    /// Hashes of this APK's bytes.
+    #[serde(flatten)]
+    pub hashes: Hashes,
     /// ZIP container facts.
     pub container: ContainerFacts,
     /// The manifest, when it could be decoded.

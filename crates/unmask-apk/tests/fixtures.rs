@@ -545,7 +545,7 @@ fn split_bundles_scan_every_apk_inside() {
         assert_eq!(got, names, "{file}");
         let base = &r.apks[0];
         // The base APK inside is byte-identical to minimal.apk.
-        assert_eq!(base.sha256, minimal.input.sha256, "{file}");
+        assert_eq!(base.hashes.sha256, minimal.input.hashes.sha256, "{file}");
         assert_eq!(
             base.manifest.as_ref().unwrap().package.as_deref(),
             Some("com.example.minimal")

@@ -38,7 +38,9 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
         r.input.path,
         human_size(r.input.size)
     )?;
-    writeln!(out, "   sha256 {}", r.input.sha256)?;
+    if let Some(h) = &r.input.hashes.sha256 {
+        writeln!(out, "   sha256 {h}")?;
+    }
     if let Some(d) = &r.dex {
         writeln!(
             out,
@@ -64,7 +66,7 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
                 "\n-- {}  ({}, sha256 {})",
                 apk.name,
                 human_size(apk.size),
-                apk.sha256
+                apk.hashes.sha256.as_deref().unwrap_or("not computed")
             )?;
         }
         write_apk(out, apk)?;
