@@ -147,9 +147,7 @@ fn parse_at(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), String> {
         let end = pos.checked_add(n).ok_or("BER: overflow")?;
         let bytes = input.get(pos..end).ok_or("BER: truncated length")?;
         pos = end;
-        bytes
-            .iter()
-            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+        bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
     };
     let remaining = input.len().saturating_sub(pos);
     let len = usize::try_from(len)

@@ -171,8 +171,10 @@ fn walk_pairs(pairs: &[u8], base: u64, out: &mut SigningBlock) {
             offset: offset.saturating_add(12),
         });
         if name.is_none() {
-            out.anomalies
-                .push(format!("unknown block id {id:#010x} ({} bytes)", value.len()));
+            out.anomalies.push(format!(
+                "unknown block id {id:#010x} ({} bytes)",
+                value.len()
+            ));
         }
         let scheme = match id {
             ID_V2 => Some("v2"),
@@ -280,7 +282,10 @@ fn decode_signer(scheme: &'static str, bytes: &[u8]) -> Result<Signer, String> {
         anomalies.push("empty public key".to_string());
     }
     if !r.is_empty() {
-        anomalies.push(format!("{} trailing bytes after the public key", r.remaining()));
+        anomalies.push(format!(
+            "{} trailing bytes after the public key",
+            r.remaining()
+        ));
     }
 
     let mut s = Reader::new(signed);

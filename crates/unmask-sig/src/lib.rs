@@ -36,7 +36,16 @@
 //! `crates/unmask-sig/fuzz` has two cargo-fuzz targets: `sigblock` (bytes, with the central
 //! directory offset at the end of the data or taken from the first bytes) and `pkcs7`. Smoke run:
 //! `cd crates/unmask-sig/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run sigblock -- -max_total_time=60`.
-//! FUZZ_RESULTS_PLACEHOLDER
+//! Smoke runs (2026-11-25, stable toolchain with `RUSTC_BOOTSTRAP=1`, seeded with 40 signing
+//! blocks and 40 `META-INF/*.RSA` files from the corpus, on a shared 2-core machine): `sigblock`
+//! 60 s, ~272,000 runs, no crash, no timeout, no leak; `pkcs7` 60 s, ~55,000 runs, no finding.
+//! `fuzz/corpus` and `fuzz/artifacts` are gitignored.
+//!
+//! # Testing
+//! `tests/apksigner.rs` compares signer certificate fingerprints with `apksigner verify
+//! --print-certs -v` over the shared corpus (and with `openssl pkcs7 -print_certs` for the v1
+//! files of APKs apksigner rejects); `tests/blocks.rs` has hand-built blocks and PKCS#7
+//! structures. `cargo run -p unmask-sig --example sigdump -- APK...` prints what is read.
 #![forbid(unsafe_code)]
 
 mod ber;
@@ -44,9 +53,7 @@ mod block;
 mod cert;
 mod v1;
 
-pub use block::{
-    block_id_name, ATTR_PROOF_OF_ROTATION, ID_V2, ID_V3, ID_V31, ID_VERITY_PADDING,
-};
+pub use block::{block_id_name, ATTR_PROOF_OF_ROTATION, ID_V2, ID_V3, ID_V31, ID_VERITY_PADDING};
 
 use serde::Serialize;
 

@@ -96,7 +96,10 @@ for path in sys.stdin.read().splitlines():
 "#;
 
 /// apk path -> META-INF signature block files (None when python could not read the ZIP).
-fn extract_v1(apks: &[PathBuf]) -> Option<BTreeMap<PathBuf, Option<Vec<(String, Vec<u8>)>>>> {
+/// Signature block files of one APK: (name, bytes); None when python could not read the ZIP.
+type V1Files = Option<Vec<(String, Vec<u8>)>>;
+
+fn extract_v1(apks: &[PathBuf]) -> Option<BTreeMap<PathBuf, V1Files>> {
     use std::io::Write;
     let mut child = Command::new("python3")
         .args(["-c", EXTRACT])
@@ -148,7 +151,10 @@ fn extract_v1(apks: &[PathBuf]) -> Option<BTreeMap<PathBuf, Option<Vec<(String, 
                 let stem = name.rsplit_once('.').map_or(name.as_str(), |x| x.0);
                 let keep = stems.contains(&stem.to_ascii_uppercase());
                 if !keep {
-                    eprintln!("  exception: {}: {name} has no .SF; ignored as apksig does", apk.display());
+                    eprintln!(
+                        "  exception: {}: {name} has no .SF; ignored as apksig does",
+                        apk.display()
+                    );
                 }
                 keep
             });
@@ -196,7 +202,8 @@ fn apksigner(apk: &Path, extra: &[&str]) -> ApksignerOut {
             } else if let Some(v) = rest.strip_prefix("certificate SHA-1 digest: ") {
                 Some((1, v))
             } else {
-                rest.strip_prefix("certificate MD5 digest: ").map(|v| (2, v))
+                rest.strip_prefix("certificate MD5 digest: ")
+                    .map(|v| (2, v))
             };
             if let Some((i, v)) = slot {
                 by_signer.entry(num.to_string()).or_default()[i] = v.trim().to_string();
@@ -207,16 +214,74 @@ fn apksigner(apk: &Path, extra: &[&str]) -> ApksignerOut {
             r.first_error = line.to_string();
         }
     }
-    r.signers = by_signer
-        .into_values()
-        .map(|[a, b, c]| (a, b, c))
-        .collect();
+    r.signers = by_signer.into_values().map(|[a, b, c]| (a, b, c)).collect();
     r
+}
+
+/// SHA-256 of every certificate `openssl pkcs7 -print_certs` finds (OpenSSL keeps the original
+/// encoding of a parsed certificate, so these are over the original bytes for DER certificates).
+/// None when openssl is missing or rejects the input.
+fn openssl_certs(pkcs7: &[u8]) -> Option<BTreeSet<String>> {
+    use sha2::{Digest, Sha256};
+    use std::io::Write;
+    let mut child = Command::new("openssl")
+        .args(["pkcs7", "-inform", "DER", "-print_certs"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(pkcs7).ok()?;
+    let out = child.wait_with_output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut set = BTreeSet::new();
+    let mut b64 = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("-----BEGIN CERTIFICATE") {
+            inside = true;
+            b64.clear();
+        } else if line.starts_with("-----END CERTIFICATE") {
+            inside = false;
+            set.insert(hex::encode(Sha256::digest(base64_decode(&b64))));
+        } else if inside {
+            b64.push_str(line.trim());
+        }
+    }
+    Some(set)
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
 }
 
 #[derive(Debug, Default)]
 struct Ours {
     by_scheme: BTreeMap<&'static str, BTreeSet<Fp>>,
+    /// v1 file name -> SHA-256 of all its certificates.
+    v1_all: BTreeMap<String, BTreeSet<String>>,
     elapsed: Duration,
     note: String,
 }
@@ -242,11 +307,18 @@ fn ours(apk: &Path, v1_files: Option<&Vec<(String, Vec<u8>)>>) -> Ours {
     }
     o.elapsed = start.elapsed();
     for s in signers {
+        if let Some(name) = &s.source {
+            o.v1_all.insert(
+                name.clone(),
+                s.certificates.iter().map(|c| c.sha256.clone()).collect(),
+            );
+        }
         if let Some(c) = s.certificates.first() {
-            o.by_scheme
-                .entry(s.scheme)
-                .or_default()
-                .insert((c.sha256.clone(), c.sha1.clone(), c.md5.clone()));
+            o.by_scheme.entry(s.scheme).or_default().insert((
+                c.sha256.clone(),
+                c.sha1.clone(),
+                c.md5.clone(),
+            ));
         }
     }
     o
@@ -282,7 +354,17 @@ fn matches_apksigner() {
 
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let stats = Mutex::new((0usize, 0usize, 0usize, 0usize, Duration::ZERO, 0usize, 0usize));
+    let stats = Mutex::new((
+        0usize,
+        0usize,
+        0usize,
+        0usize,
+        Duration::ZERO,
+        0usize,
+        0usize,
+        0usize,
+        0usize,
+    ));
     let exceptions: Mutex<Vec<String>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..2 {
@@ -307,6 +389,8 @@ fn matches_apksigner() {
                 let mut failures = Vec::new();
                 let mut compared = 0usize;
                 let mut v1_too = 0usize;
+                let mut openssl_matched = 0usize;
+                let mut openssl_files = 0usize;
                 let mut matched = 0usize;
                 if a.verifies {
                     for s in &a.schemes {
@@ -342,6 +426,21 @@ fn matches_apksigner() {
                         }
                     }
                 } else {
+                    // apksigner won't print certificates of an APK it rejects; compare the v1
+                    // certificate sets with openssl instead.
+                    for (file, bytes) in files.into_iter().flatten() {
+                        let Some(mine) = o.v1_all.get(file) else { continue };
+                        match openssl_certs(bytes) {
+                            Some(theirs) if theirs == *mine => {
+                                openssl_matched += mine.len();
+                                openssl_files += 1;
+                            }
+                            Some(theirs) => failures.push(format!(
+                                "{file}: certificates differ from openssl: ours {mine:?}, openssl {theirs:?}"
+                            )),
+                            None => {}
+                        }
+                    }
                     exceptions
                         .lock()
                         .unwrap()
@@ -371,6 +470,8 @@ fn matches_apksigner() {
                 st.2 += matched;
                 st.3 += v1_compared;
                 st.6 += v1_too;
+                st.7 += openssl_matched;
+                st.8 += openssl_files;
                 st.4 += o.elapsed;
                 if !o.note.is_empty() {
                     st.5 += 1;
@@ -382,14 +483,15 @@ fn matches_apksigner() {
             });
         }
     });
-    let (total, compared, matched, v1_compared, elapsed, notes, v1_too) =
+    let (total, compared, matched, v1_compared, elapsed, notes, v1_too, ossl_certs, ossl_files) =
         stats.into_inner().unwrap();
     let exceptions = exceptions.into_inner().unwrap();
     eprintln!(
         "apksigner differential: {total} APKs read, {compared} compared on apksigner's \
          highest verified scheme (plus v1 on {v1_too} v1+v2 APKs), {v1_compared} more compared \
          with a v1-only rerun (--max-sdk-version 23), {matched} certificates \
-         matched, {} not verified by apksigner (not compared), {notes} with read errors; \
+         matched, {} not verified by apksigner (their v1 files checked with openssl instead: \
+         {ossl_files} files, {ossl_certs} certificates matched), {notes} with read errors; \
          our time {:.1} µs/APK",
         exceptions.len(),
         elapsed.as_secs_f64() * 1e6 / total.max(1) as f64

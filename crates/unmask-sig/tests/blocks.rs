@@ -84,7 +84,10 @@ fn no_block() {
 #[test]
 fn v2_two_signers_and_padding() {
     let pairs = cat(&[
-        pair(0x7109_871a, &scheme(&[signer_v2(&[RSA]), signer_v2(&[EC, RSA])])),
+        pair(
+            0x7109_871a,
+            &scheme(&[signer_v2(&[RSA]), signer_v2(&[EC, RSA])]),
+        ),
         pair(0x4272_6577, &[0; 100]),
     ]);
     let (apk, cd) = apk_with(&pairs, None);
@@ -93,10 +96,7 @@ fn v2_two_signers_and_padding() {
     assert_eq!(b.entries.len(), 2);
     assert_eq!(b.entries[0].name, Some("APK Signature Scheme v2"));
     assert_eq!(b.entries[1].len, 100);
-    assert_eq!(
-        &apk[b.entries[1].offset as usize..][..100],
-        &[0u8; 100][..]
-    );
+    assert_eq!(&apk[b.entries[1].offset as usize..][..100], &[0u8; 100][..]);
     assert_eq!(b.signers.len(), 2);
     assert_eq!(b.signers[0].scheme, "v2");
     assert_eq!(b.signers[0].certificates[0].sha256, sha(RSA));
@@ -143,7 +143,10 @@ fn truncated_and_bogus_pairs() {
     let (apk, cd) = apk_with(&pairs, None);
     let b = read_signing_block(&apk, cd).unwrap().unwrap();
     assert_eq!(b.entries.len(), 1);
-    assert!(b.anomalies.iter().any(|a| a.starts_with("truncated pair #1")));
+    assert!(b
+        .anomalies
+        .iter()
+        .any(|a| a.starts_with("truncated pair #1")));
 
     // Length shorter than the id.
     let mut pairs = pair(0x4272_6577, &[]);
@@ -158,7 +161,10 @@ fn truncated_and_bogus_pairs() {
     pairs.extend_from_slice(&[7, 7, 7]);
     let (apk, cd) = apk_with(&pairs, None);
     let b = read_signing_block(&apk, cd).unwrap().unwrap();
-    assert!(b.anomalies.iter().any(|a| a.starts_with("truncated pair #1")));
+    assert!(b
+        .anomalies
+        .iter()
+        .any(|a| a.starts_with("truncated pair #1")));
 }
 
 #[test]
@@ -181,7 +187,10 @@ fn bogus_signer_lengths_keep_other_signers() {
     let (apk, cd) = apk_with(&pair(0x7109_871a, &value), None);
     let b = read_signing_block(&apk, cd).unwrap().unwrap();
     assert!(b.signers.is_empty());
-    assert!(b.anomalies.iter().any(|a| a.starts_with("v2: signer sequence")));
+    assert!(b
+        .anomalies
+        .iter()
+        .any(|a| a.starts_with("v2: signer sequence")));
 
     // A certificate that is not X.509 keeps its fingerprint and is reported.
     let value = scheme(&[signer_v2(&[b"garbage"])]);
@@ -207,8 +216,13 @@ fn unknown_and_duplicate_ids() {
     assert_eq!(b.entries.len(), 4);
     assert_eq!(b.entries[0].name, None);
     assert_eq!(b.entries[3].name, Some("Meituan channel (Walle)"));
-    assert!(b.anomalies.contains(&"unknown block id 0x12345678 (8 bytes)".to_string()));
-    assert!(b.anomalies.iter().any(|a| a.starts_with("duplicate v2 block")));
+    assert!(b
+        .anomalies
+        .contains(&"unknown block id 0x12345678 (8 bytes)".to_string()));
+    assert!(b
+        .anomalies
+        .iter()
+        .any(|a| a.starts_with("duplicate v2 block")));
     assert_eq!(b.signers.len(), 1);
     assert_eq!(b.signers[0].certificates[0].sha256, sha(RSA));
 }
@@ -227,11 +241,17 @@ fn v3_and_v31_with_lineage() {
     let lineage = cat(&[1u32.to_le_bytes().to_vec(), node(RSA), node(EC)]);
     let attrs = cat(&[
         lp(&cat(&[0x3ba0_6f8cu32.to_le_bytes().to_vec(), lineage])),
-        lp(&cat(&[0xdead_beefu32.to_le_bytes().to_vec(), b"x".to_vec()])),
+        lp(&cat(&[
+            0xdead_beefu32.to_le_bytes().to_vec(),
+            b"x".to_vec(),
+        ])),
     ]);
     let pairs = cat(&[
         pair(0xf053_68c0, &scheme(&[signer_v3(&[EC], 24, 32, &attrs)])),
-        pair(0x1b93_ad61, &scheme(&[signer_v3(&[RSA], 33, 0x7fff_ffff, &[])])),
+        pair(
+            0x1b93_ad61,
+            &scheme(&[signer_v3(&[RSA], 33, 0x7fff_ffff, &[])]),
+        ),
     ]);
     let (apk, cd) = apk_with(&pairs, None);
     let b = read_signing_block(&apk, cd).unwrap().unwrap();
@@ -292,8 +312,14 @@ fn issuer_serial(c: &[u8]) -> (Vec<u8>, Vec<u8>) {
 }
 
 fn pkcs7(enc: fn(u8, &[u8]) -> Vec<u8>, certs: &[&[u8]], signer: &[u8]) -> Vec<u8> {
-    let oid_signed = der(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
-    let oid_data = der(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]);
+    let oid_signed = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02],
+    );
+    let oid_data = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01],
+    );
     let (issuer, serial) = issuer_serial(signer);
     let signer_info = enc(
         0x30,
