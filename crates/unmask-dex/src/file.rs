@@ -4,6 +4,8 @@ use crate::error::{oob, DexError, Result};
 use crate::insn::Instructions;
 use crate::reader::{slice, u16_at, u32_at, Cursor};
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// `NO_INDEX` in the DEX format.
 pub const NO_INDEX: u32 = 0xffff_ffff;
@@ -392,7 +394,12 @@ pub struct DexFile<'a> {
     hiddenapi_off: Option<u32>,
     map: Vec<MapItem>,
     anomalies: Vec<Anomaly>,
+    /// Bytes that may still be scanned for long (> 64 KiB) strings; see [`DexFile::string_raw`].
+    long_string_budget: Arc<AtomicU64>,
 }
+
+/// Strings whose search window exceeds this are charged to the per-file budget.
+const LONG_STRING: usize = 64 * 1024;
 
 fn table(data: &[u8], (count, off): (u32, u32), elem: usize, what: &'static str) -> Result<Table> {
     if count == 0 {
@@ -574,6 +581,11 @@ impl<'a> DexFile<'a> {
             hiddenapi_off: None,
             map: Vec::new(),
             anomalies,
+            long_string_budget: Arc::new(AtomicU64::new(
+                (data.len() as u64)
+                    .saturating_mul(4)
+                    .saturating_add(1 << 20),
+            )),
             header,
         };
         match dex.read_map() {
@@ -723,21 +735,50 @@ impl<'a> DexFile<'a> {
         Ok(t.off + idx as usize * elem)
     }
 
-    /// Raw MUTF-8 bytes of string `idx` (without the NUL), and its stored UTF-16 length.
+    /// Raw MUTF-8 bytes of string `idx` (without the terminating NUL).
+    ///
+    /// The NUL is searched for only within the bytes the declared UTF-16 length allows (at most
+    /// three bytes per unit). Searches over more than 64 KiB are charged to a per-file budget of
+    /// four times the file size, so hostile files whose string ids all point into one long
+    /// NUL-free region cannot make lookups quadratic; past the budget such strings are an error.
     pub fn string_raw(&self, idx: u32) -> Result<&'a [u8]> {
         let off = self.item(self.strings, idx, 4, "string")?;
         let data_off = u32_at(self.data, off, "string_id")? as usize;
         let mut c = Cursor::new(self.data, data_off);
-        c.uleb128()?;
+        let units = c.uleb128()? as usize;
         let rest = self
             .data
             .get(c.pos..)
             .ok_or_else(|| oob("string_data", data_off))?;
-        let end = rest
+        let window = units.saturating_mul(3).saturating_add(1).min(rest.len());
+        if window > LONG_STRING {
+            let cost = window as u64;
+            let ok = self
+                .long_string_budget
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                    b.checked_sub(cost)
+                })
+                .is_ok();
+            if !ok {
+                return Err(DexError::Limit {
+                    what: "long string scanning budget (bytes)",
+                    count: cost,
+                    limit: 0,
+                });
+            }
+        }
+        let hay = rest
+            .get(..window)
+            .ok_or_else(|| oob("string_data", data_off))?;
+        let end = hay
             .iter()
             .position(|&b| b == 0)
-            .ok_or_else(|| oob("string_data", data_off))?;
-        rest.get(..end).ok_or_else(|| oob("string_data", data_off))
+            .ok_or(DexError::Malformed {
+                what: "string_data",
+                offset: data_off as u64,
+                detail: "no NUL within the declared length",
+            })?;
+        hay.get(..end).ok_or_else(|| oob("string_data", data_off))
     }
 
     /// String `idx`, decoded from MUTF-8 (borrowed when it is plain UTF-8).

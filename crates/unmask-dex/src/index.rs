@@ -209,6 +209,8 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
             raw.errors.push(e);
         }
     };
+    let mut class_budget = crate::model::RepeatBudget::new(dex.data().len());
+    let mut code_budget = crate::model::RepeatBudget::new(dex.data().len());
     for ci in 0..dex.class_count() {
         let def = match dex.class_def(ci) {
             Ok(d) => d,
@@ -224,6 +226,14 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
                 continue;
             }
         };
+        let members = (data.fields.len() + data.methods.len()) as u64;
+        if def.class_data_off != 0 && !class_budget.allow(def.class_data_off, members) {
+            err(
+                &mut raw,
+                format!("class_def {ci}: class_data shared too often, not indexed"),
+            );
+            continue;
+        }
         for m in &data.methods {
             if m.code_off == 0 {
                 continue;
@@ -235,6 +245,16 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
                     continue;
                 }
             };
+            if !code_budget.allow(m.code_off, u64::from(code.insns_size())) {
+                err(
+                    &mut raw,
+                    format!(
+                        "method {}: code item shared too often, not indexed",
+                        m.method_idx
+                    ),
+                );
+                continue;
+            }
             for item in code.instructions() {
                 match item {
                     Ok((pc, insn)) => {

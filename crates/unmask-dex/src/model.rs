@@ -133,6 +133,39 @@ impl<'a> DexFile<'a> {
     }
 }
 
+/// Guards whole-file walks against structures shared by many owners (many class defs pointing
+/// at one class_data, many methods at one code item): the first use of an offset is free,
+/// repeats are charged their cost, and once repeats have cost more than the file size they
+/// are skipped (and reported by the caller).
+#[derive(Debug)]
+pub(crate) struct RepeatBudget {
+    seen: std::collections::HashSet<u32>,
+    left: u64,
+}
+
+impl RepeatBudget {
+    pub(crate) fn new(file_len: usize) -> Self {
+        RepeatBudget {
+            seen: std::collections::HashSet::new(),
+            left: (file_len as u64).saturating_add(1 << 16),
+        }
+    }
+
+    /// True if a structure at `off` costing `cost` may be processed.
+    pub(crate) fn allow(&mut self, off: u32, cost: u64) -> bool {
+        if self.seen.insert(off) {
+            return true;
+        }
+        match self.left.checked_sub(cost) {
+            Some(l) => {
+                self.left = l;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Summary of a full walk of a dex file ([`DexFile::scan`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scan {
@@ -168,6 +201,9 @@ impl<'a> DexFile<'a> {
     /// instead of stopping. Used by the fuzz target and to report how damaged a file is.
     pub fn scan(&self) -> Scan {
         let mut s = Scan::default();
+        let mut class_budget = RepeatBudget::new(self.data().len());
+        let mut code_budget = RepeatBudget::new(self.data().len());
+        let mut debug_seen = std::collections::HashSet::new();
         for i in 0..self.string_count() {
             if self.string(i).is_err() {
                 s.bad_strings += 1;
@@ -206,6 +242,16 @@ impl<'a> DexFile<'a> {
                     continue;
                 }
             };
+            let members = (data.fields.len() + data.methods.len()) as u64;
+            if class.def.class_data_off != 0
+                && !class_budget.allow(class.def.class_data_off, members)
+            {
+                s.err(format!(
+                    "class_def {}: class_data shared too often, skipped",
+                    class.index
+                ));
+                continue;
+            }
             for f in &data.fields {
                 let _ = self.field_descriptor(f.field_idx).map_err(|e| s.err(e));
             }
@@ -222,6 +268,13 @@ impl<'a> DexFile<'a> {
                         continue;
                     }
                 };
+                if !code_budget.allow(m.code_off, u64::from(code.insns_size())) {
+                    s.err(format!(
+                        "method {}: code item shared too often, skipped",
+                        m.method_idx
+                    ));
+                    continue;
+                }
                 for item in code.instructions() {
                     match item {
                         Ok(_) => s.instructions += 1,
@@ -236,7 +289,9 @@ impl<'a> DexFile<'a> {
                     }
                     Err(e) => s.err(e),
                 }
-                let _ = code.positions().map_err(|e| s.err(e));
+                if code.debug_info_off != 0 && debug_seen.insert(code.debug_info_off) {
+                    let _ = code.positions().map_err(|e| s.err(e));
+                }
             }
         }
         for i in 0..self.call_site_count() {

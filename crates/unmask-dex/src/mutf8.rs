@@ -17,12 +17,10 @@ pub struct Mutf8Error {
 ///
 /// Borrows when the bytes are also valid UTF-8 without four-byte sequences (the common case).
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Mutf8Error> {
-    if bytes.is_ascii() {
-        if let Ok(s) = std::str::from_utf8(bytes) {
-            return Ok(Cow::Borrowed(s));
-        }
-    }
-    if !bytes.iter().any(|&b| b >= 0xf0 || b == 0xc0 || b == 0xed) {
+    if !bytes
+        .iter()
+        .any(|&b| b >= 0xf0 || b == 0xc0 || b == 0xed || b == 0)
+    {
         if let Ok(s) = std::str::from_utf8(bytes) {
             return Ok(Cow::Borrowed(s));
         }

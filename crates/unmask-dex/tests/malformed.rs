@@ -243,3 +243,78 @@ fn raw_code_streams() {
     let v: Vec<_> = Instructions::new(&code).collect();
     assert!(matches!(v[0], Err(e) if matches!(e.kind, InsnErrorKind::Truncated { .. })));
 }
+
+/// Builds `formats.dex` plus `n` extra string ids all pointing at one long NUL-free region
+/// that declares a huge UTF-16 length.
+fn shared_long_strings(n: u32, region: usize) -> Vec<u8> {
+    let mut d = fixture("formats.dex");
+    let data_off = d.len() as u32;
+    d.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x07]);
+    d.extend(std::iter::repeat_n(b'a', region));
+    let table = d.len() as u32;
+    for _ in 0..n {
+        d.extend_from_slice(&data_off.to_le_bytes());
+    }
+    put32(&mut d, 56, n);
+    put32(&mut d, 60, table);
+    d
+}
+
+#[test]
+fn shared_string_data_is_not_quadratic() {
+    let d = shared_long_strings(20_000, 1 << 20);
+    let dex = DexFile::parse(&d).unwrap();
+    let t = Instant::now();
+    let errors = (0..dex.string_count())
+        .filter(|&i| dex.string(i).is_err())
+        .count();
+    assert_eq!(errors, 20_000);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    let t = Instant::now();
+    let _ = dex.scan();
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+#[test]
+fn shared_code_items_are_bounded() {
+    // One class whose class_data lists 100k virtual methods, all sharing one large code item.
+    let mut d = fixture("formats.dex");
+    let code_off = d.len() as u32;
+    let insns: u32 = 200_000;
+    d.extend_from_slice(&[1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    put32(&mut d, code_off as usize + 12, insns);
+    for _ in 0..insns {
+        d.extend_from_slice(&[0x12, 0x00]); // const/4 v0, 0
+    }
+    let cd = d.len() as u32;
+    let methods: u32 = 100_000;
+    d.extend_from_slice(&[0, 0, 0]);
+    let uleb = |mut v: u32, out: &mut Vec<u8>| loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    };
+    uleb(methods, &mut d);
+    for i in 0..methods {
+        uleb(u32::from(i == 0), &mut d); // method_idx 1 then deltas 0
+        uleb(1, &mut d);
+        uleb(code_off, &mut d);
+    }
+    let cdef = u32_at(&d, 100) as usize;
+    put32(&mut d, cdef + 24, cd);
+    let dex = DexFile::parse(&d).unwrap();
+    let t = Instant::now();
+    let s = dex.scan();
+    assert!(
+        s.errors.iter().any(|e| e.contains("shared too often")),
+        "{:?}",
+        s.errors
+    );
+    let idx = Index::build(std::slice::from_ref(&dex));
+    assert!(idx.errors.iter().any(|e| e.1.contains("shared too often")));
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+}
