@@ -3,57 +3,8 @@
 
 use crate::permissions::{decode_protection_level, platform_permission};
 use serde::Serialize;
+use unmask_res::attr as ids;
 use unmask_res::{Attribute, Element, ResourceTable, Value, XmlDocument};
-
-/// Framework attribute ids (AOSP `public.xml`) read by the manifest model.
-pub mod ids {
-    #![allow(missing_docs)]
-    pub const LABEL: u32 = 0x0101_0001;
-    pub const ICON: u32 = 0x0101_0002;
-    pub const NAME: u32 = 0x0101_0003;
-    pub const PERMISSION: u32 = 0x0101_0006;
-    pub const READ_PERMISSION: u32 = 0x0101_0007;
-    pub const WRITE_PERMISSION: u32 = 0x0101_0008;
-    pub const PROTECTION_LEVEL: u32 = 0x0101_0009;
-    pub const PERMISSION_GROUP: u32 = 0x0101_000a;
-    pub const SHARED_USER_ID: u32 = 0x0101_000b;
-    pub const HAS_CODE: u32 = 0x0101_000c;
-    pub const PERSISTENT: u32 = 0x0101_000d;
-    pub const ENABLED: u32 = 0x0101_000e;
-    pub const DEBUGGABLE: u32 = 0x0101_000f;
-    pub const EXPORTED: u32 = 0x0101_0010;
-    pub const PROCESS: u32 = 0x0101_0011;
-    pub const AUTHORITIES: u32 = 0x0101_0018;
-    pub const GRANT_URI_PERMISSIONS: u32 = 0x0101_001b;
-    pub const PRIORITY: u32 = 0x0101_001c;
-    pub const VALUE: u32 = 0x0101_0024;
-    pub const RESOURCE: u32 = 0x0101_0025;
-    pub const MIME_TYPE: u32 = 0x0101_0026;
-    pub const SCHEME: u32 = 0x0101_0027;
-    pub const HOST: u32 = 0x0101_0028;
-    pub const PORT: u32 = 0x0101_0029;
-    pub const PATH: u32 = 0x0101_002a;
-    pub const PATH_PREFIX: u32 = 0x0101_002b;
-    pub const PATH_PATTERN: u32 = 0x0101_002c;
-    pub const TARGET_ACTIVITY: u32 = 0x0101_0202;
-    pub const MIN_SDK_VERSION: u32 = 0x0101_020c;
-    pub const VERSION_CODE: u32 = 0x0101_021b;
-    pub const VERSION_NAME: u32 = 0x0101_021c;
-    pub const TARGET_SDK_VERSION: u32 = 0x0101_0270;
-    pub const MAX_SDK_VERSION: u32 = 0x0101_0271;
-    pub const TEST_ONLY: u32 = 0x0101_0272;
-    pub const ALLOW_BACKUP: u32 = 0x0101_0280;
-    pub const GL_ES_VERSION: u32 = 0x0101_0281;
-    pub const REQUIRED: u32 = 0x0101_028e;
-    pub const INSTALL_LOCATION: u32 = 0x0101_02b7;
-    pub const LARGE_HEAP: u32 = 0x0101_035a;
-    pub const EXTRACT_NATIVE_LIBS: u32 = 0x0101_04ea;
-    pub const USES_CLEARTEXT_TRAFFIC: u32 = 0x0101_04ec;
-    pub const NETWORK_SECURITY_CONFIG: u32 = 0x0101_0527;
-    pub const COMPILE_SDK_VERSION: u32 = 0x0101_0572;
-    pub const COMPILE_SDK_VERSION_CODENAME: u32 = 0x0101_0573;
-    pub const VERSION_CODE_MAJOR: u32 = 0x0101_0576;
-}
 
 /// An SDK level as declared: a number, or a preview codename.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -370,33 +321,6 @@ pub struct Manifest {
     pub anomalies: Vec<String>,
 }
 
-/// Finds an attribute of `el` by framework resource id, or by name in the android namespace when the
-/// attribute carries no resource id (the ids are what Android reads; names can be faked).
-pub fn android_attr<'e>(el: &'e Element, id: u32, name: &str) -> Option<&'e Attribute> {
-    el.attributes
-        .iter()
-        .find(|a| a.resource_id == Some(id))
-        .or_else(|| {
-            el.attributes.iter().find(|a| {
-                a.resource_id.is_none()
-                    && a.name == name
-                    && a.namespace.as_deref() == Some(ANDROID_NS)
-            })
-        })
-}
-
-/// Finds an attribute without namespace (e.g. `package` on `<manifest>`).
-pub fn plain_attr<'e>(el: &'e Element, name: &str) -> Option<&'e Attribute> {
-    el.attributes
-        .iter()
-        .find(|a| a.name == name && a.namespace.is_none() && a.resource_id.is_none())
-        .or_else(|| {
-            el.attributes
-                .iter()
-                .find(|a| a.name == name && a.namespace.is_none())
-        })
-}
-
 /// The android namespace URI.
 pub const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
 
@@ -550,13 +474,9 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
     if root.name != "manifest" {
         anomalies.push(format!("root element is <{}>, not <manifest>", root.name));
     }
-    let package = r.attr_text(plain_attr(root, "package"));
-    let code_low = r.attr_u64(android_attr(root, ids::VERSION_CODE, "versionCode"));
-    let code_major = r.attr_u64(android_attr(
-        root,
-        ids::VERSION_CODE_MAJOR,
-        "versionCodeMajor",
-    ));
+    let package = r.attr_text(root.plain_attr("package"));
+    let code_low = r.attr_u64(root.attr(ids::VERSION_CODE, "versionCode"));
+    let code_major = r.attr_u64(root.attr(ids::VERSION_CODE_MAJOR, "versionCodeMajor"));
     let version_code = match (code_low, code_major) {
         (Some(lo), Some(hi)) => Some((hi << 32) | (lo & 0xffff_ffff)),
         (lo, _) => lo,
@@ -564,20 +484,16 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
     let mut m = Manifest {
         package: package.clone(),
         version_code,
-        version_name: r.attr_text(android_attr(root, ids::VERSION_NAME, "versionName")),
-        split: r.attr_text(plain_attr(root, "split")),
+        version_name: r.attr_text(root.attr(ids::VERSION_NAME, "versionName")),
+        split: r.attr_text(root.plain_attr("split")),
         min_sdk: None,
         target_sdk: None,
         max_sdk: None,
         effective_target_sdk: 1,
         compile_sdk: r
-            .attr_text(android_attr(
-                root,
-                ids::COMPILE_SDK_VERSION,
-                "compileSdkVersion",
-            ))
-            .or_else(|| r.attr_text(plain_attr(root, "platformBuildVersionCode"))),
-        shared_user_id: r.attr_text(android_attr(root, ids::SHARED_USER_ID, "sharedUserId")),
+            .attr_text(root.attr(ids::COMPILE_SDK_VERSION, "compileSdkVersion"))
+            .or_else(|| r.attr_text(root.plain_attr("platformBuildVersionCode"))),
+        shared_user_id: r.attr_text(root.attr(ids::SHARED_USER_ID, "sharedUserId")),
         uses_permissions: Vec::new(),
         permissions: Vec::new(),
         permission_groups: Vec::new(),
@@ -597,19 +513,14 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
             "uses-sdk" => {
                 // PackageManager takes the first <uses-sdk>; later ones are ignored.
                 if m.min_sdk.is_none() && m.target_sdk.is_none() {
-                    m.min_sdk =
-                        r.attr_sdk(android_attr(child, ids::MIN_SDK_VERSION, "minSdkVersion"));
-                    m.target_sdk = r.attr_sdk(android_attr(
-                        child,
-                        ids::TARGET_SDK_VERSION,
-                        "targetSdkVersion",
-                    ));
-                    m.max_sdk =
-                        r.attr_sdk(android_attr(child, ids::MAX_SDK_VERSION, "maxSdkVersion"));
+                    m.min_sdk = r.attr_sdk(child.attr(ids::MIN_SDK_VERSION, "minSdkVersion"));
+                    m.target_sdk =
+                        r.attr_sdk(child.attr(ids::TARGET_SDK_VERSION, "targetSdkVersion"));
+                    m.max_sdk = r.attr_sdk(child.attr(ids::MAX_SDK_VERSION, "maxSdkVersion"));
                 }
             }
             "uses-permission" | "uses-permission-sdk-23" | "uses-permission-sdk-m" => {
-                let Some(name) = r.attr_text(android_attr(child, ids::NAME, "name")) else {
+                let Some(name) = r.attr_text(child.attr(ids::NAME, "name")) else {
                     anomalies.push(format!(
                         "<{}> without a name at line {}",
                         child.name, child.line
@@ -617,7 +528,7 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
                     continue;
                 };
                 let max_sdk = r
-                    .attr_u64(android_attr(child, ids::MAX_SDK_VERSION, "maxSdkVersion"))
+                    .attr_u64(child.attr(ids::MAX_SDK_VERSION, "maxSdkVersion"))
                     .and_then(|v| u32::try_from(v).ok());
                 m.uses_permissions.push(UsesPermission {
                     name,
@@ -629,10 +540,11 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
                 });
             }
             "permission" => {
-                let Some(name) = r.attr_text(android_attr(child, ids::NAME, "name")) else {
+                let Some(name) = r.attr_text(child.attr(ids::NAME, "name")) else {
                     continue;
                 };
-                let level = android_attr(child, ids::PROTECTION_LEVEL, "protectionLevel")
+                let level = child
+                    .attr(ids::PROTECTION_LEVEL, "protectionLevel")
                     .map(|a| match r.resolve(&a.value) {
                         Value::IntDec(i) => decode_protection_level(i as u32),
                         Value::IntHex(i) => decode_protection_level(i),
@@ -643,27 +555,23 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
                 m.permissions.push(DeclaredPermission {
                     name,
                     protection_level: level,
-                    group: r.attr_text(android_attr(
-                        child,
-                        ids::PERMISSION_GROUP,
-                        "permissionGroup",
-                    )),
+                    group: r.attr_text(child.attr(ids::PERMISSION_GROUP, "permissionGroup")),
                     line: child.line,
                 });
             }
             "permission-group" => {
-                if let Some(name) = r.attr_text(android_attr(child, ids::NAME, "name")) {
+                if let Some(name) = r.attr_text(child.attr(ids::NAME, "name")) {
                     m.permission_groups.push(name);
                 }
             }
             "uses-feature" => {
                 let gl = r
-                    .attr_u64(android_attr(child, ids::GL_ES_VERSION, "glEsVersion"))
+                    .attr_u64(child.attr(ids::GL_ES_VERSION, "glEsVersion"))
                     .map(|v| format!("{}.{}", (v >> 16) & 0xffff, v & 0xffff));
                 m.features.push(Feature {
-                    name: r.attr_text(android_attr(child, ids::NAME, "name")),
+                    name: r.attr_text(child.attr(ids::NAME, "name")),
                     required: r
-                        .attr_bool(android_attr(child, ids::REQUIRED, "required"))
+                        .attr_bool(child.attr(ids::REQUIRED, "required"))
                         .unwrap_or(true),
                     gl_es_version: gl,
                 });
@@ -750,9 +658,9 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
 fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &mut Manifest) {
     let app = &mut m.application;
     app.class_name = r
-        .attr_text(android_attr(el, ids::NAME, "name"))
+        .attr_text(el.attr(ids::NAME, "name"))
         .map(|n| resolve_class_name(pkg, &n));
-    if let Some(label) = android_attr(el, ids::LABEL, "label") {
+    if let Some(label) = el.attr(ids::LABEL, "label") {
         app.labels = r.localized(&label.value);
         app.label = app
             .labels
@@ -762,49 +670,41 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
             .map(|l| l.value.clone())
             .or_else(|| label.raw_value.clone());
     }
-    app.icon = android_attr(el, ids::ICON, "icon").and_then(|a| r.text(&a.value));
+    app.icon = el.attr(ids::ICON, "icon").and_then(|a| r.text(&a.value));
     app.debuggable = r
-        .attr_bool(android_attr(el, ids::DEBUGGABLE, "debuggable"))
+        .attr_bool(el.attr(ids::DEBUGGABLE, "debuggable"))
         .unwrap_or(false);
     app.allow_backup = r
-        .attr_bool(android_attr(el, ids::ALLOW_BACKUP, "allowBackup"))
+        .attr_bool(el.attr(ids::ALLOW_BACKUP, "allowBackup"))
         .unwrap_or(true);
-    app.uses_cleartext_traffic = r.attr_bool(android_attr(
-        el,
-        ids::USES_CLEARTEXT_TRAFFIC,
-        "usesCleartextTraffic",
-    ));
+    app.uses_cleartext_traffic =
+        r.attr_bool(el.attr(ids::USES_CLEARTEXT_TRAFFIC, "usesCleartextTraffic"));
     app.test_only = r
-        .attr_bool(android_attr(el, ids::TEST_ONLY, "testOnly"))
+        .attr_bool(el.attr(ids::TEST_ONLY, "testOnly"))
         .unwrap_or(false);
     app.has_code = r
-        .attr_bool(android_attr(el, ids::HAS_CODE, "hasCode"))
+        .attr_bool(el.attr(ids::HAS_CODE, "hasCode"))
         .unwrap_or(true);
-    app.extract_native_libs = r.attr_bool(android_attr(
-        el,
-        ids::EXTRACT_NATIVE_LIBS,
-        "extractNativeLibs",
-    ));
+    app.extract_native_libs = r.attr_bool(el.attr(ids::EXTRACT_NATIVE_LIBS, "extractNativeLibs"));
     app.persistent = r
-        .attr_bool(android_attr(el, ids::PERSISTENT, "persistent"))
+        .attr_bool(el.attr(ids::PERSISTENT, "persistent"))
         .unwrap_or(false);
     app.large_heap = r
-        .attr_bool(android_attr(el, ids::LARGE_HEAP, "largeHeap"))
+        .attr_bool(el.attr(ids::LARGE_HEAP, "largeHeap"))
         .unwrap_or(false);
-    app.process = r.attr_text(android_attr(el, ids::PROCESS, "process"));
-    app.network_security_config_ref =
-        android_attr(el, ids::NETWORK_SECURITY_CONFIG, "networkSecurityConfig").map(|a| {
-            match &a.value {
-                Value::Reference(id) => format!("@0x{id:08x}"),
-                v => r.text(v).unwrap_or_default(),
-            }
+    app.process = r.attr_text(el.attr(ids::PROCESS, "process"));
+    app.network_security_config_ref = el
+        .attr(ids::NETWORK_SECURITY_CONFIG, "networkSecurityConfig")
+        .map(|a| match &a.value {
+            Value::Reference(id) => format!("@0x{id:08x}"),
+            v => r.text(v).unwrap_or_default(),
         });
     for child in &el.children {
         let Some(kind) = ComponentKind::from_tag(&child.name) else {
             continue;
         };
         let declared = r
-            .attr_text(android_attr(child, ids::NAME, "name"))
+            .attr_text(child.attr(ids::NAME, "name"))
             .unwrap_or_default();
         if declared.is_empty() {
             m.anomalies.push(format!(
@@ -817,22 +717,14 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
             name: resolve_class_name(pkg, &declared),
             declared_name: declared,
             exported: false,
-            exported_explicit: r.attr_bool(android_attr(child, ids::EXPORTED, "exported")),
+            exported_explicit: r.attr_bool(child.attr(ids::EXPORTED, "exported")),
             exported_reason: String::new(),
-            enabled: r.attr_bool(android_attr(child, ids::ENABLED, "enabled")),
-            permission: r.attr_text(android_attr(child, ids::PERMISSION, "permission")),
-            read_permission: r.attr_text(android_attr(
-                child,
-                ids::READ_PERMISSION,
-                "readPermission",
-            )),
-            write_permission: r.attr_text(android_attr(
-                child,
-                ids::WRITE_PERMISSION,
-                "writePermission",
-            )),
+            enabled: r.attr_bool(child.attr(ids::ENABLED, "enabled")),
+            permission: r.attr_text(child.attr(ids::PERMISSION, "permission")),
+            read_permission: r.attr_text(child.attr(ids::READ_PERMISSION, "readPermission")),
+            write_permission: r.attr_text(child.attr(ids::WRITE_PERMISSION, "writePermission")),
             authorities: r
-                .attr_text(android_attr(child, ids::AUTHORITIES, "authorities"))
+                .attr_text(child.attr(ids::AUTHORITIES, "authorities"))
                 .map(|s| {
                     s.split(';')
                         .map(|a| a.trim().to_string())
@@ -840,15 +732,12 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
                         .collect()
                 })
                 .unwrap_or_default(),
-            grant_uri_permissions: r.attr_bool(android_attr(
-                child,
-                ids::GRANT_URI_PERMISSIONS,
-                "grantUriPermissions",
-            )),
+            grant_uri_permissions: r
+                .attr_bool(child.attr(ids::GRANT_URI_PERMISSIONS, "grantUriPermissions")),
             target_activity: r
-                .attr_text(android_attr(child, ids::TARGET_ACTIVITY, "targetActivity"))
+                .attr_text(child.attr(ids::TARGET_ACTIVITY, "targetActivity"))
                 .map(|n| resolve_class_name(pkg, &n)),
-            process: r.attr_text(android_attr(child, ids::PROCESS, "process")),
+            process: r.attr_text(child.attr(ids::PROCESS, "process")),
             intent_filters: Vec::new(),
             meta_data: Vec::new(),
             line: child.line,
@@ -857,9 +746,10 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
             match sub.name.as_str() {
                 "intent-filter" => c.intent_filters.push(read_filter(sub, r)),
                 "meta-data" => {
-                    if let Some(name) = r.attr_text(android_attr(sub, ids::NAME, "name")) {
-                        let value = android_attr(sub, ids::VALUE, "value")
-                            .or_else(|| android_attr(sub, ids::RESOURCE, "resource"))
+                    if let Some(name) = r.attr_text(sub.attr(ids::NAME, "name")) {
+                        let value = sub
+                            .attr(ids::VALUE, "value")
+                            .or_else(|| sub.attr(ids::RESOURCE, "resource"))
                             .and_then(|a| match &a.value {
                                 Value::Reference(id) => Some(format!("@0x{id:08x}")),
                                 v => r.text(v),
@@ -877,24 +767,24 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
 fn read_filter(el: &Element, r: &Resolver<'_, '_>) -> IntentFilter {
     let mut f = IntentFilter {
         priority: r
-            .attr_u64(android_attr(el, ids::PRIORITY, "priority"))
+            .attr_u64(el.attr(ids::PRIORITY, "priority"))
             .map(|v| v as u32 as i32),
         line: el.line,
         ..IntentFilter::default()
     };
     for sub in &el.children {
-        let name = || r.attr_text(android_attr(sub, ids::NAME, "name"));
+        let name = || r.attr_text(sub.attr(ids::NAME, "name"));
         match sub.name.as_str() {
             "action" => f.actions.extend(name()),
             "category" => f.categories.extend(name()),
             "data" => f.data.push(IntentData {
-                scheme: r.attr_text(android_attr(sub, ids::SCHEME, "scheme")),
-                host: r.attr_text(android_attr(sub, ids::HOST, "host")),
-                port: r.attr_text(android_attr(sub, ids::PORT, "port")),
-                path: r.attr_text(android_attr(sub, ids::PATH, "path")),
-                path_prefix: r.attr_text(android_attr(sub, ids::PATH_PREFIX, "pathPrefix")),
-                path_pattern: r.attr_text(android_attr(sub, ids::PATH_PATTERN, "pathPattern")),
-                mime_type: r.attr_text(android_attr(sub, ids::MIME_TYPE, "mimeType")),
+                scheme: r.attr_text(sub.attr(ids::SCHEME, "scheme")),
+                host: r.attr_text(sub.attr(ids::HOST, "host")),
+                port: r.attr_text(sub.attr(ids::PORT, "port")),
+                path: r.attr_text(sub.attr(ids::PATH, "path")),
+                path_prefix: r.attr_text(sub.attr(ids::PATH_PREFIX, "pathPrefix")),
+                path_pattern: r.attr_text(sub.attr(ids::PATH_PATTERN, "pathPattern")),
+                mime_type: r.attr_text(sub.attr(ids::MIME_TYPE, "mimeType")),
             }),
             _ => {}
         }
@@ -925,14 +815,14 @@ pub(crate) fn read_nsc(
             .flat_map(|t| t.children.iter())
             .filter(|c| c.name == "certificates")
             .filter_map(|c| {
-                plain_attr(c, "src").and_then(|a| match &a.value {
+                c.plain_attr("src").and_then(|a| match &a.value {
                     Value::Reference(id) => Some(format!("@0x{id:08x}")),
                     v => r.text(v),
                 })
             })
             .collect()
     };
-    let cleartext = |el: &Element| r.attr_bool(plain_attr(el, "cleartextTrafficPermitted"));
+    let cleartext = |el: &Element| r.attr_bool(el.plain_attr("cleartextTrafficPermitted"));
     fn domain_configs(
         el: &Element,
         out: &mut Vec<NscDomainConfig>,
@@ -957,14 +847,14 @@ pub(crate) fn read_nsc(
                     "domain" => cfg.domains.push(NscDomain {
                         name: element_text(c),
                         include_subdomains: r
-                            .attr_bool(plain_attr(c, "includeSubdomains"))
+                            .attr_bool(c.plain_attr("includeSubdomains"))
                             .unwrap_or(false),
                     }),
                     "pin-set" => {
-                        cfg.pin_expiration = r.attr_text(plain_attr(c, "expiration"));
+                        cfg.pin_expiration = r.attr_text(c.plain_attr("expiration"));
                         for pin in c.children.iter().filter(|p| p.name == "pin") {
                             let digest = r
-                                .attr_text(plain_attr(pin, "digest"))
+                                .attr_text(pin.plain_attr("digest"))
                                 .unwrap_or_else(|| "SHA-256".into());
                             cfg.pins.push(format!("{digest}:{}", element_text(pin)));
                         }
@@ -998,8 +888,7 @@ pub(crate) fn read_nsc(
 
 /// Text content of an element (CDATA), trimmed.
 fn element_text(el: &Element) -> String {
-    let _ = el; // TODO(res): Element text content
-    String::new()
+    el.text.trim().to_string()
 }
 
 #[cfg(test)]

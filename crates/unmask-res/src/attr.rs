@@ -109,6 +109,7 @@ attrs! {
     TARGET_SANDBOX_VERSION = 0x0101_054c, "targetSandboxVersion";
     COMPILE_SDK_VERSION = 0x0101_0572, "compileSdkVersion";
     COMPILE_SDK_VERSION_CODENAME = 0x0101_0573, "compileSdkVersionCodename";
+    VERSION_CODE_MAJOR = 0x0101_0576, "versionCodeMajor";
     APP_COMPONENT_FACTORY = 0x0101_057a, "appComponentFactory";
     FOREGROUND_SERVICE_TYPE = 0x0101_0599, "foregroundServiceType";
     REQUEST_LEGACY_EXTERNAL_STORAGE = 0x0101_0603, "requestLegacyExternalStorage";

@@ -312,7 +312,26 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                         close(el, &mut stack, &mut root);
                     }
                     RES_XML_CDATA_TYPE => {
+                        // ResXMLTree_cdataExt: the text is a string-pool reference. Kept as the
+                        // element's text (network security configs use it) and noted, since
+                        // manifests have none.
                         ctx.an.push("text (CDATA) chunk present".to_string());
+                        if let Some(parent) = stack.last_mut() {
+                            let room = crate::MAX_ELEMENT_TEXT.saturating_sub(parent.text.len());
+                            if let Some(s) = ctx
+                                .pool
+                                .get_limited(u32_at(ext, 0).unwrap_or(NO_INDEX), room)
+                            {
+                                let mut end = s.text.len().min(room);
+                                while !s.text.is_char_boundary(end) {
+                                    end = end.saturating_sub(1);
+                                }
+                                parent.text.push_str(s.text.get(..end).unwrap_or(""));
+                            }
+                        } else {
+                            ctx.an
+                                .push("text (CDATA) chunk outside any element".to_string());
+                        }
                     }
                     other => {
                         ctx.an
@@ -426,6 +445,7 @@ fn read_element(
         attributes,
         children: Vec::new(),
         line,
+        text: String::new(),
     })
 }
 

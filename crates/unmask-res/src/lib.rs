@@ -174,7 +174,13 @@ pub struct Element {
     pub children: Vec<Element>,
     /// Source line number recorded in the chunk.
     pub line: u32,
+    /// Text content (CDATA chunks directly inside this element, concatenated; at most
+    /// [`MAX_ELEMENT_TEXT`] bytes), e.g. the domain in `<domain>example.com</domain>`.
+    pub text: String,
 }
+
+/// Largest text content kept per element, in bytes.
+pub const MAX_ELEMENT_TEXT: usize = 64 << 10;
 
 /// A namespace declaration (`xmlns:prefix="uri"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
