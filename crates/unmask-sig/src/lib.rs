@@ -47,6 +47,7 @@
 //! files of APKs apksigner rejects); `tests/blocks.rs` has hand-built blocks and PKCS#7
 //! structures. `cargo run -p unmask-sig --example sigdump -- APK...` prints what is read.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod ber;
 mod block;

@@ -168,6 +168,8 @@ struct ApksignerOut {
     verifies: bool,
     schemes: BTreeSet<String>,
     signers: BTreeSet<Fp>,
+    /// SHA-256 -> (key algorithm, key size, DN) as apksigner prints them.
+    facts: BTreeMap<String, (String, String, String)>,
     first_error: String,
 }
 
@@ -188,7 +190,7 @@ fn apksigner(apk: &Path, extra: &[&str]) -> ApksignerOut {
         verifies: out.status.success() && text.lines().any(|l| l == "Verifies"),
         ..Default::default()
     };
-    let mut by_signer: BTreeMap<String, [String; 3]> = BTreeMap::new();
+    let mut by_signer: BTreeMap<String, [String; 6]> = BTreeMap::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("Verified using ") {
             if rest.ends_with(": true") {
@@ -201,9 +203,14 @@ fn apksigner(apk: &Path, extra: &[&str]) -> ApksignerOut {
                 Some((0, v))
             } else if let Some(v) = rest.strip_prefix("certificate SHA-1 digest: ") {
                 Some((1, v))
+            } else if let Some(v) = rest.strip_prefix("certificate MD5 digest: ") {
+                Some((2, v))
+            } else if let Some(v) = rest.strip_prefix("key algorithm: ") {
+                Some((3, v))
+            } else if let Some(v) = rest.strip_prefix("key size (bits): ") {
+                Some((4, v))
             } else {
-                rest.strip_prefix("certificate MD5 digest: ")
-                    .map(|v| (2, v))
+                rest.strip_prefix("certificate DN: ").map(|v| (5, v))
             };
             if let Some((i, v)) = slot {
                 by_signer.entry(num.to_string()).or_default()[i] = v.trim().to_string();
@@ -214,7 +221,10 @@ fn apksigner(apk: &Path, extra: &[&str]) -> ApksignerOut {
             r.first_error = line.to_string();
         }
     }
-    r.signers = by_signer.into_values().map(|[a, b, c]| (a, b, c)).collect();
+    for [a, b, c, algo, size, dn] in by_signer.into_values() {
+        r.facts.insert(a.clone(), (algo, size, dn));
+        r.signers.insert((a, b, c));
+    }
     r
 }
 
@@ -280,6 +290,8 @@ fn base64_decode(s: &str) -> Vec<u8> {
 #[derive(Debug, Default)]
 struct Ours {
     by_scheme: BTreeMap<&'static str, BTreeSet<Fp>>,
+    /// SHA-256 -> (key algorithm, key size, subject) of every signing certificate.
+    facts: BTreeMap<String, (String, String, String)>,
     /// v1 file name -> SHA-256 of all its certificates.
     v1_all: BTreeMap<String, BTreeSet<String>>,
     elapsed: Duration,
@@ -314,6 +326,14 @@ fn ours(apk: &Path, v1_files: Option<&Vec<(String, Vec<u8>)>>) -> Ours {
             );
         }
         if let Some(c) = s.certificates.first() {
+            o.facts.insert(
+                c.sha256.clone(),
+                (
+                    c.key_algorithm.clone(),
+                    c.key_size.map(|k| k.to_string()).unwrap_or_default(),
+                    c.subject.clone(),
+                ),
+            );
             o.by_scheme.entry(s.scheme).or_default().insert((
                 c.sha256.clone(),
                 c.sha1.clone(),
@@ -364,6 +384,9 @@ fn matches_apksigner() {
         0usize,
         0usize,
         0usize,
+        0usize,
+        0usize,
+        Vec::new(),
     ));
     let exceptions: Mutex<Vec<String>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -390,6 +413,9 @@ fn matches_apksigner() {
                 let mut compared = 0usize;
                 let mut v1_too = 0usize;
                 let mut openssl_matched = 0usize;
+                let mut keys_matched = 0usize;
+                let mut dn_matched = 0usize;
+                let mut dn_differ = Vec::new();
                 let mut openssl_files = 0usize;
                 let mut matched = 0usize;
                 if a.verifies {
@@ -403,6 +429,21 @@ fn matches_apksigner() {
                     if let Some(h) = highest(&a.schemes) {
                         let mine = o.by_scheme.get(h).cloned().unwrap_or_default();
                         compared += 1;
+                        for (sha, (algo, size, dn)) in &a.facts {
+                            let Some((oa, os, od)) = o.facts.get(sha) else { continue };
+                            if (oa, os) != (algo, size) {
+                                failures.push(format!(
+                                    "key of {sha}: ours {oa} {os}, apksigner {algo} {size}"
+                                ));
+                            } else {
+                                keys_matched += 1;
+                            }
+                            if od == dn {
+                                dn_matched += 1;
+                            } else {
+                                dn_differ.push(format!("{name}: ours {od:?}, apksigner {dn:?}"));
+                            }
+                        }
                         if mine == a.signers {
                             matched += a.signers.len();
                         } else {
@@ -472,6 +513,9 @@ fn matches_apksigner() {
                 st.6 += v1_too;
                 st.7 += openssl_matched;
                 st.8 += openssl_files;
+                st.9 += keys_matched;
+                st.10 += dn_matched;
+                st.11.extend(dn_differ);
                 st.4 += o.elapsed;
                 if !o.note.is_empty() {
                     st.5 += 1;
@@ -483,8 +527,20 @@ fn matches_apksigner() {
             });
         }
     });
-    let (total, compared, matched, v1_compared, elapsed, notes, v1_too, ossl_certs, ossl_files) =
-        stats.into_inner().unwrap();
+    let (
+        total,
+        compared,
+        matched,
+        v1_compared,
+        elapsed,
+        notes,
+        v1_too,
+        ossl_certs,
+        ossl_files,
+        keys_matched,
+        dn_matched,
+        dn_differ,
+    ) = stats.into_inner().unwrap();
     let exceptions = exceptions.into_inner().unwrap();
     eprintln!(
         "apksigner differential: {total} APKs read, {compared} compared on apksigner's \
@@ -496,6 +552,15 @@ fn matches_apksigner() {
         exceptions.len(),
         elapsed.as_secs_f64() * 1e6 / total.max(1) as f64
     );
+    eprintln!(
+        "key algorithm and size equal for {keys_matched} signing certificates; subject DN text \
+         equal for {dn_matched}, different for {} (informational: Java and x509-parser format \
+         some attributes differently)",
+        dn_differ.len()
+    );
+    for d in &dn_differ {
+        eprintln!("  DN differs: {d}");
+    }
     for e in &exceptions {
         eprintln!("  not compared (apksigner does not verify): {e}");
     }
