@@ -1,6 +1,8 @@
 //! APK Signing Block walker and v2/v3/v3.1 signer decoding.
 
-use crate::{cert, BlockEntry, Certificate, SigError, Signer, SigningBlock};
+use crate::{
+    cert, note, BlockEntry, Certificate, SigError, Signer, SigningBlock, MAX_CERTS, MAX_SIGNERS,
+};
 
 /// Footer magic "APK Sig Block 42".
 pub(crate) const MAGIC: &[u8; 16] = b"APK Sig Block 42";
@@ -123,10 +125,13 @@ pub(crate) fn read(apk: &[u8], cd_offset: u64) -> Result<Option<SigningBlock>, S
         .and_then(|b| Reader::new(b).u64())
         .unwrap_or(0);
     if header != size {
-        out.anomalies.push(format!(
-            "size mismatch: APK Signing Block header says {header}, footer says {size} \
+        note(
+            &mut out.anomalies,
+            format!(
+                "size mismatch: APK Signing Block header says {header}, footer says {size} \
              (Android rejects this; pairs read using the footer size)"
-        ));
+            ),
+        );
     }
     let pairs_start = start.saturating_add(8);
     let pairs = apk.get(pairs_start..footer_start).unwrap_or(&[]);
@@ -142,20 +147,23 @@ fn walk_pairs(pairs: &[u8], base: u64, out: &mut SigningBlock) {
         let offset = base.saturating_add(u64_of(pairs.len().saturating_sub(r.remaining())));
         let avail = r.remaining();
         let Some(len) = r.u64() else {
-            out.anomalies.push(format!(
+            note(&mut out.anomalies, format!(
                 "truncated pair #{index} at offset {offset}: {avail} trailing bytes, too short for a length"
             ));
             break;
         };
         let rest = r.remaining();
         if len < 4 {
-            out.anomalies.push(format!(
+            note(
+                &mut out.anomalies,
+                format!(
                 "bogus pair #{index} at offset {offset}: length {len} is shorter than its 4-byte id"
-            ));
+            ),
+            );
             break;
         }
         let Some(pair) = usize::try_from(len).ok().and_then(|n| r.take(n)) else {
-            out.anomalies.push(format!(
+            note(&mut out.anomalies, format!(
                 "truncated pair #{index} at offset {offset}: length {len} exceeds the {rest} bytes left in the block"
             ));
             break;
@@ -171,10 +179,10 @@ fn walk_pairs(pairs: &[u8], base: u64, out: &mut SigningBlock) {
             offset: offset.saturating_add(12),
         });
         if name.is_none() {
-            out.anomalies.push(format!(
-                "unknown block id {id:#010x} ({} bytes)",
-                value.len()
-            ));
+            note(
+                &mut out.anomalies,
+                format!("unknown block id {id:#010x} ({} bytes)", value.len()),
+            );
         }
         let scheme = match id {
             ID_V2 => Some("v2"),
@@ -184,7 +192,7 @@ fn walk_pairs(pairs: &[u8], base: u64, out: &mut SigningBlock) {
         };
         if let Some(scheme) = scheme {
             if seen_schemes.contains(&id) {
-                out.anomalies.push(format!(
+                note(&mut out.anomalies, format!(
                     "duplicate {scheme} block (pair #{index}); only the first is decoded, as Android does"
                 ));
             } else {
@@ -201,40 +209,51 @@ fn decode_scheme(scheme: &'static str, value: &[u8], out: &mut SigningBlock) {
     let signers = match r.lp("signer sequence") {
         Ok(s) => s,
         Err(e) => {
-            out.anomalies.push(format!("{scheme}: {e}"));
+            note(&mut out.anomalies, format!("{scheme}: {e}"));
             return;
         }
     };
     if !r.is_empty() {
-        out.anomalies.push(format!(
-            "{scheme}: {} bytes after the signer sequence",
-            r.remaining()
-        ));
+        note(
+            &mut out.anomalies,
+            format!(
+                "{scheme}: {} bytes after the signer sequence",
+                r.remaining()
+            ),
+        );
     }
     let mut sr = Reader::new(signers);
     let mut index = 1usize;
     while !sr.is_empty() {
+        if index > MAX_SIGNERS {
+            note(
+                &mut out.anomalies,
+                format!("{scheme}: more than {MAX_SIGNERS} signers; the rest is not decoded"),
+            );
+            break;
+        }
         match sr.lp("signer") {
             Ok(bytes) => match decode_signer(scheme, bytes) {
                 Ok(signer) => {
                     for a in &signer.anomalies {
-                        out.anomalies.push(format!("{scheme} signer #{index}: {a}"));
+                        note(&mut out.anomalies, format!("{scheme} signer #{index}: {a}"));
                     }
                     out.signers.push(signer);
                 }
-                Err(e) => out
-                    .anomalies
-                    .push(format!("{scheme} signer #{index} undecodable: {e}")),
+                Err(e) => note(
+                    &mut out.anomalies,
+                    format!("{scheme} signer #{index} undecodable: {e}"),
+                ),
             },
             Err(e) => {
-                out.anomalies.push(format!("{scheme} signer #{index}: {e}"));
+                note(&mut out.anomalies, format!("{scheme} signer #{index}: {e}"));
                 break;
             }
         }
         index = index.saturating_add(1);
     }
     if index == 1 {
-        out.anomalies.push(format!("{scheme}: no signers"));
+        note(&mut out.anomalies, format!("{scheme}: no signers"));
     }
 }
 
@@ -243,16 +262,23 @@ fn certificates(seq: &[u8], anomalies: &mut Vec<String>, what: &str) -> Vec<Cert
     let mut r = Reader::new(seq);
     let mut index = 1usize;
     while !r.is_empty() {
+        if index > MAX_CERTS {
+            note(
+                anomalies,
+                format!("more than {MAX_CERTS} certificates; the rest is ignored"),
+            );
+            break;
+        }
         match r.lp(what) {
             Ok(der) => {
                 let (c, err) = cert::describe_lenient(der);
                 if let Some(e) = err {
-                    anomalies.push(format!("{what} #{index}: {e}"));
+                    note(anomalies, format!("{what} #{index}: {e}"));
                 }
                 certs.push(c);
             }
             Err(e) => {
-                anomalies.push(e);
+                note(anomalies, e);
                 break;
             }
         }
@@ -275,17 +301,17 @@ fn decode_signer(scheme: &'static str, bytes: &[u8]) -> Result<Signer, String> {
     };
     let signatures = r.lp("signatures")?;
     if signatures.is_empty() {
-        anomalies.push("no signatures".to_string());
+        note(&mut anomalies, "no signatures".to_string());
     }
     let public_key = r.lp("public key")?;
     if public_key.is_empty() {
-        anomalies.push("empty public key".to_string());
+        note(&mut anomalies, "empty public key".to_string());
     }
     if !r.is_empty() {
-        anomalies.push(format!(
-            "{} trailing bytes after the public key",
-            r.remaining()
-        ));
+        note(
+            &mut anomalies,
+            format!("{} trailing bytes after the public key", r.remaining()),
+        );
     }
 
     let mut s = Reader::new(signed);
@@ -305,12 +331,15 @@ fn decode_signer(scheme: &'static str, bytes: &[u8]) -> Result<Signer, String> {
     };
     let certificates = certificates(certs_seq, &mut anomalies, "certificate");
     if certificates.is_empty() {
-        anomalies.push("no certificates".to_string());
+        note(&mut anomalies, "no certificates".to_string());
     }
     if outer_range != signed_range {
-        anomalies.push(format!(
+        note(
+            &mut anomalies,
+            format!(
             "SDK range outside signed data {outer_range:?} differs from signed {signed_range:?}"
-        ));
+        ),
+        );
     }
     let mut lineage = Vec::new();
     let mut a = Reader::new(attrs);
@@ -318,13 +347,16 @@ fn decode_signer(scheme: &'static str, bytes: &[u8]) -> Result<Signer, String> {
         let attr = match a.lp("attribute") {
             Ok(x) => x,
             Err(e) => {
-                anomalies.push(e);
+                note(&mut anomalies, e);
                 break;
             }
         };
         let mut ar = Reader::new(attr);
         let Some(id) = ar.u32() else {
-            anomalies.push(format!("attribute of {} bytes has no id", attr.len()));
+            note(
+                &mut anomalies,
+                format!("attribute of {} bytes has no id", attr.len()),
+            );
             continue;
         };
         if v3 && id == ATTR_PROOF_OF_ROTATION && lineage.is_empty() {
@@ -347,11 +379,21 @@ fn read_lineage(value: &[u8], anomalies: &mut Vec<String>) -> Vec<Certificate> {
     let mut certs = Vec::new();
     let mut r = Reader::new(value);
     if r.u32().is_none() {
-        anomalies.push("proof-of-rotation attribute without version".into());
+        note(
+            anomalies,
+            "proof-of-rotation attribute without version".into(),
+        );
         return certs;
     }
     let mut index = 1usize;
     while !r.is_empty() {
+        if index > MAX_CERTS {
+            note(
+                anomalies,
+                format!("more than {MAX_CERTS} proof-of-rotation nodes; the rest is ignored"),
+            );
+            break;
+        }
         let node = r
             .lp("proof-of-rotation node")
             .and_then(|n| Reader::new(n).lp("proof-of-rotation signed data"))
@@ -360,12 +402,15 @@ fn read_lineage(value: &[u8], anomalies: &mut Vec<String>) -> Vec<Certificate> {
             Ok(der) => {
                 let (c, err) = cert::describe_lenient(der);
                 if let Some(e) = err {
-                    anomalies.push(format!("proof-of-rotation certificate #{index}: {e}"));
+                    note(
+                        anomalies,
+                        format!("proof-of-rotation certificate #{index}: {e}"),
+                    );
                 }
                 certs.push(c);
             }
             Err(e) => {
-                anomalies.push(e);
+                note(anomalies, e);
                 break;
             }
         }

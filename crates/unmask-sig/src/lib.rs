@@ -54,6 +54,23 @@ mod block;
 mod cert;
 mod v1;
 
+/// Most anomalies kept per list; one more says that the rest were dropped.
+pub const MAX_ANOMALIES: usize = 64;
+/// Most signers decoded per scheme block.
+pub const MAX_SIGNERS: usize = 64;
+/// Most certificates kept per list (signer chain, lineage, PKCS#7 certificates).
+pub const MAX_CERTS: usize = 256;
+
+/// Records an anomaly, keeping at most [`MAX_ANOMALIES`] (hostile input could otherwise turn a
+/// few bytes per malformed item into a long message each).
+pub(crate) fn note(list: &mut Vec<String>, msg: String) {
+    match list.len() {
+        n if n < MAX_ANOMALIES => list.push(msg),
+        n if n == MAX_ANOMALIES => list.push("further anomalies suppressed".into()),
+        _ => {}
+    }
+}
+
 pub use block::{block_id_name, ATTR_PROOF_OF_ROTATION, ID_V2, ID_V3, ID_V31, ID_VERITY_PADDING};
 
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! v1 (JAR) signature block files: PKCS#7 SignedData, DER or BER.
 
-use crate::{ber, cert, SigError, Signer};
+use crate::{ber, cert, note, SigError, Signer, MAX_CERTS};
 
 /// 1.2.840.113549.1.7.2 (signedData), DER contents of the OID.
 const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
@@ -14,10 +14,10 @@ pub(crate) fn read(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
     let (content_info, trailing) =
         ber::parse(pkcs7).map_err(|e| err(format!("{name}: PKCS#7 ContentInfo: {e}")))?;
     if !trailing.is_empty() {
-        anomalies.push(format!(
-            "{} bytes after the PKCS#7 ContentInfo",
-            trailing.len()
-        ));
+        note(
+            &mut anomalies,
+            format!("{} bytes after the PKCS#7 ContentInfo", trailing.len()),
+        );
     }
     if content_info.tag != 0x30 {
         return Err(err(format!(
@@ -63,7 +63,7 @@ pub(crate) fn read(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
         let field = match field {
             Ok(f) => f,
             Err(e) => {
-                anomalies.push(format!("SignedData field #{i}: {e}"));
+                note(&mut anomalies, format!("SignedData field #{i}: {e}"));
                 break;
             }
         };
@@ -72,13 +72,20 @@ pub(crate) fn read(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
             (_, 0xa0) => {
                 for c in field.children() {
                     match c {
+                        Ok(_) if raw_certs.len() >= MAX_CERTS => {
+                            note(
+                                &mut anomalies,
+                                format!("more than {MAX_CERTS} certificates; the rest is ignored"),
+                            );
+                            break;
+                        }
                         Ok(c) if c.tag == 0x30 => raw_certs.push(c.raw),
-                        Ok(c) => anomalies.push(format!(
-                            "non-X.509 entry (tag {:#04x}) in certificates",
-                            c.tag
-                        )),
+                        Ok(c) => note(
+                            &mut anomalies,
+                            format!("non-X.509 entry (tag {:#04x}) in certificates", c.tag),
+                        ),
                         Err(e) => {
-                            anomalies.push(format!("certificates: {e}"));
+                            note(&mut anomalies, format!("certificates: {e}"));
                             break;
                         }
                     }
@@ -87,21 +94,25 @@ pub(crate) fn read(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
             (_, 0xa1) => {}
             (_, 0x31) => {
                 saw_signer_infos = true;
-                for si in field.children() {
+                // Only the first few SignerInfos are used to pick the signing certificate.
+                for si in field.children().take(8) {
                     let Ok(si) = si else { break };
                     if let Some(id) = issuer_serial_of_signer_info(&si) {
                         signer_ids.push(id);
                     }
                 }
             }
-            (_, tag) => anomalies.push(format!("unexpected SignedData field tag {tag:#04x}")),
+            (_, tag) => note(
+                &mut anomalies,
+                format!("unexpected SignedData field tag {tag:#04x}"),
+            ),
         }
     }
     if !saw_signer_infos {
-        anomalies.push("no SignerInfos".into());
+        note(&mut anomalies, "no SignerInfos".into());
     }
     if raw_certs.is_empty() {
-        anomalies.push("no certificates".into());
+        note(&mut anomalies, "no certificates".into());
     }
 
     // Put the certificate of the first matched SignerInfo first.
@@ -129,9 +140,10 @@ pub(crate) fn read(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
             raw_certs.insert(0, c);
         }
         Some(_) => {}
-        None if !raw_certs.is_empty() => {
-            anomalies.push("no certificate matches the SignerInfo issuer and serial".into())
-        }
+        None if !raw_certs.is_empty() => note(
+            &mut anomalies,
+            "no certificate matches the SignerInfo issuer and serial".into(),
+        ),
         None => {}
     }
 
@@ -139,7 +151,10 @@ pub(crate) fn read(name: &str, pkcs7: &[u8]) -> Result<Signer, SigError> {
     for (i, raw) in raw_certs.iter().enumerate() {
         let (c, e) = cert::describe_lenient(raw);
         if let Some(e) = e {
-            anomalies.push(format!("certificate #{}: {e}", i.saturating_add(1)));
+            note(
+                &mut anomalies,
+                format!("certificate #{}: {e}", i.saturating_add(1)),
+            );
         }
         certificates.push(c);
     }

@@ -384,3 +384,39 @@ fn v1_rejects_garbage() {
         let _ = read_v1_signature("a", &p[..cut]);
     }
 }
+
+#[test]
+fn amplification_is_capped() {
+    // 100,000 empty certificates (4 bytes each) must not become 100,000 Certificate values or
+    // 100,000 anomaly strings.
+    let certs = vec![0u8; 400_000];
+    let signed = cat(&[lp(b"d"), lp(&certs), lp(&[])]);
+    let signer = cat(&[lp(&signed), lp(b"s"), lp(b"k")]);
+    let (apk, cd) = apk_with(&pair(0x7109_871a, &scheme(&[signer])), None);
+    let b = read_signing_block(&apk, cd).unwrap().unwrap();
+    assert_eq!(b.signers[0].certificates.len(), unmask_sig::MAX_CERTS);
+    assert!(b.anomalies.len() <= unmask_sig::MAX_ANOMALIES + 1);
+    assert!(b.signers[0].anomalies.len() <= unmask_sig::MAX_ANOMALIES + 1);
+
+    // Many signers.
+    let signers: Vec<Vec<u8>> = (0..1000).map(|_| signer_v2(&[])).collect();
+    let (apk, cd) = apk_with(&pair(0x7109_871a, &scheme(&signers)), None);
+    let b = read_signing_block(&apk, cd).unwrap().unwrap();
+    assert_eq!(b.signers.len(), unmask_sig::MAX_SIGNERS);
+    assert_eq!(b.anomalies.last().unwrap(), "further anomalies suppressed");
+
+    // PKCS#7 with 100,000 tiny "certificates".
+    let tiny = [0x30u8, 0x00].repeat(100_000);
+    let p = pkcs7(der3, &[&tiny], RSA);
+    let s = read_v1_signature("a", &p).unwrap();
+    assert_eq!(s.certificates.len(), unmask_sig::MAX_CERTS);
+    assert!(s.anomalies.len() <= unmask_sig::MAX_ANOMALIES + 1);
+}
+
+/// DER with lengths up to 2^24.
+fn der3(tag: u8, content: &[u8]) -> Vec<u8> {
+    let n = content.len();
+    let mut v = vec![tag, 0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+    v.extend_from_slice(content);
+    v
+}
