@@ -23,20 +23,66 @@ fn dexes_of(apk: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+fn rss_kb(key: &str) -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find_map(|l| {
+            l.strip_prefix(key)
+                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
+}
+
 /// The measured work: one APK.
 fn one(path: &Path) {
     let t = Instant::now();
     let apk = std::fs::read(path).unwrap();
     let raw = dexes_of(&apk);
     drop(apk);
+    let t_inflate = t.elapsed();
+    let rss_inflated = rss_kb("VmRSS:");
+    let hwm_inflated = rss_kb("VmHWM:");
     let dexes: Vec<DexFile<'_>> = raw.iter().map(|d| DexFile::parse(d).unwrap()).collect();
+    let t_parse = t.elapsed();
+    if std::env::var_os("BENCH_DETAIL").is_some() {
+        let w = Instant::now();
+        let n: u64 = dexes.iter().map(|d| d.scan().instructions).sum();
+        eprintln!("SCAN (single thread, everything incl. strings/annotations) {n} instructions in {:.1} ms", w.elapsed().as_secs_f64() * 1e3);
+    }
+    let t_index = Instant::now();
     let idx = Index::build(&dexes);
+    let t_index = t_index.elapsed();
+    let _ = t_parse;
     let bytes: usize = raw.iter().map(Vec::len).sum();
     eprintln!(
-        "ONE dex_bytes={} instructions={} methods_indexed={} ms={:.1}",
+        "MEM after_inflate_rss_kb={rss_inflated} hwm_after_inflate_kb={hwm_inflated} index_heap_kb={} final_rss_kb={} hwm_kb={}",
+        idx.heap_bytes() / 1024,
+        rss_kb("VmRSS:"),
+        rss_kb("VmHWM:")
+    );
+    if std::env::var_os("BENCH_DETAIL").is_some() {
+        for (n, t) in [
+            ("methods", &idx.methods),
+            ("fields", &idx.fields),
+            ("strings", &idx.strings),
+            ("types", &idx.types),
+        ] {
+            eprintln!(
+                "TABLE {n}: keys={} sites={} heap_kb={}",
+                t.len(),
+                t.site_count(),
+                t.heap_bytes() / 1024
+            );
+        }
+    }
+    eprintln!(
+        "ONE dex_bytes={} instructions={} methods_indexed={} sites={} read+inflate_ms={:.1} index_ms={:.1} ms={:.1}",
         bytes,
         idx.instructions,
         idx.methods.len(),
+        idx.methods.site_count() + idx.fields.site_count() + idx.strings.site_count() + idx.types.site_count(),
+        t_inflate.as_secs_f64() * 1e3,
+        t_index.as_secs_f64() * 1e3,
         t.elapsed().as_secs_f64() * 1e3
     );
 }

@@ -398,6 +398,9 @@ pub struct DexFile<'a> {
     long_string_budget: Arc<AtomicU64>,
 }
 
+/// Maximum length of a rendered method signature, in bytes.
+pub const MAX_SIGNATURE: usize = 64 * 1024;
+
 /// Strings whose search window exceeds this are charged to the per-file budget.
 const LONG_STRING: usize = 64 * 1024;
 
@@ -849,28 +852,72 @@ impl<'a> DexFile<'a> {
     }
 
     /// Signature of proto `idx` as `(params)ret` with raw descriptor bytes (dexdump's rendering).
+    /// Longer than [`MAX_SIGNATURE`] bytes is an error (hostile protos could otherwise make
+    /// per-method work proportional to the file size).
     pub fn proto_signature_raw(&self, idx: u32) -> Result<Vec<u8>> {
         let p = self.proto(idx)?;
         let mut s = Vec::with_capacity(32);
         s.push(b'(');
         for t in self.type_list(p.parameters_off)?.iter() {
             s.extend_from_slice(self.type_raw(u32::from(t))?);
+            if s.len() > MAX_SIGNATURE {
+                return Err(DexError::Limit {
+                    what: "signature length",
+                    count: s.len() as u64,
+                    limit: MAX_SIGNATURE as u64,
+                });
+            }
         }
         s.push(b')');
         s.extend_from_slice(self.type_raw(p.return_type_idx)?);
         Ok(s)
     }
 
+    /// Appends the signature of proto `idx` (`(params)ret`) to `out`, failing past [`MAX_SIGNATURE`].
+    pub fn write_proto_signature(&self, idx: u32, out: &mut String) -> Result<()> {
+        let p = self.proto(idx)?;
+        let start = out.len();
+        out.push('(');
+        for t in self.type_list(p.parameters_off)?.iter() {
+            out.push_str(&self.type_name(u32::from(t))?);
+            if out.len() - start > MAX_SIGNATURE {
+                return Err(DexError::Limit {
+                    what: "signature length",
+                    count: (out.len() - start) as u64,
+                    limit: MAX_SIGNATURE as u64,
+                });
+            }
+        }
+        out.push(')');
+        out.push_str(&self.type_name(p.return_type_idx)?);
+        Ok(())
+    }
+
     /// Signature of proto `idx` as `(params)ret`.
     pub fn proto_signature(&self, idx: u32) -> Result<String> {
-        let p = self.proto(idx)?;
-        let mut s = String::from("(");
-        for t in self.type_list(p.parameters_off)?.iter() {
-            s.push_str(&self.type_name(u32::from(t))?);
-        }
-        s.push(')');
-        s.push_str(&self.type_name(p.return_type_idx)?);
+        let mut s = String::new();
+        self.write_proto_signature(idx, &mut s)?;
         Ok(s)
+    }
+
+    /// Appends `Lcls;->name(params)ret` for method `idx` to `out`.
+    pub fn write_method_descriptor(&self, idx: u32, out: &mut String) -> Result<()> {
+        let m = self.method_id(idx)?;
+        out.push_str(&self.type_name(u32::from(m.class_idx))?);
+        out.push_str("->");
+        out.push_str(&self.string(m.name_idx)?);
+        self.write_proto_signature(u32::from(m.proto_idx), out)
+    }
+
+    /// Appends `Lcls;->name:type` for field `idx` to `out`.
+    pub fn write_field_descriptor(&self, idx: u32, out: &mut String) -> Result<()> {
+        let f = self.field_id(idx)?;
+        out.push_str(&self.type_name(u32::from(f.class_idx))?);
+        out.push_str("->");
+        out.push_str(&self.string(f.name_idx)?);
+        out.push(':');
+        out.push_str(&self.type_name(u32::from(f.type_idx))?);
+        Ok(())
     }
 
     /// Field id `idx`.
@@ -895,24 +942,16 @@ impl<'a> DexFile<'a> {
 
     /// Smali-style descriptor of method `idx`: `Lcls;->name(params)ret`.
     pub fn method_descriptor(&self, idx: u32) -> Result<String> {
-        let m = self.method_id(idx)?;
-        Ok(format!(
-            "{}->{}{}",
-            self.type_name(u32::from(m.class_idx))?,
-            self.string(m.name_idx)?,
-            self.proto_signature(u32::from(m.proto_idx))?
-        ))
+        let mut s = String::new();
+        self.write_method_descriptor(idx, &mut s)?;
+        Ok(s)
     }
 
     /// Smali-style descriptor of field `idx`: `Lcls;->name:type`.
     pub fn field_descriptor(&self, idx: u32) -> Result<String> {
-        let f = self.field_id(idx)?;
-        Ok(format!(
-            "{}->{}:{}",
-            self.type_name(u32::from(f.class_idx))?,
-            self.string(f.name_idx)?,
-            self.type_name(u32::from(f.type_idx))?
-        ))
+        let mut s = String::new();
+        self.write_field_descriptor(idx, &mut s)?;
+        Ok(s)
     }
 
     /// Class definition `idx`.

@@ -23,36 +23,144 @@ pub struct Site {
     pub offset: u32,
 }
 
-/// Use sites grouped by the referenced item's descriptor.
+const NONE: u32 = u32::MAX;
+
+/// Interned keys: one string arena, spans into it, and a hash index with collision chains
+/// (randomly keyed, so crafted collisions cannot make lookups quadratic).
+#[derive(Debug, Default, Clone)]
+struct Keys {
+    arena: String,
+    spans: Vec<(u32, u32)>,
+    heads: HashMap<u64, u32>,
+    next: Vec<u32>,
+    state: std::hash::RandomState,
+}
+
+impl Keys {
+    fn hash(&self, key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.state.hash_one(key)
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let (s, l) = self.spans.get(id as usize).copied().unwrap_or((0, 0));
+        self.arena
+            .get(s as usize..(s as usize).saturating_add(l as usize))
+            .unwrap_or("")
+    }
+
+    fn find(&self, key: &str) -> Option<u32> {
+        let mut cur = *self.heads.get(&self.hash(key))?;
+        while cur != NONE {
+            if self.get(cur) == key {
+                return Some(cur);
+            }
+            cur = self.next.get(cur as usize).copied().unwrap_or(NONE);
+        }
+        None
+    }
+
+    fn intern(&mut self, key: &str) -> u32 {
+        if let Some(id) = self.find(key) {
+            return id;
+        }
+        let id = self.spans.len() as u32;
+        let start = self.arena.len() as u32;
+        self.arena.push_str(key);
+        self.spans.push((start, key.len() as u32));
+        let prev = self.heads.insert(self.hash(key), id).unwrap_or(NONE);
+        self.next.push(prev);
+        id
+    }
+}
+
+/// Use sites grouped by the referenced item.
+///
+/// To stay compact, the table does not store descriptor strings: each referenced item keeps
+/// one representative `(dex, id)` and a hash of its descriptor; lookups by descriptor render
+/// the candidates from the dex files, which are therefore passed in again.
 #[derive(Debug, Default, Clone)]
 pub struct RefTable {
-    keys: Vec<Box<str>>,
-    by_key: HashMap<Box<str>, u32>,
+    slot: usize,
+    reps: Vec<(u32, u32)>,
+    heads: HashMap<u64, u32>,
+    next: Vec<u32>,
+    state: std::hash::RandomState,
     ranges: Vec<(u32, u32)>,
     sites: Vec<Site>,
 }
 
 impl RefTable {
-    /// Use sites of the item with this descriptor (empty if never referenced).
-    pub fn get(&self, key: &str) -> &[Site] {
-        self.by_key.get(key).map_or(&[], |&k| self.sites_of(k))
+    fn hash(&self, key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.state.hash_one(key)
     }
 
-    fn sites_of(&self, k: u32) -> &[Site] {
-        match self.ranges.get(k as usize) {
+    /// Id of the item with this descriptor, if referenced.
+    pub fn find(&self, dexes: &[DexFile<'_>], key: &str) -> Option<u32> {
+        let mut cur = *self.heads.get(&self.hash(key))?;
+        let mut buf = String::new();
+        while cur != NONE {
+            buf.clear();
+            if self.write_key(dexes, cur, &mut buf).is_ok() && buf == key {
+                return Some(cur);
+            }
+            cur = self.next.get(cur as usize).copied().unwrap_or(NONE);
+        }
+        None
+    }
+
+    fn write_key(&self, dexes: &[DexFile<'_>], id: u32, out: &mut String) -> crate::Result<()> {
+        let (d, local) = self
+            .reps
+            .get(id as usize)
+            .copied()
+            .ok_or(crate::DexError::BadIndex {
+                what: "index key",
+                index: id,
+                count: self.reps.len() as u32,
+            })?;
+        let dex = dexes.get(d as usize).ok_or(crate::DexError::BadIndex {
+            what: "dex",
+            index: d,
+            count: dexes.len() as u32,
+        })?;
+        write_key(dex, self.slot, local, out)
+    }
+
+    /// Descriptor of item `id` (rendered from the dex files given to [`Index::build`]).
+    pub fn key(&self, dexes: &[DexFile<'_>], id: u32) -> crate::Result<String> {
+        let mut s = String::new();
+        self.write_key(dexes, id, &mut s)?;
+        Ok(s)
+    }
+
+    /// Use sites of the item with this descriptor (empty if never referenced).
+    pub fn get(&self, dexes: &[DexFile<'_>], key: &str) -> &[Site] {
+        self.find(dexes, key).map_or(&[], |k| self.sites(k))
+    }
+
+    /// Use sites of item `id`.
+    pub fn sites(&self, id: u32) -> &[Site] {
+        match self.ranges.get(id as usize) {
             Some(&(s, e)) => self.sites.get(s as usize..e as usize).unwrap_or_default(),
             None => &[],
         }
     }
 
+    /// A representative `(dex, id in that dex)` of item `id`.
+    pub fn representative(&self, id: u32) -> Option<(u32, u32)> {
+        self.reps.get(id as usize).copied()
+    }
+
     /// Number of distinct referenced items.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.reps.len()
     }
 
     /// True if nothing is referenced.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.reps.is_empty()
     }
 
     /// Total number of use sites.
@@ -60,12 +168,18 @@ impl RefTable {
         self.sites.len()
     }
 
-    /// Iterates `(descriptor, sites)` in first-seen order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[Site])> {
-        self.keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (&**k, self.sites_of(i as u32)))
+    /// Iterates `(item id, sites)` in first-seen order (dex order, then id order).
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[Site])> {
+        (0..self.reps.len() as u32).map(|i| (i, self.sites(i)))
+    }
+
+    /// Approximate heap bytes used.
+    pub fn heap_bytes(&self) -> usize {
+        self.reps.capacity() * 8
+            + self.next.capacity() * 4
+            + self.heads.capacity() * 17
+            + self.ranges.capacity() * 8
+            + self.sites.capacity() * std::mem::size_of::<Site>()
     }
 }
 
@@ -86,8 +200,7 @@ pub struct ClassNode {
 /// The class hierarchy across several dex files.
 #[derive(Debug, Default, Clone)]
 pub struct Hierarchy {
-    names: Vec<Box<str>>,
-    by_name: HashMap<Box<str>, u32>,
+    names: Keys,
     nodes: Vec<ClassNode>,
 }
 
@@ -96,24 +209,21 @@ pub const MAX_CHAIN: usize = 4096;
 
 impl Hierarchy {
     fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.by_name.get(name) {
-            return id;
+        let id = self.names.intern(name);
+        if id as usize >= self.nodes.len() {
+            self.nodes.push(ClassNode::default());
         }
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
-        self.by_name.insert(name.into(), id);
-        self.nodes.push(ClassNode::default());
         id
     }
 
     /// Id of a class descriptor.
     pub fn id(&self, descriptor: &str) -> Option<u32> {
-        self.by_name.get(descriptor).copied()
+        self.names.find(descriptor)
     }
 
     /// Descriptor of a class id.
     pub fn name(&self, id: u32) -> Option<&str> {
-        self.names.get(id as usize).map(|s| &**s)
+        ((id as usize) < self.nodes.len()).then(|| self.names.get(id))
     }
 
     /// Node of a class id.
@@ -193,17 +303,36 @@ pub struct Index {
     pub instructions: u64,
 }
 
+impl Index {
+    /// Approximate heap bytes used by the use-site tables (not the hierarchy).
+    pub fn heap_bytes(&self) -> usize {
+        self.methods.heap_bytes()
+            + self.fields.heap_bytes()
+            + self.strings.heap_bytes()
+            + self.types.heap_bytes()
+    }
+}
+
 const MAX_ERRORS: usize = 1000;
+
+/// A reference found by the walk: (local id, method ordinal in `Raw::methods`, code offset).
+type RawRef = (u32, u32, u32);
 
 #[derive(Default)]
 struct Raw {
-    refs: [Vec<(u32, Site)>; 4],
+    methods: Vec<(u32, u32)>,
+    refs: [Vec<RawRef>; 4],
     errors: Vec<String>,
     instructions: u64,
 }
 
-fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
+fn walk(dex: &DexFile<'_>) -> Raw {
     let mut raw = Raw::default();
+    // Reserve generously (a referencing instruction takes at least 4 bytes of the file) so the
+    // vectors do not grow by copying; untouched reserved pages cost no resident memory.
+    for v in &mut raw.refs {
+        v.reserve(dex.data().len() / 16);
+    }
     let err = |raw: &mut Raw, e: String| {
         if raw.errors.len() < MAX_ERRORS {
             raw.errors.push(e);
@@ -255,6 +384,8 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
                 );
                 continue;
             }
+            let ordinal = raw.methods.len() as u32;
+            raw.methods.push((ci, m.method_idx));
             for item in code.instructions() {
                 match item {
                     Ok((pc, insn)) => {
@@ -267,14 +398,8 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
                                 IndexKind::Type => 3,
                                 _ => continue,
                             };
-                            let site = Site {
-                                dex: di,
-                                class_def: ci,
-                                method_idx: m.method_idx,
-                                offset: pc,
-                            };
                             if let Some(v) = raw.refs.get_mut(slot) {
-                                v.push((idx, site));
+                                v.push((idx, ordinal, pc));
                             }
                         }
                     }
@@ -286,13 +411,48 @@ fn walk(dex: &DexFile<'_>, di: u32) -> Raw {
     raw
 }
 
-fn key_of(dex: &DexFile<'_>, slot: usize, idx: u32) -> Result<String, crate::DexError> {
+fn write_key(
+    dex: &DexFile<'_>,
+    slot: usize,
+    idx: u32,
+    out: &mut String,
+) -> Result<(), crate::DexError> {
     match slot {
-        0 => dex.method_descriptor(idx),
-        1 => dex.field_descriptor(idx),
-        2 => dex.string(idx).map(|s| s.into_owned()),
-        _ => dex.type_name(idx).map(|s| s.into_owned()),
+        0 => dex.write_method_descriptor(idx, out),
+        1 => dex.write_field_descriptor(idx, out),
+        2 => {
+            out.push_str(&dex.string(idx)?);
+            Ok(())
+        }
+        _ => {
+            out.push_str(&dex.type_name(idx)?);
+            Ok(())
+        }
     }
+}
+
+/// Per dex: the distinct local ids referenced, sorted, with the hash of their key (`None` when
+/// the key cannot be rendered).
+fn local_keys(
+    dex: &DexFile<'_>,
+    refs: &[RawRef],
+    slot: usize,
+    state: &std::hash::RandomState,
+) -> Vec<(u32, Option<u64>)> {
+    use std::hash::BuildHasher;
+    let mut ids: Vec<u32> = refs.iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut buf = String::new();
+    ids.into_iter()
+        .map(|id| {
+            buf.clear();
+            let h = write_key(dex, slot, id, &mut buf)
+                .ok()
+                .map(|()| state.hash_one(buf.as_str()));
+            (id, h)
+        })
+        .collect()
 }
 
 fn build_table(
@@ -301,37 +461,32 @@ fn build_table(
     slot: usize,
     errors: &mut Vec<(u32, String)>,
 ) -> RefTable {
-    // Per dex: the distinct local ids referenced, with their keys (in parallel).
-    let locals: Vec<Vec<(u32, Option<String>)>> = dexes
+    let mut t = RefTable {
+        slot,
+        ..RefTable::default()
+    };
+    let state = t.state.clone();
+    let locals: Vec<Vec<(u32, Option<u64>)>> = dexes
         .par_iter()
-        .zip(raws.par_iter_mut())
+        .zip(raws.par_iter())
         .map(|(dex, raw)| {
-            let v = raw
-                .refs
-                .get_mut(slot)
-                .map(std::mem::take)
-                .unwrap_or_default();
-            let mut ids: Vec<u32> = v.iter().map(|(i, _)| *i).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let keys = ids
-                .iter()
-                .map(|&i| (i, key_of(dex, slot, i).ok()))
-                .collect();
-            if let Some(r) = raw.refs.get_mut(slot) {
-                *r = v;
-            }
-            keys
+            local_keys(
+                dex,
+                raw.refs.get(slot).map_or(&[], |v| v.as_slice()),
+                slot,
+                &state,
+            )
         })
         .collect();
-    let mut t = RefTable::default();
     let mut counts: Vec<u32> = Vec::new();
-    // local id -> global key, per dex.
-    let mut maps: Vec<HashMap<u32, u32>> = Vec::with_capacity(dexes.len());
-    for (di, keys) in locals.into_iter().enumerate() {
-        let mut m = HashMap::with_capacity(keys.len());
-        for (local, key) in keys {
-            let Some(key) = key else {
+    // Per dex, sorted (local id -> global key) pairs.
+    let mut maps: Vec<Vec<(u32, u32)>> = Vec::with_capacity(dexes.len());
+    let (mut mine, mut theirs) = (String::new(), String::new());
+    for (di, lk) in locals.into_iter().enumerate() {
+        let Some(dex) = dexes.get(di) else { continue };
+        let mut m = Vec::with_capacity(lk.len());
+        for (local, h) in lk {
+            let Some(h) = h else {
                 if errors.len() < MAX_ERRORS {
                     errors.push((
                         di as u32,
@@ -340,28 +495,48 @@ fn build_table(
                 }
                 continue;
             };
-            let id = match t.by_key.get(key.as_str()) {
-                Some(&id) => id,
+            // Look for an existing item with the same descriptor (render and compare).
+            let mut found = None;
+            let mut cur = t.heads.get(&h).copied().unwrap_or(NONE);
+            if cur != NONE {
+                mine.clear();
+                let _ = write_key(dex, slot, local, &mut mine);
+            }
+            while cur != NONE {
+                theirs.clear();
+                if t.write_key(dexes, cur, &mut theirs).is_ok() && theirs == mine {
+                    found = Some(cur);
+                    break;
+                }
+                cur = t.next.get(cur as usize).copied().unwrap_or(NONE);
+            }
+            let id = match found {
+                Some(id) => id,
                 None => {
-                    let id = t.keys.len() as u32;
-                    let b: Box<str> = key.into();
-                    t.keys.push(b.clone());
-                    t.by_key.insert(b, id);
+                    let id = t.reps.len() as u32;
+                    t.reps.push((di as u32, local));
+                    let prev = t.heads.insert(h, id).unwrap_or(NONE);
+                    t.next.push(prev);
                     counts.push(0);
                     id
                 }
             };
-            m.insert(local, id);
+            m.push((local, id));
         }
         maps.push(m);
     }
-    // Counting sort of sites by key.
+    let lookup = |m: &Vec<(u32, u32)>, local: u32| {
+        m.binary_search_by_key(&local, |e| e.0)
+            .ok()
+            .and_then(|i| m.get(i))
+            .map(|e| e.1)
+    };
     for (di, raw) in raws.iter().enumerate() {
         let (Some(m), Some(v)) = (maps.get(di), raw.refs.get(slot)) else {
             continue;
         };
-        for (local, _) in v {
-            if let Some(c) = m.get(local).and_then(|&k| counts.get_mut(k as usize)) {
+        for r in v {
+            if let Some(c) = lookup(m, r.0).and_then(|k| counts.get_mut(k as usize)) {
                 *c += 1;
             }
         }
@@ -375,6 +550,7 @@ fn build_table(
             r
         })
         .collect();
+    drop(counts);
     t.sites = vec![
         Site {
             dex: 0,
@@ -391,11 +567,18 @@ fn build_table(
             .get_mut(slot)
             .map(std::mem::take)
             .unwrap_or_default();
-        for (local, site) in v {
-            let Some(&k) = m.get(&local) else { continue };
+        for (local, ordinal, offset) in v {
+            let Some(k) = lookup(m, local) else { continue };
+            let (class_def, method_idx) =
+                raw.methods.get(ordinal as usize).copied().unwrap_or((0, 0));
             if let Some(r) = t.ranges.get_mut(k as usize) {
                 if let Some(s) = t.sites.get_mut(r.1 as usize) {
-                    *s = site;
+                    *s = Site {
+                        dex: di as u32,
+                        class_def,
+                        method_idx,
+                        offset,
+                    };
                 }
                 r.1 += 1;
             }
@@ -450,11 +633,7 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
 impl Index {
     /// Builds all indexes over `dexes` (walking every method's code once, in parallel).
     pub fn build(dexes: &[DexFile<'_>]) -> Index {
-        let mut raws: Vec<Raw> = dexes
-            .par_iter()
-            .enumerate()
-            .map(|(i, d)| walk(d, i as u32))
-            .collect();
+        let mut raws: Vec<Raw> = dexes.par_iter().map(walk).collect();
         let mut errors: Vec<(u32, String)> = Vec::new();
         for (i, r) in raws.iter_mut().enumerate() {
             errors.extend(r.errors.drain(..).map(|e| (i as u32, e)));

@@ -371,15 +371,16 @@ fn index_and_hierarchy() {
     let dexes = vec![DexFile::parse(&a).unwrap(), DexFile::parse(&b).unwrap()];
     let idx = Index::build(&dexes);
     assert!(idx.errors.is_empty(), "{:?}", idx.errors);
-    let run = idx.methods.get("Lfix/Formats;->run()V");
+    let run = idx.methods.get(&dexes, "Lfix/Formats;->run()V");
     assert_eq!(run.len(), 3); // invoke-virtual, invoke-virtual/range in all(); invoke-virtual in tries()
     assert!(run.iter().all(|s| s.dex == 0));
-    assert_eq!(idx.strings.get("hello").len(), 1);
-    assert_eq!(idx.fields.get("Lfix/Formats;->inst:J").len(), 2);
-    assert_eq!(idx.types.get("[I").len(), 3);
-    let poly = idx
-        .methods
-        .get("Ljava/lang/invoke/MethodHandle;->invoke([Ljava/lang/Object;)Ljava/lang/Object;");
+    assert_eq!(idx.strings.get(&dexes, "hello").len(), 1);
+    assert_eq!(idx.fields.get(&dexes, "Lfix/Formats;->inst:J").len(), 2);
+    assert_eq!(idx.types.get(&dexes, "[I").len(), 3);
+    let poly = idx.methods.get(
+        &dexes,
+        "Ljava/lang/invoke/MethodHandle;->invoke([Ljava/lang/Object;)Ljava/lang/Object;",
+    );
     assert_eq!(poly.len(), 1);
     assert_eq!((poly[0].dex, poly[0].offset), (1, 0));
     let h = &idx.hierarchy;
@@ -391,6 +392,21 @@ fn index_and_hierarchy() {
     assert_eq!(h.superclasses(f), (vec![obj], false));
     assert!(h.is_subtype_of(f, run_if));
     assert_eq!(h.node(f).unwrap().defined_in, Some((0, 0)));
+    // Keys render back from the dex files; ids are in first-seen order.
+    let all: Vec<String> = idx
+        .methods
+        .iter()
+        .map(|(id, _)| idx.methods.key(&dexes, id).unwrap())
+        .collect();
+    assert!(all.contains(&"Lfix/Formats;->run()V".to_owned()));
+    assert_eq!(
+        idx.methods.iter().map(|(_, s)| s.len()).sum::<usize>(),
+        idx.methods.site_count()
+    );
+    assert!(idx
+        .methods
+        .get(&dexes, "Lfix/Formats;->absent()V")
+        .is_empty());
 }
 
 #[test]
