@@ -479,12 +479,20 @@ fn build_table(
         })
         .collect();
     let mut counts: Vec<u32> = Vec::new();
-    // Per dex, sorted (local id -> global key) pairs.
-    let mut maps: Vec<Vec<(u32, u32)>> = Vec::with_capacity(dexes.len());
+    // Per dex, a dense local id -> global key map (NONE if unmapped).
+    let mut maps: Vec<Vec<u32>> = Vec::with_capacity(dexes.len());
     let (mut mine, mut theirs) = (String::new(), String::new());
     for (di, lk) in locals.into_iter().enumerate() {
         let Some(dex) = dexes.get(di) else { continue };
-        let mut m = Vec::with_capacity(lk.len());
+        // Only resolvable ids (below their table's size, itself bounded by the file size) are
+        // mapped; an instruction may carry any u32 index.
+        let dense = lk
+            .iter()
+            .filter(|e| e.1.is_some())
+            .map(|e| e.0 as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut m = vec![NONE; dense];
         for (local, h) in lk {
             let Some(h) = h else {
                 if errors.len() < MAX_ERRORS {
@@ -521,16 +529,13 @@ fn build_table(
                     id
                 }
             };
-            m.push((local, id));
+            if let Some(e) = m.get_mut(local as usize) {
+                *e = id;
+            }
         }
         maps.push(m);
     }
-    let lookup = |m: &Vec<(u32, u32)>, local: u32| {
-        m.binary_search_by_key(&local, |e| e.0)
-            .ok()
-            .and_then(|i| m.get(i))
-            .map(|e| e.1)
-    };
+    let lookup = |m: &Vec<u32>, local: u32| m.get(local as usize).copied().filter(|&k| k != NONE);
     for (di, raw) in raws.iter().enumerate() {
         let (Some(m), Some(v)) = (maps.get(di), raw.refs.get(slot)) else {
             continue;

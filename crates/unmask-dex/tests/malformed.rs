@@ -318,3 +318,32 @@ fn shared_code_items_are_bounded() {
     assert!(idx.errors.iter().any(|e| e.1.contains("shared too often")));
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
 }
+
+#[test]
+fn out_of_range_instruction_indexes() {
+    // const-string/jumbo v5, string@0x13 (1b05 1300 0000) -> string@0xffffffff; and a
+    // const-string with an index past the table. The index must not size anything by them.
+    let mut d = fixture("formats.dex");
+    let at = d
+        .windows(6)
+        .position(|w| w == [0x1b, 0x05, 0x13, 0x00, 0x00, 0x00])
+        .unwrap();
+    d[at + 2..at + 6].copy_from_slice(&[0xff; 4]);
+    let at = d
+        .windows(4)
+        .position(|w| w == [0x1a, 0x05, 0x11, 0x00])
+        .unwrap();
+    d[at + 2..at + 4].copy_from_slice(&[0xfe, 0xff]);
+    let dex = DexFile::parse(&d).unwrap();
+    let t = Instant::now();
+    let idx = Index::build(std::slice::from_ref(&dex));
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert!(
+        idx.errors.iter().any(|e| e.1.contains("unresolvable")),
+        "{:?}",
+        idx.errors
+    );
+    let m = dex.find_method("Lfix/Formats;->all(I[I)I").unwrap();
+    let s = unmask_dex::disassemble(&dex, m).unwrap();
+    assert!(s.contains("<bad String 4294967295>"), "{s}");
+}
