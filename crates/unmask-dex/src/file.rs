@@ -773,21 +773,18 @@ impl<'a> DexFile<'a> {
         let hay = rest
             .get(..window)
             .ok_or_else(|| oob("string_data", data_off))?;
-        let end = hay
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or(DexError::Malformed {
-                what: "string_data",
-                offset: data_off as u64,
-                detail: "no NUL within the declared length",
-            })?;
+        let end = memchr::memchr(0, hay).ok_or(DexError::Malformed {
+            what: "string_data",
+            offset: data_off as u64,
+            detail: "no NUL within the declared length",
+        })?;
         hay.get(..end).ok_or_else(|| oob("string_data", data_off))
     }
 
     /// String `idx`, decoded from MUTF-8 (borrowed when it is plain UTF-8).
     pub fn string(&self, idx: u32) -> Result<Cow<'a, str>> {
         let raw = self.string_raw(idx)?;
-        crate::mutf8::decode(raw).map_err(|e| DexError::Mutf8 {
+        crate::mutf8::decode_without_nul(raw).map_err(|e| DexError::Mutf8 {
             offset: 0,
             pos: e.pos,
         })
@@ -796,7 +793,7 @@ impl<'a> DexFile<'a> {
     /// String `idx`, with invalid MUTF-8 replaced by U+FFFD and errors rendered as `<bad string N>`.
     pub fn string_lossy(&self, idx: u32) -> Cow<'a, str> {
         match self.string_raw(idx) {
-            Ok(raw) => match crate::mutf8::decode(raw) {
+            Ok(raw) => match crate::mutf8::decode_without_nul(raw) {
                 Ok(s) => s,
                 Err(_) => String::from_utf8_lossy(raw),
             },

@@ -318,20 +318,33 @@ const MAX_ERRORS: usize = 1000;
 /// A reference found by the walk: (local id, method ordinal in `Raw::methods`, code offset).
 type RawRef = (u32, u32, u32);
 
+/// The walk of one unit: a range of class definitions of one dex.
 #[derive(Default)]
 struct Raw {
+    dex: u32,
     methods: Vec<(u32, u32)>,
     refs: [Vec<RawRef>; 4],
     errors: Vec<String>,
     instructions: u64,
 }
 
-fn walk(dex: &DexFile<'_>) -> Raw {
-    let mut raw = Raw::default();
+/// Classes per unit of parallel work.
+const UNIT_CLASSES: u32 = 1024;
+
+fn walk(dexes: &[DexFile<'_>], di: u32, classes: std::ops::Range<u32>) -> Raw {
+    let mut raw = Raw {
+        dex: di,
+        ..Raw::default()
+    };
+    let Some(dex) = dexes.get(di as usize) else {
+        return raw;
+    };
     // Reserve generously (a referencing instruction takes at least 4 bytes of the file) so the
     // vectors do not grow by copying; untouched reserved pages cost no resident memory.
+    let share = (classes.len() as u64 * dex.data().len() as u64
+        / u64::from(dex.class_count().max(1))) as usize;
     for v in &mut raw.refs {
-        v.reserve(dex.data().len() / 16);
+        v.reserve(share / 16);
     }
     let err = |raw: &mut Raw, e: String| {
         if raw.errors.len() < MAX_ERRORS {
@@ -340,7 +353,7 @@ fn walk(dex: &DexFile<'_>) -> Raw {
     };
     let mut class_budget = crate::model::RepeatBudget::new(dex.data().len());
     let mut code_budget = crate::model::RepeatBudget::new(dex.data().len());
-    for ci in 0..dex.class_count() {
+    for ci in classes {
         let def = match dex.class_def(ci) {
             Ok(d) => d,
             Err(e) => {
@@ -431,26 +444,37 @@ fn write_key(
     }
 }
 
-/// Per dex: the distinct local ids referenced, sorted, with the hash of their key (`None` when
-/// the key cannot be rendered).
+/// The distinct local ids of `slot` referenced by the units of dex `di`, sorted, with the hash
+/// of their key (`None` when the key cannot be rendered). Rendering runs in parallel chunks.
 fn local_keys(
     dex: &DexFile<'_>,
-    refs: &[RawRef],
+    di: u32,
+    raws: &[Raw],
     slot: usize,
     state: &std::hash::RandomState,
 ) -> Vec<(u32, Option<u64>)> {
     use std::hash::BuildHasher;
-    let mut ids: Vec<u32> = refs.iter().map(|r| r.0).collect();
+    let mut ids: Vec<u32> = raws
+        .iter()
+        .filter(|r| r.dex == di)
+        .filter_map(|r| r.refs.get(slot))
+        .flat_map(|v| v.iter().map(|r| r.0))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut buf = String::new();
-    ids.into_iter()
-        .map(|id| {
-            buf.clear();
-            let h = write_key(dex, slot, id, &mut buf)
-                .ok()
-                .map(|()| state.hash_one(buf.as_str()));
-            (id, h)
+    ids.par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let mut buf = String::new();
+            chunk
+                .iter()
+                .map(|&id| {
+                    buf.clear();
+                    let h = write_key(dex, slot, id, &mut buf)
+                        .ok()
+                        .map(|()| state.hash_one(buf.as_str()));
+                    (id, h)
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -467,16 +491,9 @@ fn build_table(
     };
     let state = t.state.clone();
     let locals: Vec<Vec<(u32, Option<u64>)>> = dexes
-        .par_iter()
-        .zip(raws.par_iter())
-        .map(|(dex, raw)| {
-            local_keys(
-                dex,
-                raw.refs.get(slot).map_or(&[], |v| v.as_slice()),
-                slot,
-                &state,
-            )
-        })
+        .iter()
+        .enumerate()
+        .map(|(di, dex)| local_keys(dex, di as u32, raws, slot, &state))
         .collect();
     let mut counts: Vec<u32> = Vec::new();
     // Per dex, a dense local id -> global key map (NONE if unmapped).
@@ -536,8 +553,8 @@ fn build_table(
         maps.push(m);
     }
     let lookup = |m: &Vec<u32>, local: u32| m.get(local as usize).copied().filter(|&k| k != NONE);
-    for (di, raw) in raws.iter().enumerate() {
-        let (Some(m), Some(v)) = (maps.get(di), raw.refs.get(slot)) else {
+    for raw in raws.iter() {
+        let (Some(m), Some(v)) = (maps.get(raw.dex as usize), raw.refs.get(slot)) else {
             continue;
         };
         for r in v {
@@ -565,8 +582,11 @@ fn build_table(
         };
         start as usize
     ];
-    for (di, raw) in raws.iter_mut().enumerate() {
-        let Some(m) = maps.get(di) else { continue };
+    for raw in raws.iter_mut() {
+        let di = raw.dex;
+        let Some(m) = maps.get(di as usize) else {
+            continue;
+        };
         let v = raw
             .refs
             .get_mut(slot)
@@ -579,7 +599,7 @@ fn build_table(
             if let Some(r) = t.ranges.get_mut(k as usize) {
                 if let Some(s) = t.sites.get_mut(r.1 as usize) {
                     *s = Site {
-                        dex: di as u32,
+                        dex: di,
                         class_def,
                         method_idx,
                         offset,
@@ -638,10 +658,27 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
 impl Index {
     /// Builds all indexes over `dexes` (walking every method's code once, in parallel).
     pub fn build(dexes: &[DexFile<'_>]) -> Index {
-        let mut raws: Vec<Raw> = dexes.par_iter().map(walk).collect();
+        // Units of work: ranges of class definitions, in (dex, class) order.
+        let units: Vec<(u32, std::ops::Range<u32>)> = dexes
+            .iter()
+            .enumerate()
+            .flat_map(|(di, d)| {
+                let n = d.class_count();
+                (0..n.div_ceil(UNIT_CLASSES)).map(move |k| {
+                    let start = k * UNIT_CLASSES;
+                    (di as u32, start..n.min(start.saturating_add(UNIT_CLASSES)))
+                })
+            })
+            .collect();
+        let mut raws: Vec<Raw> = units
+            .into_par_iter()
+            .map(|(di, r)| walk(dexes, di, r))
+            .collect();
         let mut errors: Vec<(u32, String)> = Vec::new();
-        for (i, r) in raws.iter_mut().enumerate() {
-            errors.extend(r.errors.drain(..).map(|e| (i as u32, e)));
+        for r in raws.iter_mut() {
+            if errors.len() < MAX_ERRORS * 4 {
+                errors.extend(r.errors.drain(..).map(|e| (r.dex, e)));
+            }
         }
         let instructions = raws.iter().map(|r| r.instructions).sum();
         let methods = build_table(dexes, &mut raws, 0, &mut errors);

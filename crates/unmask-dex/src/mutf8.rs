@@ -28,6 +28,16 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Mutf8Error> {
     decode_slow(bytes).map(Cow::Owned)
 }
 
+/// [`decode`] for bytes known to hold no NUL byte (as returned by `DexFile::string_raw`).
+pub(crate) fn decode_without_nul(bytes: &[u8]) -> Result<Cow<'_, str>, Mutf8Error> {
+    if bytes.is_ascii() {
+        return std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| Mutf8Error { pos: 0 });
+    }
+    decode(bytes)
+}
+
 fn decode_slow(bytes: &[u8]) -> Result<String, Mutf8Error> {
     // Decode to UTF-16 code units first, then pair surrogates.
     let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
