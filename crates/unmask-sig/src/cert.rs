@@ -77,7 +77,7 @@ fn from_parsed(original: &[u8], cert: &X509Certificate<'_>) -> Certificate {
     let subject = rfc4514(cert.subject());
     let (key_algorithm, key_size) = key_facts(cert);
     Certificate {
-        is_android_debug: subject == DEBUG_SUBJECT,
+        is_android_debug: is_debug_subject(&subject),
         subject,
         issuer: rfc4514(cert.issuer()),
         serial: format!("{:x}", cert.serial),
@@ -89,6 +89,16 @@ fn from_parsed(original: &[u8], cert: &X509Certificate<'_>) -> Certificate {
         key_algorithm,
         key_size,
     }
+}
+
+/// The Android debug certificate's subject has exactly the attributes CN=Android Debug,
+/// O=Android, C=US; some tools encode them in the reverse order, so order is ignored.
+fn is_debug_subject(subject: &str) -> bool {
+    let mut got: Vec<&str> = subject.split(", ").collect();
+    let mut want: Vec<&str> = DEBUG_SUBJECT.split(", ").collect();
+    got.sort_unstable();
+    want.sort_unstable();
+    got == want
 }
 
 /// RFC 4514 order (most specific RDN first), x509-parser's attribute formatting.
@@ -207,5 +217,19 @@ mod tests {
             c.sha256,
             "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
         );
+    }
+}
+
+#[cfg(test)]
+mod debug_subject_tests {
+    use super::is_debug_subject;
+
+    #[test]
+    fn debug_subject_in_either_order() {
+        assert!(is_debug_subject("CN=Android Debug, O=Android, C=US"));
+        assert!(is_debug_subject("C=US, O=Android, CN=Android Debug"));
+        assert!(!is_debug_subject("CN=Android Debug, O=Android"));
+        assert!(!is_debug_subject("CN=Android Debug, O=Android, C=US, OU=x"));
+        assert!(!is_debug_subject("CN=Android Debugger, O=Android, C=US"));
     }
 }
