@@ -508,16 +508,18 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
     };
     let pkg = package.as_deref();
     let mut app_elements = 0usize;
+    let mut uses_sdk_seen = false;
     for child in &root.children {
         match child.name.as_str() {
+            "uses-sdk" if uses_sdk_seen => anomalies.push(format!(
+                "more than one <uses-sdk> (line {}); only the first is read",
+                child.line
+            )),
             "uses-sdk" => {
-                // PackageManager takes the first <uses-sdk>; later ones are ignored.
-                if m.min_sdk.is_none() && m.target_sdk.is_none() {
-                    m.min_sdk = r.attr_sdk(child.attr(ids::MIN_SDK_VERSION, "minSdkVersion"));
-                    m.target_sdk =
-                        r.attr_sdk(child.attr(ids::TARGET_SDK_VERSION, "targetSdkVersion"));
-                    m.max_sdk = r.attr_sdk(child.attr(ids::MAX_SDK_VERSION, "maxSdkVersion"));
-                }
+                uses_sdk_seen = true;
+                m.min_sdk = r.attr_sdk(child.attr(ids::MIN_SDK_VERSION, "minSdkVersion"));
+                m.target_sdk = r.attr_sdk(child.attr(ids::TARGET_SDK_VERSION, "targetSdkVersion"));
+                m.max_sdk = r.attr_sdk(child.attr(ids::MAX_SDK_VERSION, "maxSdkVersion"));
             }
             "uses-permission" | "uses-permission-sdk-23" | "uses-permission-sdk-m" => {
                 let Some(name) = r.attr_text(child.attr(ids::NAME, "name")) else {

@@ -83,8 +83,11 @@ fn sdk_str(v: &Option<SdkVersion>) -> Option<String> {
     })
 }
 
-/// `(tag, declared android:name, explicit exported)` for each component, from `aapt dump xmltree`.
-fn xmltree_components(apk: &Path) -> Option<Vec<(String, String, Option<bool>)>> {
+/// `(tag, declared android:name, explicit exported)` of a component.
+type ComponentFacts = (String, String, Option<bool>);
+
+/// Every component, from `aapt dump xmltree`.
+fn xmltree_components(apk: &Path) -> Option<Vec<ComponentFacts>> {
     let out = Command::new("aapt")
         .args(["dump", "xmltree"])
         .arg(apk)
@@ -103,7 +106,7 @@ fn xmltree_components(apk: &Path) -> Option<Vec<(String, String, Option<bool>)>>
         "provider",
     ];
     let mut comps = Vec::new();
-    let mut current: Option<(usize, (String, String, Option<bool>))> = None;
+    let mut current: Option<(usize, ComponentFacts)> = None;
     let mut app_depth: Option<usize> = None;
     for line in text.lines() {
         let depth = line.len() - line.trim_start().len();
@@ -193,7 +196,7 @@ fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
     let theirs: BTreeSet<_> = b
         .perms
         .iter()
-        .filter(|p| !(b.implied.contains(&p.0) && !ours.iter().any(|o| o.0 == p.0)))
+        .filter(|p| !b.implied.contains(&p.0) || ours.iter().any(|o| o.0 == p.0))
         .cloned()
         .collect();
     check("permissions", format!("{ours:?}"), format!("{theirs:?}"));

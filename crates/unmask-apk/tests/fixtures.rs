@@ -269,13 +269,16 @@ fn check_full_manifest(m: &Manifest) {
     assert_eq!(p.grant_uri_permissions, Some(true));
 }
 
-fn expected_full_perms() -> Vec<(
+/// (name, maxSdk, sdk23, protection level, defined by)
+type PermFacts = (
     &'static str,
     Option<u32>,
     bool,
     Option<&'static str>,
     &'static str,
-)> {
+);
+
+fn expected_full_perms() -> Vec<PermFacts> {
     vec![
         (
             "android.permission.INTERNET",

@@ -60,7 +60,7 @@ enum Format {
     Json,
 }
 
-fn analyse(path: &PathBuf, opts: &unmask_apk::Options) -> Result<Report, String> {
+fn analyse(path: &std::path::Path, opts: &unmask_apk::Options) -> Result<Report, String> {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         unmask_apk::analyze_file(path, opts)
     }));
