@@ -1,0 +1,2 @@
+//! Indicators of compromise (work in progress).
+#![forbid(unsafe_code)]
