@@ -239,6 +239,18 @@ fn aapt_badging_and_xmltree_agree_on_the_corpus() {
         "expected the real and DroidBench APKs, found {}",
         apks.len()
     );
+    // The repository's own fixtures too, except the container tricks aapt refuses by design
+    // (fixtures/README.md lists each verdict).
+    apks.extend(
+        common::files_with_ext(&common::fixtures(), &["apk"])
+            .into_iter()
+            .filter(|p| {
+                !p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("trick-")
+            }),
+    );
     let results = common::par_map(&apks, |apk| {
         let report = unmask_apk::analyze_file(apk, &Default::default());
         let b = badging(apk);
