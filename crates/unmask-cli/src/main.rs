@@ -13,7 +13,11 @@ mod text;
 /// unmask reads Android apps (APK, split bundles, DEX) and reports what they declare and
 /// collect. It never runs the app and never sends anything anywhere.
 #[derive(Parser)]
-#[command(name = "unmask", version, about, long_about = None)]
+#[command(
+    name = "unmask",
+    version,
+    about = "Take an Android app apart and show, with evidence, what it declares and collects.\nunmask reads apps (APK, split bundles, DEX); it never runs them and never sends anything anywhere."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
