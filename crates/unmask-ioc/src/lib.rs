@@ -1,2 +1,1127 @@
-//! Indicators of compromise (work in progress).
+//! Indicators of compromise: STIX 2.1 bundles (the format Amnesty's
+//! [MVT](https://github.com/mvt-project/mvt) reads) and matching against the facts of an app.
+//!
+//! ```no_run
+//! use unmask_ioc::{AppFacts, IocSet};
+//! let mut set = IocSet::load_embedded()?;          // Amnesty + Echap bundles from kb/iocs
+//! set.add_file("extra.stix2".as_ref())?;            // a user feed (`--iocs FILE`)
+//! let facts = AppFacts { package_names: vec!["com.example".into()], ..AppFacts::default() };
+//! for m in set.match_app(&facts) {
+//!     println!("{} ({:?}) from {}", m.pattern, m.family(), m.source);
+//! }
+//! # Ok::<(), unmask_ioc::IocError>(())
+//! ```
+//!
+//! # What is read
+//!
+//! A file is a STIX 2.1 `bundle`. Of its objects, `indicator`, `malware`, `report` and
+//! `relationship` are read with serde; every other object type is ignored. Unknown properties
+//! are ignored. An indicator's family is the `malware` it `indicates` (through a `relationship`,
+//! in either direction, as MVT reads them); failing that, the only `malware` of the bundle.
+//! Reports that list an indicator in `object_refs` are kept too.
+//!
+//! Patterns (module [`pattern`]) are parsed with the full STIX 2.1 patterning grammar. The
+//! matcher evaluates equality (`=`) and `IN ( … )` comparisons, joined by `AND`/`OR` inside an
+//! observation and by `AND`/`OR`/`FOLLOWEDBY` between observations, on these paths:
+//!
+//! | path | matched against |
+//! |---|---|
+//! | `app:id` | package names |
+//! | `app:cert.sha1`, `app:cert.sha256`, `x509-certificate:hashes.'SHA-1'`/`'SHA-256'` | signing-certificate fingerprints |
+//! | `file:hashes.sha256`/`'SHA-256'`/`sha1`/`'SHA-1'`/`md5`/`MD5` | file hashes |
+//! | `domain-name:value` | domains, URL hosts and IPs (the domain and all its subdomains, case-insensitive) |
+//! | `url:value` | URLs (scheme and host case-insensitive, trailing `/` ignored) |
+//! | `ipv4-addr:value` (address or CIDR), `ipv6-addr:value` | IPs, domains and URL hosts that are IP literals |
+//! | `email-addr:value`, `file:name`, `process:name`, `android-property:name` | the matching facts |
+//!
+//! Other paths (`file:path`, `configuration-profile:id`, iOS-only facts) are valid and kept but
+//! never match an app. Qualifiers (`WITHIN`, `START … STOP`, `REPEATS`) and `FOLLOWEDBY` order
+//! are parsed and ignored, with a note on the indicator and on each match. Negation, `!=`,
+//! ordering operators, `LIKE`, `MATCHES`, `ISSUBSET`, `ISSUPERSET` and `EXISTS` on a matchable
+//! path are not evaluated: the comparison is taken as false and a [`LoadWarning`] says so.
+//!
+//! Errors name the file and the entry: a file that is not JSON or not a bundle, an object
+//! without `type`/`id`, a malformed indicator/malware/report/relationship, and a pattern with a
+//! syntax error (with its text and the byte position) are [`IocError`]s. A valid pattern that
+//! cannot be evaluated, or a non-STIX `pattern_type`, is a warning, so one odd indicator does not
+//! lose a feed.
+//!
+//! # Why hand-written
+//!
+//! The Rust STIX crates are either STIX 2.0, dormant, or unproven single releases; MVT itself
+//! only splits `[type:path='value']` on `=`. The subset needed here is small (about the size of
+//! one of those crates) and can be bounded for hostile input: patterns are limited to
+//! [`pattern::MAX_PATTERN_LEN`] bytes and [`pattern::MAX_DEPTH`] levels of nesting.
+//!
+//! # Fuzzing
+//!
+//! The pattern parser has a cargo-fuzz target:
+//!
+//! ```sh
+//! cd crates/unmask-ioc/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run pattern -- -max_total_time=60
+//! ```
 #![forbid(unsafe_code)]
+
+pub mod pattern;
+pub mod stix;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use pattern::{Comparison, ComparisonExpr, Literal, ObservationExpr, Operator, PatternError};
+
+/// Largest user feed read, in bytes.
+pub const MAX_FEED_BYTES: u64 = 256 * 1024 * 1024;
+/// Most pieces of evidence kept per matched comparison.
+const MAX_EVIDENCE_PER_ATOM: usize = 8;
+
+/// The bundles of `kb/iocs`, embedded at build time.
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "echap-stalkerware.stix2",
+        include_str!("../../../kb/iocs/echap-stalkerware.stix2"),
+    ),
+    (
+        "2024-12-16_serbia_novispy_novispy.stix2",
+        include_str!("../../../kb/iocs/2024-12-16_serbia_novispy_novispy.stix2"),
+    ),
+    (
+        "2023-03-29_android_campaign_malware.stix2",
+        include_str!("../../../kb/iocs/2023-03-29_android_campaign_malware.stix2"),
+    ),
+    (
+        "2024-05-02_wintego_helios_wintego_helios.stix2",
+        include_str!("../../../kb/iocs/2024-05-02_wintego_helios_wintego_helios.stix2"),
+    ),
+    (
+        "2021-12-16_cytrox_cytrox.stix2",
+        include_str!("../../../kb/iocs/2021-12-16_cytrox_cytrox.stix2"),
+    ),
+    (
+        "2021-07-18_nso_pegasus.stix2",
+        include_str!("../../../kb/iocs/2021-07-18_nso_pegasus.stix2"),
+    ),
+];
+
+/// The names of the embedded bundles (files of `kb/iocs`).
+pub fn embedded_names() -> impl Iterator<Item = &'static str> {
+    EMBEDDED.iter().map(|(n, _)| *n)
+}
+
+/// A fatal error loading a feed. Every variant names the source (file name or given name).
+#[derive(Debug, thiserror::Error)]
+pub enum IocError {
+    /// The file could not be read.
+    #[error("{source_name}: cannot read: {error}")]
+    Io {
+        /// File path.
+        source_name: String,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+    /// The file is larger than [`MAX_FEED_BYTES`].
+    #[error("{source_name}: {size} bytes is larger than the {MAX_FEED_BYTES}-byte limit")]
+    TooLarge {
+        /// File path.
+        source_name: String,
+        /// Its size.
+        size: u64,
+    },
+    /// Not JSON.
+    #[error("{source_name}: not valid JSON: {message}")]
+    Json {
+        /// File or bundle name.
+        source_name: String,
+        /// serde_json's message, with line and column.
+        message: String,
+    },
+    /// JSON, but not a STIX bundle.
+    #[error("{source_name}: not a STIX 2.1 bundle: {message}")]
+    NotBundle {
+        /// File or bundle name.
+        source_name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A malformed object.
+    #[error("{source_name}: object {object}: {message}")]
+    Object {
+        /// File or bundle name.
+        source_name: String,
+        /// The object id, or `#n` (its index in `objects`) when it has no id.
+        object: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An indicator whose pattern has a syntax error.
+    #[error("{source_name}: indicator {object}: invalid STIX pattern {error}\n    {pattern}\n    {caret}", caret = caret(pattern, error.position))]
+    Pattern {
+        /// File or bundle name.
+        source_name: String,
+        /// The indicator id.
+        object: String,
+        /// The pattern text.
+        pattern: String,
+        /// The error and its byte position in `pattern`.
+        error: PatternError,
+    },
+}
+
+fn caret(pattern: &str, pos: usize) -> String {
+    let chars = pattern.get(..pos).map_or(pos, |s| s.chars().count());
+    format!("{}^", " ".repeat(chars))
+}
+
+/// A non-fatal problem: an indicator that is kept (or skipped) but cannot be fully evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadWarning {
+    /// File or bundle name.
+    pub source: String,
+    /// The object id.
+    pub object: String,
+    /// The pattern, for indicators.
+    pub pattern: Option<String>,
+    /// What is not supported.
+    pub message: String,
+}
+
+impl fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.source, self.object, self.message)?;
+        if let Some(p) = &self.pattern {
+            write!(f, " in {p:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What an indicator's comparison is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObservableKind {
+    /// `app:id`.
+    PackageName,
+    /// `app:cert.sha1`, `x509-certificate:hashes.'SHA-1'`.
+    CertSha1,
+    /// `app:cert.sha256`, `x509-certificate:hashes.'SHA-256'`.
+    CertSha256,
+    /// `file:hashes.sha256`.
+    FileSha256,
+    /// `file:hashes.sha1`.
+    FileSha1,
+    /// `file:hashes.md5`.
+    FileMd5,
+    /// `domain-name:value`.
+    Domain,
+    /// `url:value`.
+    Url,
+    /// `ipv4-addr:value`, `ipv6-addr:value`.
+    Ip,
+    /// `email-addr:value`.
+    Email,
+    /// `file:name`.
+    FileName,
+    /// `process:name`.
+    ProcessName,
+    /// `android-property:name`.
+    AndroidProperty,
+    /// Any other path: valid, never matches an app.
+    Other,
+}
+
+impl ObservableKind {
+    /// Classifies an object path (`ObjectPath::key()` form).
+    fn of(path: &pattern::ObjectPath) -> ObservableKind {
+        let key = path.key();
+        let (ty, prop) = key.split_once(':').unwrap_or((key.as_str(), ""));
+        let lower = prop.to_ascii_lowercase();
+        let hash = |h: &str| match h {
+            "sha256" | "sha-256" => Some(0),
+            "sha1" | "sha-1" => Some(1),
+            "md5" => Some(2),
+            _ => None,
+        };
+        match (ty, lower.as_str()) {
+            ("app", "id") => ObservableKind::PackageName,
+            ("app", "cert.sha1") => ObservableKind::CertSha1,
+            ("app", "cert.sha256") => ObservableKind::CertSha256,
+            ("domain-name", "value") => ObservableKind::Domain,
+            ("url", "value") => ObservableKind::Url,
+            ("ipv4-addr" | "ipv6-addr", "value") => ObservableKind::Ip,
+            ("email-addr", "value") => ObservableKind::Email,
+            ("file", "name") => ObservableKind::FileName,
+            ("process", "name") => ObservableKind::ProcessName,
+            ("android-property", "name") => ObservableKind::AndroidProperty,
+            ("x509-certificate", p) => match p.strip_prefix("hashes.").and_then(hash) {
+                Some(0) => ObservableKind::CertSha256,
+                Some(1) => ObservableKind::CertSha1,
+                _ => ObservableKind::Other,
+            },
+            ("file", p) => match p.strip_prefix("hashes.").and_then(hash) {
+                Some(0) => ObservableKind::FileSha256,
+                Some(1) => ObservableKind::FileSha1,
+                Some(2) => ObservableKind::FileMd5,
+                _ => ObservableKind::Other,
+            },
+            _ => ObservableKind::Other,
+        }
+    }
+}
+
+/// Which fact of the app a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FactKind {
+    /// [`AppFacts::package_names`].
+    PackageName,
+    /// [`AppFacts::cert_sha1s`].
+    CertSha1,
+    /// [`AppFacts::cert_sha256s`].
+    CertSha256,
+    /// [`AppFacts::file_sha256s`].
+    FileSha256,
+    /// [`AppFacts::file_sha1s`].
+    FileSha1,
+    /// [`AppFacts::file_md5s`].
+    FileMd5,
+    /// [`AppFacts::domains`].
+    Domain,
+    /// [`AppFacts::urls`].
+    Url,
+    /// [`AppFacts::ips`].
+    Ip,
+    /// [`AppFacts::emails`].
+    Email,
+    /// [`AppFacts::file_names`].
+    FileName,
+    /// [`AppFacts::process_names`].
+    ProcessName,
+    /// [`AppFacts::android_properties`].
+    AndroidProperty,
+}
+
+impl FactKind {
+    /// A human label ("package name", "signing certificate SHA-1", …).
+    pub fn label(self) -> &'static str {
+        match self {
+            FactKind::PackageName => "package name",
+            FactKind::CertSha1 => "signing certificate SHA-1",
+            FactKind::CertSha256 => "signing certificate SHA-256",
+            FactKind::FileSha256 => "file SHA-256",
+            FactKind::FileSha1 => "file SHA-1",
+            FactKind::FileMd5 => "file MD5",
+            FactKind::Domain => "domain",
+            FactKind::Url => "URL",
+            FactKind::Ip => "IP address",
+            FactKind::Email => "email address",
+            FactKind::FileName => "file name",
+            FactKind::ProcessName => "process name",
+            FactKind::AndroidProperty => "Android system property",
+        }
+    }
+}
+
+impl fmt::Display for FactKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One fact value, with where in the app it was found (e.g. `"in code"`, `"manifest"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    /// The value (a package name, a hex hash, a domain, …).
+    pub value: String,
+    /// Where it was found, free text, reported with a match.
+    pub origin: Option<String>,
+}
+
+impl Fact {
+    /// A fact found at `origin`.
+    pub fn at(value: impl Into<String>, origin: impl Into<String>) -> Fact {
+        Fact {
+            value: value.into(),
+            origin: Some(origin.into()),
+        }
+    }
+}
+
+impl From<&str> for Fact {
+    fn from(v: &str) -> Fact {
+        Fact {
+            value: v.to_string(),
+            origin: None,
+        }
+    }
+}
+
+impl From<String> for Fact {
+    fn from(value: String) -> Fact {
+        Fact {
+            value,
+            origin: None,
+        }
+    }
+}
+
+/// What an app is made of, as far as indicators care. Any field can be empty. Hashes are hex
+/// (any case, colons allowed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppFacts {
+    /// The package name(s) (base and splits).
+    pub package_names: Vec<Fact>,
+    /// Signing certificate SHA-1 fingerprints.
+    pub cert_sha1s: Vec<Fact>,
+    /// Signing certificate SHA-256 fingerprints.
+    pub cert_sha256s: Vec<Fact>,
+    /// SHA-256 of the APK and of files inside it.
+    pub file_sha256s: Vec<Fact>,
+    /// SHA-1 of files.
+    pub file_sha1s: Vec<Fact>,
+    /// MD5 of files.
+    pub file_md5s: Vec<Fact>,
+    /// Host names (from code, resources, network security config…).
+    pub domains: Vec<Fact>,
+    /// URLs (their host is matched against domain and IP indicators too).
+    pub urls: Vec<Fact>,
+    /// IP addresses.
+    pub ips: Vec<Fact>,
+    /// Email addresses.
+    pub emails: Vec<Fact>,
+    /// File names (entry names' last component, or as the caller sees fit).
+    pub file_names: Vec<Fact>,
+    /// Process names (`android:process`).
+    pub process_names: Vec<Fact>,
+    /// Android system property names referenced.
+    pub android_properties: Vec<Fact>,
+}
+
+/// Why one comparison of an indicator matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// What the comparison is about.
+    pub observable: ObservableKind,
+    /// The object path as written, normalised (`domain-name:value`).
+    pub path: String,
+    /// The indicator's value.
+    pub indicator_value: String,
+    /// The fact of the app that matched.
+    pub fact: FactKind,
+    /// The app's value that matched (e.g. `sub.evil.com` for indicator `evil.com`).
+    pub matched_value: String,
+    /// Where the app's value was found ([`Fact::origin`]).
+    pub origin: Option<String>,
+}
+
+/// A matched indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IocMatch {
+    /// The indicator id.
+    pub indicator_id: String,
+    /// The indicator name, if any.
+    pub indicator_name: Option<String>,
+    /// The pattern text.
+    pub pattern: String,
+    /// The malware families it indicates (malware names).
+    pub families: Vec<String>,
+    /// Names of reports that list it.
+    pub reports: Vec<String>,
+    /// The file or bundle name it was loaded from.
+    pub source: String,
+    /// The bundle id.
+    pub bundle_id: Option<String>,
+    /// Whether it comes from the embedded knowledge base.
+    pub embedded: bool,
+    /// The comparisons that matched, with the app facts (at least one).
+    pub evidence: Vec<Evidence>,
+    /// Parts of the pattern that were ignored (qualifiers).
+    pub notes: Vec<String>,
+}
+
+impl IocMatch {
+    /// The first family, if any.
+    pub fn family(&self) -> Option<&str> {
+        self.families.first().map(String::as_str)
+    }
+}
+
+/// Where indicators came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// File name (user feeds: the path as given) or bundle name.
+    pub name: String,
+    /// The bundle id.
+    pub bundle_id: Option<String>,
+    /// Embedded from `kb/iocs`.
+    pub embedded: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Cond {
+    False,
+    Atom(usize),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    fn eval(&self, hit: &dyn Fn(usize) -> bool) -> bool {
+        match self {
+            Cond::False => false,
+            Cond::Atom(a) => hit(*a),
+            Cond::And(v) => v.iter().all(|c| c.eval(hit)),
+            Cond::Or(v) => v.iter().any(|c| c.eval(hit)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Atom {
+    kind: ObservableKind,
+    path: String,
+    value: String,
+}
+
+/// A loaded indicator.
+#[derive(Debug, Clone)]
+pub struct LoadedIndicator {
+    /// The indicator id.
+    pub id: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// The pattern text.
+    pub pattern: String,
+    /// Families (names of the `malware` objects it indicates).
+    pub families: Vec<String>,
+    /// Names of reports listing it.
+    pub reports: Vec<String>,
+    /// Index into [`IocSet::sources`].
+    pub source: usize,
+    /// Parts of the pattern ignored when matching.
+    pub notes: Vec<String>,
+    /// Whether some comparison can match an app (false for iOS-only paths and the like).
+    pub matchable: bool,
+    cond: Cond,
+    atoms: Vec<Atom>,
+}
+
+impl LoadedIndicator {
+    /// The observable kinds its comparisons use.
+    pub fn kinds(&self) -> BTreeSet<ObservableKind> {
+        self.atoms.iter().map(|a| a.kind).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    PackageName,
+    CertSha1,
+    CertSha256,
+    FileSha256,
+    FileSha1,
+    FileMd5,
+    Host,
+    Ip,
+    Url,
+    Email,
+    FileName,
+    ProcessName,
+    AndroidProperty,
+}
+
+type Hits = BTreeMap<u32, BTreeMap<u32, Vec<Evidence>>>;
+type Postings = HashMap<String, Vec<(u32, u32)>>;
+
+/// A set of indicators, indexed for matching.
+#[derive(Debug, Default)]
+pub struct IocSet {
+    sources: Vec<Source>,
+    indicators: Vec<LoadedIndicator>,
+    index: HashMap<Slot, Postings>,
+    cidrs: Vec<(u32, u32, u32, u32)>,
+    warnings: Vec<LoadWarning>,
+}
+
+fn norm_hex(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != ':' && !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn norm_domain(s: &str) -> String {
+    let s = s.trim();
+    let s = url_host(s).unwrap_or(s);
+    let s = s.trim_end_matches('.');
+    let s = s.strip_prefix("*.").unwrap_or(s);
+    s.to_ascii_lowercase()
+}
+
+fn norm_ip(s: &str) -> Option<String> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(t);
+    t.parse::<IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+/// Lower-cases the scheme and host of a URL and drops a trailing `/`.
+fn norm_url(s: &str) -> String {
+    let s = s.trim();
+    let s = s.strip_suffix('/').unwrap_or(s);
+    match s.find("://") {
+        Some(i) => {
+            let rest_start = i + 3;
+            let rest = s.get(rest_start..).unwrap_or("");
+            let host_end = rest
+                .find(['/', '?', '#'])
+                .map_or(s.len(), |j| rest_start + j);
+            let head = s.get(..host_end).unwrap_or(s).to_ascii_lowercase();
+            format!("{head}{}", s.get(host_end..).unwrap_or(""))
+        }
+        None => s.to_string(),
+    }
+}
+
+/// The host of `scheme://[user@]host[:port]/…`.
+fn url_host(s: &str) -> Option<&str> {
+    let i = s.find("://")?;
+    let rest = s.get(i + 3..)?;
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth = rest.get(..auth_end)?;
+    let auth = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    let host = if let Some(r) = auth.strip_prefix('[') {
+        r.split_once(']').map_or(r, |(h, _)| h)
+    } else {
+        auth.split_once(':').map_or(auth, |(h, _)| h)
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+fn parse_cidr(s: &str) -> Option<(u32, u32)> {
+    let (a, n) = s.trim().split_once('/')?;
+    let ip: std::net::Ipv4Addr = a.parse().ok()?;
+    let n: u32 = n.parse().ok()?;
+    if n > 32 {
+        return None;
+    }
+    let mask = if n == 0 { 0 } else { u32::MAX << (32 - n) };
+    Some((u32::from(ip) & mask, mask))
+}
+
+struct BundleCtx<'a> {
+    source_name: &'a str,
+    warnings: Vec<LoadWarning>,
+    atoms: Vec<Atom>,
+}
+
+impl BundleCtx<'_> {
+    fn warn(&mut self, object: &str, pattern: &str, message: String) {
+        self.warnings.push(LoadWarning {
+            source: self.source_name.to_string(),
+            object: object.to_string(),
+            pattern: Some(pattern.to_string()),
+            message,
+        });
+    }
+
+    fn observation(&mut self, id: &str, pat: &str, e: &ObservationExpr) -> Cond {
+        match e {
+            ObservationExpr::Observation(c) => self.comparison(id, pat, c),
+            ObservationExpr::And(v) | ObservationExpr::FollowedBy(v) => {
+                Cond::And(v.iter().map(|x| self.observation(id, pat, x)).collect())
+            }
+            ObservationExpr::Or(v) => {
+                Cond::Or(v.iter().map(|x| self.observation(id, pat, x)).collect())
+            }
+            ObservationExpr::Qualified(inner, _) => self.observation(id, pat, inner),
+        }
+    }
+
+    fn comparison(&mut self, id: &str, pat: &str, e: &ComparisonExpr) -> Cond {
+        match e {
+            ComparisonExpr::And(v) => {
+                Cond::And(v.iter().map(|x| self.comparison(id, pat, x)).collect())
+            }
+            ComparisonExpr::Or(v) => {
+                Cond::Or(v.iter().map(|x| self.comparison(id, pat, x)).collect())
+            }
+            ComparisonExpr::Test(t) => self.test(id, pat, t),
+        }
+    }
+
+    fn test(&mut self, id: &str, pat: &str, t: &Comparison) -> Cond {
+        let kind = ObservableKind::of(&t.path);
+        if kind == ObservableKind::Other {
+            return Cond::False;
+        }
+        let path = t.path.key();
+        let values: Vec<&Literal> = match (&t.op, &t.value) {
+            (Operator::Eq, v) if !t.negated => vec![v],
+            (Operator::In, Literal::Set(v)) if !t.negated => v.iter().collect(),
+            _ => {
+                self.warn(
+                    id,
+                    pat,
+                    format!(
+                        "{}{:?} on {path} is not evaluated (only = and IN are); this comparison never matches",
+                        if t.negated { "NOT " } else { "" },
+                        t.op
+                    ),
+                );
+                return Cond::False;
+            }
+        };
+        let mut alts = Vec::new();
+        for v in values {
+            match v.as_str() {
+                Some(s) if !s.trim().is_empty() => {
+                    alts.push(Cond::Atom(self.atoms.len()));
+                    self.atoms.push(Atom {
+                        kind,
+                        path: path.clone(),
+                        value: s.to_string(),
+                    });
+                }
+                _ => self.warn(
+                    id,
+                    pat,
+                    format!("{path} compared with {v:?}, not a non-empty string; never matches"),
+                ),
+            }
+        }
+        match alts.len() {
+            0 => Cond::False,
+            1 => alts.pop().unwrap_or(Cond::False),
+            _ => Cond::Or(alts),
+        }
+    }
+}
+
+fn obj_err(source_name: &str, object: &str, message: impl Into<String>) -> IocError {
+    IocError::Object {
+        source_name: source_name.to_string(),
+        object: object.to_string(),
+        message: message.into(),
+    }
+}
+
+impl IocSet {
+    /// An empty set.
+    pub fn new() -> IocSet {
+        IocSet::default()
+    }
+
+    /// The embedded knowledge base (`kb/iocs`: Echap stalkerware, Amnesty investigations).
+    pub fn load_embedded() -> Result<IocSet, IocError> {
+        let mut set = IocSet::new();
+        for (name, text) in EMBEDDED {
+            set.add_bundle_inner(name, text, true)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds a user feed file (`--iocs FILE`). On error nothing from this file is added.
+    pub fn add_file(&mut self, path: &Path) -> Result<usize, IocError> {
+        let name = path.display().to_string();
+        let size = std::fs::metadata(path)
+            .map_err(|error| IocError::Io {
+                source_name: name.clone(),
+                error,
+            })?
+            .len();
+        if size > MAX_FEED_BYTES {
+            return Err(IocError::TooLarge {
+                source_name: name,
+                size,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|error| IocError::Io {
+            source_name: name.clone(),
+            error,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| IocError::Json {
+            source_name: name.clone(),
+            message: format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        })?;
+        self.add_bundle_inner(&name, &text, false)
+    }
+
+    /// Adds a bundle from text; `name` identifies it in matches, warnings and errors. Returns
+    /// how many indicators were added. On error nothing from this bundle is added.
+    pub fn add_bundle_str(&mut self, name: &str, text: &str) -> Result<usize, IocError> {
+        self.add_bundle_inner(name, text, false)
+    }
+
+    fn add_bundle_inner(
+        &mut self,
+        name: &str,
+        text: &str,
+        embedded: bool,
+    ) -> Result<usize, IocError> {
+        let bundle: stix::Bundle = serde_json::from_str(text).map_err(|e| {
+            if e.is_data() {
+                IocError::NotBundle {
+                    source_name: name.to_string(),
+                    message: e.to_string(),
+                }
+            } else {
+                IocError::Json {
+                    source_name: name.to_string(),
+                    message: e.to_string(),
+                }
+            }
+        })?;
+        if bundle.kind != "bundle" {
+            return Err(IocError::NotBundle {
+                source_name: name.to_string(),
+                message: format!("top-level type is {:?}, expected \"bundle\"", bundle.kind),
+            });
+        }
+        let mut indicators = Vec::new();
+        let mut malware: HashMap<String, String> = HashMap::new();
+        let mut malware_order = Vec::new();
+        let mut reports = Vec::new();
+        let mut rels = Vec::new();
+        for (i, obj) in bundle.objects.iter().enumerate() {
+            let idx = format!("#{i}");
+            let Some(map) = obj.as_object() else {
+                return Err(obj_err(name, &idx, "not a JSON object"));
+            };
+            let kind = map.get("type").and_then(Value::as_str);
+            let id = map.get("id").and_then(Value::as_str);
+            let (Some(kind), Some(id)) = (kind, id) else {
+                return Err(obj_err(name, &idx, "missing string \"type\" or \"id\""));
+            };
+            let what = |e: serde_json::Error| obj_err(name, id, format!("invalid {kind}: {e}"));
+            match kind {
+                "indicator" => indicators.push(stix::Indicator::deserialize(obj).map_err(what)?),
+                "malware" => {
+                    let m = stix::Malware::deserialize(obj).map_err(what)?;
+                    malware_order.push(m.id.clone());
+                    malware.insert(m.id.clone(), m.name.unwrap_or(m.id));
+                }
+                "report" => reports.push(stix::Report::deserialize(obj).map_err(what)?),
+                "relationship" => rels.push(stix::Relationship::deserialize(obj).map_err(what)?),
+                _ => {}
+            }
+        }
+        let mut families: HashMap<&str, Vec<&str>> = HashMap::new();
+        for r in &rels {
+            if r.relationship_type != "indicates" {
+                continue;
+            }
+            let pair = if let Some(m) = malware.get(&r.target_ref) {
+                Some((r.source_ref.as_str(), m.as_str()))
+            } else {
+                malware
+                    .get(&r.source_ref)
+                    .map(|m| (r.target_ref.as_str(), m.as_str()))
+            };
+            if let Some((ind, m)) = pair {
+                let v = families.entry(ind).or_default();
+                if !v.contains(&m) {
+                    v.push(m);
+                }
+            }
+        }
+        let sole = match malware_order.as_slice() {
+            [only] => malware.get(only).map(String::as_str),
+            _ => None,
+        };
+        let mut report_names: HashMap<&str, Vec<&str>> = HashMap::new();
+        for r in &reports {
+            let rn = r.name.as_deref().unwrap_or(r.id.as_str());
+            for o in &r.object_refs {
+                report_names.entry(o.as_str()).or_default().push(rn);
+            }
+        }
+
+        let source = self.sources.len();
+        let mut ctx = BundleCtx {
+            source_name: name,
+            warnings: Vec::new(),
+            atoms: Vec::new(),
+        };
+        let mut loaded = Vec::new();
+        for ind in &indicators {
+            let ptype = ind.pattern_type.as_deref().unwrap_or("stix");
+            if !ptype.eq_ignore_ascii_case("stix") {
+                ctx.warnings.push(LoadWarning {
+                    source: name.to_string(),
+                    object: ind.id.clone(),
+                    pattern: Some(ind.pattern.clone()),
+                    message: format!("pattern_type {ptype:?} is not supported; indicator skipped"),
+                });
+                continue;
+            }
+            let parsed = pattern::parse(&ind.pattern).map_err(|error| IocError::Pattern {
+                source_name: name.to_string(),
+                object: ind.id.clone(),
+                pattern: ind.pattern.clone(),
+                error,
+            })?;
+            ctx.atoms = Vec::new();
+            let cond = ctx.observation(&ind.id, &ind.pattern, &parsed.expr);
+            let atoms = std::mem::take(&mut ctx.atoms);
+            let fams: Vec<String> = match families.get(ind.id.as_str()) {
+                Some(v) => v.iter().map(|s| s.to_string()).collect(),
+                None => sole.map(str::to_string).into_iter().collect(),
+            };
+            let matchable = atoms.iter().any(|a| a.kind != ObservableKind::Other);
+            loaded.push(LoadedIndicator {
+                id: ind.id.clone(),
+                name: ind.name.clone(),
+                pattern: ind.pattern.clone(),
+                families: fams,
+                reports: report_names
+                    .get(ind.id.as_str())
+                    .map(|v| v.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default(),
+                source,
+                notes: parsed.notes,
+                matchable,
+                cond,
+                atoms,
+            });
+        }
+        // Commit: nothing above touched `self`.
+        self.warnings.append(&mut ctx.warnings);
+        self.sources.push(Source {
+            name: name.to_string(),
+            bundle_id: bundle.id,
+            embedded,
+        });
+        let added = loaded.len();
+        for ind in loaded {
+            let Ok(i) = u32::try_from(self.indicators.len()) else {
+                break;
+            };
+            for (a, atom) in ind.atoms.iter().enumerate() {
+                let a = u32::try_from(a).unwrap_or(u32::MAX);
+                self.index_atom(i, a, atom);
+            }
+            self.indicators.push(ind);
+        }
+        Ok(added)
+    }
+
+    fn index_atom(&mut self, i: u32, a: u32, atom: &Atom) {
+        let v = atom.value.as_str();
+        let (slot, key) = match atom.kind {
+            ObservableKind::PackageName => (Slot::PackageName, v.trim().to_string()),
+            ObservableKind::CertSha1 => (Slot::CertSha1, norm_hex(v)),
+            ObservableKind::CertSha256 => (Slot::CertSha256, norm_hex(v)),
+            ObservableKind::FileSha256 => (Slot::FileSha256, norm_hex(v)),
+            ObservableKind::FileSha1 => (Slot::FileSha1, norm_hex(v)),
+            ObservableKind::FileMd5 => (Slot::FileMd5, norm_hex(v)),
+            ObservableKind::Domain => match norm_ip(v) {
+                Some(ip) => (Slot::Ip, ip),
+                None => (Slot::Host, norm_domain(v)),
+            },
+            ObservableKind::Ip => {
+                if let Some((net, mask)) = parse_cidr(v) {
+                    self.cidrs.push((net, mask, i, a));
+                    return;
+                }
+                (
+                    Slot::Ip,
+                    norm_ip(v).unwrap_or_else(|| v.trim().to_ascii_lowercase()),
+                )
+            }
+            ObservableKind::Url => (Slot::Url, norm_url(v)),
+            ObservableKind::Email => (Slot::Email, v.trim().to_ascii_lowercase()),
+            ObservableKind::FileName => (Slot::FileName, v.to_string()),
+            ObservableKind::ProcessName => (Slot::ProcessName, v.trim().to_string()),
+            ObservableKind::AndroidProperty => (Slot::AndroidProperty, v.trim().to_string()),
+            ObservableKind::Other => return,
+        };
+        self.index
+            .entry(slot)
+            .or_default()
+            .entry(key)
+            .or_default()
+            .push((i, a));
+    }
+
+    /// The sources loaded, in order.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The indicators loaded, in order.
+    pub fn indicators(&self) -> &[LoadedIndicator] {
+        &self.indicators
+    }
+
+    /// Warnings collected while loading (unsupported but valid patterns).
+    pub fn warnings(&self) -> &[LoadWarning] {
+        &self.warnings
+    }
+
+    /// Number of indicators.
+    pub fn len(&self) -> usize {
+        self.indicators.len()
+    }
+
+    /// No indicators.
+    pub fn is_empty(&self) -> bool {
+        self.indicators.is_empty()
+    }
+
+    /// Matches an app's facts. Deterministic: matches in load order, evidence in fact order.
+    pub fn match_app(&self, facts: &AppFacts) -> Vec<IocMatch> {
+        let mut hits: Hits = BTreeMap::new();
+        let plain: [(&Vec<Fact>, Slot, FactKind); 10] = [
+            (
+                &facts.package_names,
+                Slot::PackageName,
+                FactKind::PackageName,
+            ),
+            (&facts.cert_sha1s, Slot::CertSha1, FactKind::CertSha1),
+            (&facts.cert_sha256s, Slot::CertSha256, FactKind::CertSha256),
+            (&facts.file_sha256s, Slot::FileSha256, FactKind::FileSha256),
+            (&facts.file_sha1s, Slot::FileSha1, FactKind::FileSha1),
+            (&facts.file_md5s, Slot::FileMd5, FactKind::FileMd5),
+            (&facts.emails, Slot::Email, FactKind::Email),
+            (&facts.file_names, Slot::FileName, FactKind::FileName),
+            (
+                &facts.process_names,
+                Slot::ProcessName,
+                FactKind::ProcessName,
+            ),
+            (
+                &facts.android_properties,
+                Slot::AndroidProperty,
+                FactKind::AndroidProperty,
+            ),
+        ];
+        for (list, slot, kind) in plain {
+            for f in list {
+                let key = match slot {
+                    Slot::CertSha1
+                    | Slot::CertSha256
+                    | Slot::FileSha256
+                    | Slot::FileSha1
+                    | Slot::FileMd5 => norm_hex(&f.value),
+                    Slot::Email => f.value.trim().to_ascii_lowercase(),
+                    Slot::FileName => f.value.clone(),
+                    _ => f.value.trim().to_string(),
+                };
+                self.lookup(&mut hits, slot, &key, kind, f);
+            }
+        }
+        let hosts = facts
+            .domains
+            .iter()
+            .map(|f| (f, f.value.as_str(), FactKind::Domain))
+            .chain(
+                facts
+                    .ips
+                    .iter()
+                    .map(|f| (f, f.value.as_str(), FactKind::Ip)),
+            )
+            .chain(
+                facts
+                    .urls
+                    .iter()
+                    .filter_map(|f| url_host(f.value.trim()).map(|h| (f, h, FactKind::Url))),
+            );
+        for (f, host, kind) in hosts {
+            if let Some(ip) = norm_ip(host) {
+                self.lookup(&mut hits, Slot::Ip, &ip, kind, f);
+                if let Ok(IpAddr::V4(v4)) = ip.parse::<IpAddr>() {
+                    let x = u32::from(v4);
+                    for &(net, mask, i, a) in &self.cidrs {
+                        if x & mask == net {
+                            self.add_hit(&mut hits, i, a, kind, f);
+                        }
+                    }
+                }
+                continue;
+            }
+            let d = norm_domain(host);
+            let mut rest = d.as_str();
+            loop {
+                if !rest.is_empty() {
+                    self.lookup(&mut hits, Slot::Host, rest, kind, f);
+                }
+                match rest.split_once('.') {
+                    Some((_, r)) => rest = r,
+                    None => break,
+                }
+            }
+        }
+        for f in &facts.urls {
+            self.lookup(&mut hits, Slot::Url, &norm_url(&f.value), FactKind::Url, f);
+        }
+
+        let mut out = Vec::new();
+        for (i, atoms) in hits {
+            let Some(ind) = self.indicators.get(i as usize) else {
+                continue;
+            };
+            let ok = ind
+                .cond
+                .eval(&|a| u32::try_from(a).is_ok_and(|a| atoms.contains_key(&a)));
+            if !ok {
+                continue;
+            }
+            let source = self.sources.get(ind.source);
+            out.push(IocMatch {
+                indicator_id: ind.id.clone(),
+                indicator_name: ind.name.clone(),
+                pattern: ind.pattern.clone(),
+                families: ind.families.clone(),
+                reports: ind.reports.clone(),
+                source: source.map(|s| s.name.clone()).unwrap_or_default(),
+                bundle_id: source.and_then(|s| s.bundle_id.clone()),
+                embedded: source.is_some_and(|s| s.embedded),
+                evidence: atoms.into_values().flatten().collect(),
+                notes: ind.notes.clone(),
+            });
+        }
+        out
+    }
+
+    fn lookup(&self, hits: &mut Hits, slot: Slot, key: &str, fact: FactKind, f: &Fact) {
+        let Some(list) = self.index.get(&slot).and_then(|m| m.get(key)) else {
+            return;
+        };
+        for &(i, a) in list {
+            self.add_hit(hits, i, a, fact, f);
+        }
+    }
+
+    fn add_hit(&self, hits: &mut Hits, i: u32, a: u32, fact: FactKind, f: &Fact) {
+        let Some(atom) = self
+            .indicators
+            .get(i as usize)
+            .and_then(|ind| ind.atoms.get(a as usize))
+        else {
+            return;
+        };
+        let ev = hits.entry(i).or_default().entry(a).or_default();
+        if ev.len() >= MAX_EVIDENCE_PER_ATOM
+            || ev
+                .iter()
+                .any(|e| e.matched_value == f.value && e.fact == fact)
+        {
+            return;
+        }
+        ev.push(Evidence {
+            observable: atom.kind,
+            path: atom.path.clone(),
+            indicator_value: atom.value.clone(),
+            fact,
+            matched_value: f.value.clone(),
+            origin: f.origin.clone(),
+        });
+    }
+}
