@@ -191,11 +191,27 @@ pub fn disassemble(dex: &DexFile<'_>, method_idx: u32) -> Result<String> {
                 }
             }
         }
+        // Bounded: at most MAX_CATCH_LINES catch lines per method.
+        const MAX_CATCH_LINES: usize = 1 << 16;
+        let mut lines_left = MAX_CATCH_LINES;
+        let mut cache: std::collections::HashMap<u16, Vec<crate::file::CatchClause>> =
+            std::collections::HashMap::new();
         for t in code.tries().unwrap_or_default() {
+            if lines_left == 0 {
+                out.push_str("    # more try/catch entries omitted\n");
+                break;
+            }
             let end = t.start_addr.wrapping_add(u32::from(t.insn_count));
-            match code.catch_handler(t.handler_off) {
+            let h = match cache.get(&t.handler_off) {
+                Some(h) => Ok(h.clone()),
+                None => code.catch_handler(t.handler_off).inspect(|h| {
+                    cache.insert(t.handler_off, h.clone());
+                }),
+            };
+            match h {
                 Ok(h) => {
-                    for c in h {
+                    lines_left = lines_left.saturating_sub(h.len().max(1));
+                    for c in h.into_iter().take(MAX_CATCH_LINES) {
                         let ty = c.type_idx.map_or_else(
                             || "all".to_owned(),
                             |ti| {

@@ -331,7 +331,10 @@ struct Raw {
 /// Classes per unit of parallel work.
 const UNIT_CLASSES: u32 = 1024;
 
-fn walk(dexes: &[DexFile<'_>], di: u32, classes: std::ops::Range<u32>) -> Raw {
+/// Per-dex work budgets shared by its units: (class members, code units).
+type Budgets = (crate::model::RepeatBudget, crate::model::RepeatBudget);
+
+fn walk(dexes: &[DexFile<'_>], budgets: &[Budgets], di: u32, classes: std::ops::Range<u32>) -> Raw {
     let mut raw = Raw {
         dex: di,
         ..Raw::default()
@@ -351,8 +354,9 @@ fn walk(dexes: &[DexFile<'_>], di: u32, classes: std::ops::Range<u32>) -> Raw {
             raw.errors.push(e);
         }
     };
-    let mut class_budget = crate::model::RepeatBudget::new(dex.data().len());
-    let mut code_budget = crate::model::RepeatBudget::new(dex.data().len());
+    let Some((class_budget, code_budget)) = budgets.get(di as usize) else {
+        return raw;
+    };
     for ci in classes {
         let def = match dex.class_def(ci) {
             Ok(d) => d,
@@ -369,10 +373,10 @@ fn walk(dexes: &[DexFile<'_>], di: u32, classes: std::ops::Range<u32>) -> Raw {
             }
         };
         let members = (data.fields.len() + data.methods.len()) as u64;
-        if def.class_data_off != 0 && !class_budget.allow(def.class_data_off, members) {
+        if def.class_data_off != 0 && !class_budget.allow(members) {
             err(
                 &mut raw,
-                format!("class_def {ci}: class_data shared too often, not indexed"),
+                format!("class_def {ci}: class_data work budget exhausted (overlapping or shared items), not indexed"),
             );
             continue;
         }
@@ -387,11 +391,11 @@ fn walk(dexes: &[DexFile<'_>], di: u32, classes: std::ops::Range<u32>) -> Raw {
                     continue;
                 }
             };
-            if !code_budget.allow(m.code_off, u64::from(code.insns_size())) {
+            if !code_budget.allow(u64::from(code.insns_size())) {
                 err(
                     &mut raw,
                     format!(
-                        "method {}: code item shared too often, not indexed",
+                        "method {}: code item work budget exhausted (overlapping or shared items), not indexed",
                         m.method_idx
                     ),
                 );
@@ -670,9 +674,18 @@ impl Index {
                 })
             })
             .collect();
+        let budgets: Vec<Budgets> = dexes
+            .iter()
+            .map(|d| {
+                (
+                    crate::model::RepeatBudget::new(d.data().len()),
+                    crate::model::RepeatBudget::new(d.data().len()),
+                )
+            })
+            .collect();
         let mut raws: Vec<Raw> = units
             .into_par_iter()
-            .map(|(di, r)| walk(dexes, di, r))
+            .map(|(di, r)| walk(dexes, &budgets, di, r))
             .collect();
         let mut errors: Vec<(u32, String)> = Vec::new();
         for r in raws.iter_mut() {

@@ -133,36 +133,29 @@ impl<'a> DexFile<'a> {
     }
 }
 
-/// Guards whole-file walks against structures shared by many owners (many class defs pointing
-/// at one class_data, many methods at one code item): the first use of an offset is free,
-/// repeats are charged their cost, and once repeats have cost more than the file size they
-/// are skipped (and reported by the caller).
+/// Bounds the work of a whole-file walk. In a well-formed file code items and class data do
+/// not overlap, so the total code units (or class members) decoded is at most half the file
+/// size; hostile files can point many methods at one code item, or at overlapping ones, to
+/// multiply the work. Every structure is charged its size, and once the total exceeds the
+/// file size the rest is skipped (and reported by the caller).
 #[derive(Debug)]
 pub(crate) struct RepeatBudget {
-    seen: std::collections::HashSet<u32>,
-    left: u64,
+    left: std::sync::atomic::AtomicU64,
 }
 
 impl RepeatBudget {
     pub(crate) fn new(file_len: usize) -> Self {
         RepeatBudget {
-            seen: std::collections::HashSet::new(),
-            left: (file_len as u64).saturating_add(1 << 16),
+            left: std::sync::atomic::AtomicU64::new((file_len as u64).saturating_add(1 << 16)),
         }
     }
 
-    /// True if a structure at `off` costing `cost` may be processed.
-    pub(crate) fn allow(&mut self, off: u32, cost: u64) -> bool {
-        if self.seen.insert(off) {
-            return true;
-        }
-        match self.left.checked_sub(cost) {
-            Some(l) => {
-                self.left = l;
-                true
-            }
-            None => false,
-        }
+    /// True if a structure costing `cost` may still be processed (shared across threads).
+    pub(crate) fn allow(&self, cost: u64) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.left
+            .fetch_update(Relaxed, Relaxed, |l| l.checked_sub(cost))
+            .is_ok()
     }
 }
 
@@ -201,8 +194,9 @@ impl<'a> DexFile<'a> {
     /// instead of stopping. Used by the fuzz target and to report how damaged a file is.
     pub fn scan(&self) -> Scan {
         let mut s = Scan::default();
-        let mut class_budget = RepeatBudget::new(self.data().len());
-        let mut code_budget = RepeatBudget::new(self.data().len());
+        let class_budget = RepeatBudget::new(self.data().len());
+        let code_budget = RepeatBudget::new(self.data().len());
+        let handler_budget = RepeatBudget::new(self.data().len());
         let mut debug_seen = std::collections::HashSet::new();
         for i in 0..self.string_count() {
             if self.string(i).is_err() {
@@ -243,11 +237,9 @@ impl<'a> DexFile<'a> {
                 }
             };
             let members = (data.fields.len() + data.methods.len()) as u64;
-            if class.def.class_data_off != 0
-                && !class_budget.allow(class.def.class_data_off, members)
-            {
+            if class.def.class_data_off != 0 && !class_budget.allow(members) {
                 s.err(format!(
-                    "class_def {}: class_data shared too often, skipped",
+                    "class_def {}: class_data work budget exhausted (overlapping or shared items), skipped",
                     class.index
                 ));
                 continue;
@@ -268,9 +260,9 @@ impl<'a> DexFile<'a> {
                         continue;
                     }
                 };
-                if !code_budget.allow(m.code_off, u64::from(code.insns_size())) {
+                if !code_budget.allow(u64::from(code.insns_size())) {
                     s.err(format!(
-                        "method {}: code item shared too often, skipped",
+                        "method {}: code item work budget exhausted (overlapping or shared items), skipped",
                         m.method_idx
                     ));
                     continue;
@@ -283,8 +275,33 @@ impl<'a> DexFile<'a> {
                 }
                 match code.tries() {
                     Ok(tries) => {
+                        // Handlers are usually shared by several tries: decode each once, and
+                        // charge the clauses to a per-file budget (overlapping handler offsets
+                        // could otherwise multiply the work).
+                        let mut seen = std::collections::HashSet::new();
                         for t in tries {
-                            let _ = code.catch_handler(t.handler_off).map_err(|e| s.err(e));
+                            if !seen.insert(t.handler_off) {
+                                continue;
+                            }
+                            if !handler_budget.allow(1) {
+                                s.err(format!(
+                                    "method {}: catch handler work budget exhausted",
+                                    m.method_idx
+                                ));
+                                break;
+                            }
+                            match code.catch_handler(t.handler_off) {
+                                Ok(h) => {
+                                    if !handler_budget.allow(h.len() as u64) {
+                                        s.err(format!(
+                                            "method {}: catch handler work budget exhausted",
+                                            m.method_idx
+                                        ));
+                                        break;
+                                    }
+                                }
+                                Err(e) => s.err(e),
+                            }
                         }
                     }
                     Err(e) => s.err(e),

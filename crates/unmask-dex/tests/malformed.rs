@@ -310,12 +310,15 @@ fn shared_code_items_are_bounded() {
     let t = Instant::now();
     let s = dex.scan();
     assert!(
-        s.errors.iter().any(|e| e.contains("shared too often")),
+        s.errors.iter().any(|e| e.contains("work budget exhausted")),
         "{:?}",
         s.errors
     );
     let idx = Index::build(std::slice::from_ref(&dex));
-    assert!(idx.errors.iter().any(|e| e.1.contains("shared too often")));
+    assert!(idx
+        .errors
+        .iter()
+        .any(|e| e.1.contains("work budget exhausted")));
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
 }
 
@@ -346,4 +349,83 @@ fn out_of_range_instruction_indexes() {
     let m = dex.find_method("Lfix/Formats;->all(I[I)I").unwrap();
     let s = unmask_dex::disassemble(&dex, m).unwrap();
     assert!(s.contains("<bad String 4294967295>"), "{s}");
+}
+
+/// A minimal v041 header: no ids, `header_size` 0x78, in a container of `container` bytes.
+fn v41_header(container: u32, header_offset: u32) -> Vec<u8> {
+    let mut h = vec![0u8; 0x78];
+    h[..8].copy_from_slice(b"dex\n041\0");
+    put32(&mut h, 32, 0x78);
+    put32(&mut h, 36, 0x78);
+    put32(&mut h, 40, 0x1234_5678);
+    put32(&mut h, 0x70, container);
+    put32(&mut h, 0x74, header_offset);
+    h
+}
+
+#[test]
+fn v041_container() {
+    let mut c = v41_header(0xf0, 0);
+    c.extend(v41_header(0xf0, 0x78));
+    let dexes = DexFile::parse_container(&c).unwrap();
+    assert_eq!(dexes.len(), 2);
+    assert!(dexes
+        .iter()
+        .all(|d| d.version() == 41 && d.class_count() == 0));
+    assert_eq!(dexes[1].header().container, Some((0xf0, 0x78)));
+    assert!(dexes[0]
+        .anomalies()
+        .contains(&unmask_dex::Anomaly::ContainerHasMore));
+    // A truncated second header is an error, not a panic.
+    assert!(DexFile::parse_container(&c[..0x78 + 0x20]).is_err());
+}
+
+#[test]
+fn overlapping_catch_handlers_are_bounded() {
+    // One method whose code item has 16k tries, each pointing at a different (overlapping)
+    // offset of a 64 KiB handler list in which every even offset starts an 8127-clause handler.
+    let mut d = fixture("formats.dex");
+    while d.len() % 4 != 0 {
+        d.push(0);
+    }
+    let code_off = d.len() as u32;
+    let tries: u16 = 16_000;
+    let mut code = vec![1u8, 0, 1, 0, 0, 0];
+    code.extend_from_slice(&tries.to_le_bytes());
+    code.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0]); // debug_info_off, insns_size = 1
+    code.extend_from_slice(&[0x0e, 0x00, 0, 0]); // return-void, padding
+    for i in 0..tries {
+        code.extend_from_slice(&[0, 0, 0, 0, 1, 0]);
+        code.extend_from_slice(&(i * 2).to_le_bytes());
+    }
+    for _ in 0..32_768 {
+        code.extend_from_slice(&[0xbf, 0x3f]);
+    }
+    d.extend(code);
+    let cd = d.len() as u32;
+    d.extend_from_slice(&[0, 0, 1, 0, 1, 1]); // 0 fields, 1 direct method: idx 1, flags 1
+    let mut off = code_off;
+    loop {
+        let b = (off & 0x7f) as u8;
+        off >>= 7;
+        if off == 0 {
+            d.push(b);
+            break;
+        }
+        d.push(b | 0x80);
+    }
+    let cdef = u32_at(&d, 100) as usize;
+    put32(&mut d, cdef + 24, cd);
+    let dex = DexFile::parse(&d).unwrap();
+    let t = Instant::now();
+    let s = dex.scan();
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.contains("catch handler work budget")),
+        "{:?}",
+        s.errors
+    );
+    let _ = unmask_dex::disassemble(&dex, 1);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
 }
