@@ -385,7 +385,7 @@ fn overlapping_catch_handlers_are_bounded() {
     // One method whose code item has 16k tries, each pointing at a different (overlapping)
     // offset of a 64 KiB handler list in which every even offset starts an 8127-clause handler.
     let mut d = fixture("formats.dex");
-    while d.len() % 4 != 0 {
+    while d.len() & 3 != 0 {
         d.push(0);
     }
     let code_off = d.len() as u32;
