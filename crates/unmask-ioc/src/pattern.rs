@@ -474,6 +474,13 @@ impl Parser<'_> {
         })
     }
 
+    fn err_at<T>(&self, position: usize, message: impl Into<String>) -> Result<T, PatternError> {
+        Err(PatternError {
+            position,
+            message: message.into(),
+        })
+    }
+
     fn bump(&mut self) -> Result<Tok, PatternError> {
         let (at, tok) = self.lex.next()?;
         self.at = at;
@@ -568,14 +575,18 @@ impl Parser<'_> {
         loop {
             let q = if self.is_kw("WITHIN") {
                 self.bump()?;
+                let at = self.at;
                 let n = match self.bump()? {
                     Tok::Int(n) if n > 0 => n as f64,
                     Tok::Float(f) if f > 0.0 => f,
                     other => {
-                        return self.err(format!(
-                            "expected a positive number of seconds after WITHIN, found {}",
-                            describe(&other)
-                        ))
+                        return self.err_at(
+                            at,
+                            format!(
+                                "expected a positive number of seconds after WITHIN, found {}",
+                                describe(&other)
+                            ),
+                        )
                     }
                 };
                 if !self.is_kw("SECONDS") {
@@ -630,12 +641,16 @@ impl Parser<'_> {
     }
 
     fn timestamp(&mut self, after: &str) -> Result<String, PatternError> {
+        let at = self.at;
         match self.bump()? {
             Tok::Typed('t', s) | Tok::Str(s) => Ok(s),
-            other => self.err(format!(
-                "expected a timestamp t'…' after {after}, found {}",
-                describe(&other)
-            )),
+            other => self.err_at(
+                at,
+                format!(
+                    "expected a timestamp t'…' after {after}, found {}",
+                    describe(&other)
+                ),
+            ),
         }
     }
 
@@ -774,14 +789,18 @@ impl Parser<'_> {
                 }
                 Tok::LBrack => {
                     self.bump()?;
+                    let at = self.at;
                     let c = match self.bump()? {
                         Tok::Star => PathComponent::AnyIndex,
                         Tok::Int(n) => PathComponent::Index(n),
                         other => {
-                            return self.err(format!(
-                                "expected an index or '*' in the object path, found {}",
-                                describe(&other)
-                            ))
+                            return self.err_at(
+                                at,
+                                format!(
+                                    "expected an index or '*' in the object path, found {}",
+                                    describe(&other)
+                                ),
+                            )
                         }
                     };
                     self.expect(&Tok::RBrack, "']' closing the index")?;
@@ -797,12 +816,16 @@ impl Parser<'_> {
     }
 
     fn property(&mut self) -> Result<PathComponent, PatternError> {
+        let at = self.at;
         match self.bump()? {
             Tok::Ident(s) | Tok::Str(s) => Ok(PathComponent::Property(s)),
-            other => self.err(format!(
-                "expected a property name in the object path, found {}",
-                describe(&other)
-            )),
+            other => self.err_at(
+                at,
+                format!(
+                    "expected a property name in the object path, found {}",
+                    describe(&other)
+                ),
+            ),
         }
     }
 
