@@ -17,7 +17,8 @@ fn oracle_counts(text: &str) -> BTreeMap<String, usize> {
     let v: Value = serde_json::from_str(text).unwrap();
     let mut m = BTreeMap::new();
     for o in v["objects"].as_array().unwrap() {
-        *m.entry(o["type"].as_str().unwrap().to_string()).or_insert(0) += 1;
+        *m.entry(o["type"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
     }
     m
 }
@@ -36,7 +37,11 @@ fn every_bundle_loads_with_independent_counts() {
         assert_eq!(n, want, "{name}: indicators");
         assert_eq!(set.len(), want);
         // Every indicator is attributed to a family: each of these bundles links all of them.
-        let with_family = set.indicators().iter().filter(|i| !i.families.is_empty()).count();
+        let with_family = set
+            .indicators()
+            .iter()
+            .filter(|i| !i.families.is_empty())
+            .count();
         assert_eq!(with_family, want, "{name}: indicators with a family");
         // Relationships: every `indicates` edge of the JSON shows up as a family link.
         let v: Value = serde_json::from_str(&text).unwrap();
@@ -118,6 +123,9 @@ fn echap_bundle_matches_its_sources() {
         .iter()
         .flat_map(|i| i.families.iter().map(String::as_str))
         .collect();
-    println!("echap: {} families with indicators, {hashes} sample hashes", families.len());
+    println!(
+        "echap: {} families with indicators, {hashes} sample hashes",
+        families.len()
+    );
     assert!(families.len() > 100);
 }
