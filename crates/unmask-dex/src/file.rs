@@ -399,7 +399,7 @@ pub struct DexFile<'a> {
 }
 
 /// Maximum length of a rendered method signature, in bytes.
-pub const MAX_SIGNATURE: usize = 64 * 1024;
+pub const MAX_SIGNATURE: usize = 16 * 1024;
 
 /// Strings whose search window exceeds this are charged to the per-file budget.
 const LONG_STRING: usize = 64 * 1024;
@@ -972,6 +972,20 @@ impl<'a> DexFile<'a> {
         (0..self.classes.count).map(move |i| self.class_def(i))
     }
 
+    /// Number of members (fields plus methods) declared by the class data header of `def`,
+    /// read without decoding the members (to budget work before decoding).
+    pub fn class_data_member_count(&self, def: &ClassDef) -> Result<u64> {
+        if def.class_data_off == 0 {
+            return Ok(0);
+        }
+        let mut c = Cursor::new(self.data, def.class_data_off as usize);
+        let mut n = 0u64;
+        for _ in 0..4 {
+            n += u64::from(c.uleb128()?);
+        }
+        Ok(n)
+    }
+
     /// Decodes the class data of a class definition (empty if it has none).
     pub fn class_data(&self, def: &ClassDef) -> Result<ClassData> {
         if def.class_data_off == 0 {
@@ -1120,7 +1134,32 @@ impl<'a> DexFile<'a> {
         }
         let def = self.class_def(class_def_idx)?;
         let cd = self.class_data(&def)?;
-        let n = cd.fields.len() + cd.methods.len();
+        self.hiddenapi_flags_n(sec, rel, cd.fields.len() + cd.methods.len())
+            .map(Some)
+    }
+
+    /// Hidden-API flags of a class with `n` members, when the member count is already known.
+    pub(crate) fn hiddenapi_flags_known(
+        &self,
+        class_def_idx: u32,
+        n: usize,
+    ) -> Result<Option<Vec<u32>>> {
+        let Some(sec) = self.hiddenapi_off else {
+            return Ok(None);
+        };
+        let sec = sec as usize;
+        let rel = u32_at(
+            self.data,
+            sec + 4 + class_def_idx as usize * 4,
+            "hiddenapi_class_data",
+        )?;
+        if rel == 0 {
+            return Ok(None);
+        }
+        self.hiddenapi_flags_n(sec, rel, n).map(Some)
+    }
+
+    fn hiddenapi_flags_n(&self, sec: usize, rel: u32, n: usize) -> Result<Vec<u32>> {
         let mut c = Cursor::new(self.data, sec + rel as usize);
         if n > c.remaining() {
             return Err(oob("hiddenapi_class_data", c.pos));
@@ -1129,7 +1168,7 @@ impl<'a> DexFile<'a> {
         for _ in 0..n {
             out.push(c.uleb128()?);
         }
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// The annotations directory of a class, if any.

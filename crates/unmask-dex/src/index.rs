@@ -365,6 +365,20 @@ fn walk(dexes: &[DexFile<'_>], budgets: &[Budgets], di: u32, classes: std::ops::
                 continue;
             }
         };
+        let members = match dex.class_data_member_count(&def) {
+            Ok(n) => n,
+            Err(e) => {
+                err(&mut raw, format!("class_def {ci}: {e}"));
+                continue;
+            }
+        };
+        if !class_budget.allow(members) {
+            err(
+                &mut raw,
+                format!("class_def {ci}: class_data work budget exhausted (overlapping or shared items), not indexed"),
+            );
+            continue;
+        }
         let data = match dex.class_data(&def) {
             Ok(d) => d,
             Err(e) => {
@@ -372,14 +386,6 @@ fn walk(dexes: &[DexFile<'_>], budgets: &[Budgets], di: u32, classes: std::ops::
                 continue;
             }
         };
-        let members = (data.fields.len() + data.methods.len()) as u64;
-        if def.class_data_off != 0 && !class_budget.allow(members) {
-            err(
-                &mut raw,
-                format!("class_def {ci}: class_data work budget exhausted (overlapping or shared items), not indexed"),
-            );
-            continue;
-        }
         for m in &data.methods {
             if m.code_off == 0 {
                 continue;
@@ -619,6 +625,8 @@ fn build_table(
 fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hierarchy {
     let mut h = Hierarchy::default();
     for (di, dex) in dexes.iter().enumerate() {
+        // Interface lists may be shared by many classes: bound the total entries interned.
+        let budget = crate::model::RepeatBudget::new(dex.data().len());
         for ci in 0..dex.class_count() {
             let r = (|| -> crate::Result<()> {
                 let def = dex.class_def(ci)?;
@@ -639,7 +647,15 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
                     Some(h.intern(&dex.type_name(def.superclass_idx)?))
                 };
                 let mut ifaces = Vec::new();
-                for t in dex.type_list(def.interfaces_off)?.iter() {
+                let list = dex.type_list(def.interfaces_off)?;
+                if !budget.allow(list.len() as u64) {
+                    return Err(crate::DexError::Limit {
+                        what: "interface entries (work budget)",
+                        count: list.len() as u64,
+                        limit: dex.data().len() as u64,
+                    });
+                }
+                for t in list.iter() {
                     ifaces.push(h.intern(&dex.type_name(u32::from(t))?));
                 }
                 if let Some(n) = h.nodes.get_mut(id as usize) {

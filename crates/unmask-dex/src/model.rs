@@ -203,6 +203,20 @@ impl<'a> DexFile<'a> {
                 s.bad_strings += 1;
             }
         }
+        // Budgets in elements decoded; see [`RepeatBudget`]. Shared or overlapping structures
+        // (class data, code, handlers, type lists, annotations, static values) cannot multiply
+        // the work beyond a few times the file size.
+        let misc_budget = RepeatBudget::new(self.data().len());
+        let charge = |s: &mut Scan, n: u64, what: &str, ci: u32| -> bool {
+            if misc_budget.allow(n) {
+                true
+            } else {
+                s.err(format!(
+                    "class_def {ci}: {what}: work budget exhausted, skipped"
+                ));
+                false
+            }
+        };
         for class in self.classes() {
             let class = match class {
                 Ok(c) => c,
@@ -212,22 +226,62 @@ impl<'a> DexFile<'a> {
                 }
             };
             s.classes += 1;
+            let ci = class.index;
             let _ = class.descriptor().map_err(|e| s.err(e));
             let _ = class.superclass().map_err(|e| s.err(e));
-            let _ = class.interfaces().map_err(|e| s.err(e));
-            let _ = self.static_values(&class.def).map_err(|e| s.err(e));
-            let _ = self.hiddenapi_flags(class.index).map_err(|e| s.err(e));
+            match self.type_list(class.def.interfaces_off) {
+                Ok(list) => {
+                    if charge(&mut s, list.len() as u64, "interfaces", ci) {
+                        for t in list.iter() {
+                            let _ = self.type_raw(u32::from(t)).map_err(|e| s.err(e));
+                        }
+                    }
+                }
+                Err(e) => s.err(e),
+            }
+            if class.def.static_values_off != 0 && charge(&mut s, 1, "static values", ci) {
+                match self.static_values(&class.def) {
+                    Ok(v) => {
+                        charge(&mut s, v.len() as u64, "static values", ci);
+                    }
+                    Err(e) => s.err(e),
+                }
+            }
             match self.annotations_directory(&class.def) {
                 Ok(Some(dir)) => {
-                    let sets = std::iter::once(dir.class_annotations_off)
-                        .chain(dir.fields.iter().map(|f| f.1))
-                        .chain(dir.methods.iter().map(|m| m.1));
-                    for set in sets.take(1 << 16) {
-                        let _ = dir.annotations(set).map_err(|e| s.err(e));
+                    let n = 1 + dir.fields.len() + dir.methods.len() + dir.parameters.len();
+                    if charge(&mut s, n as u64, "annotations", ci) {
+                        let sets = std::iter::once(dir.class_annotations_off)
+                            .chain(dir.fields.iter().map(|f| f.1))
+                            .chain(dir.methods.iter().map(|m| m.1));
+                        for set in sets {
+                            if !charge(&mut s, 1, "annotations", ci) {
+                                break;
+                            }
+                            match dir.annotations(set) {
+                                Ok(v) => {
+                                    charge(&mut s, v.len() as u64, "annotations", ci);
+                                }
+                                Err(e) => s.err(e),
+                            }
+                        }
                     }
                 }
                 Ok(None) => {}
                 Err(e) => s.err(e),
+            }
+            let members = match self.class_data_member_count(&class.def) {
+                Ok(n) => n,
+                Err(e) => {
+                    s.err(e);
+                    continue;
+                }
+            };
+            if !class_budget.allow(members) {
+                s.err(format!(
+                    "class_def {ci}: class_data work budget exhausted (overlapping or shared items), skipped"
+                ));
+                continue;
             }
             let data = match self.class_data(&class.def) {
                 Ok(d) => d,
@@ -236,20 +290,15 @@ impl<'a> DexFile<'a> {
                     continue;
                 }
             };
-            let members = (data.fields.len() + data.methods.len()) as u64;
-            if class.def.class_data_off != 0 && !class_budget.allow(members) {
-                s.err(format!(
-                    "class_def {}: class_data work budget exhausted (overlapping or shared items), skipped",
-                    class.index
-                ));
-                continue;
-            }
+            let _ = self
+                .hiddenapi_flags_known(ci, data.fields.len() + data.methods.len())
+                .map_err(|e| s.err(e));
             for f in &data.fields {
-                let _ = self.field_descriptor(f.field_idx).map_err(|e| s.err(e));
+                let _ = self.field_id(f.field_idx).map_err(|e| s.err(e));
             }
             for m in &data.methods {
                 s.methods += 1;
-                let _ = self.method_descriptor(m.method_idx).map_err(|e| s.err(e));
+                let _ = self.method_id(m.method_idx).map_err(|e| s.err(e));
                 if m.code_off == 0 {
                     continue;
                 }

@@ -429,3 +429,43 @@ fn overlapping_catch_handlers_are_bounded() {
     let _ = unmask_dex::disassemble(&dex, 1);
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
 }
+
+#[test]
+fn shared_interface_lists_and_class_data_are_bounded() {
+    // 20k class defs copying class 0, all sharing one 30k-entry interface list, one class data
+    // and one annotations directory.
+    let mut d = fixture("formats.dex");
+    while d.len() & 3 != 0 {
+        d.push(0);
+    }
+    let list = d.len() as u32;
+    let n_if: u32 = 30_000;
+    d.extend_from_slice(&n_if.to_le_bytes());
+    for _ in 0..n_if {
+        d.extend_from_slice(&[0, 0]);
+    }
+    while d.len() & 3 != 0 {
+        d.push(0);
+    }
+    let cdef = u32_at(&d, 100) as usize;
+    let mut def = d[cdef..cdef + 32].to_vec();
+    put32(&mut def, 12, list);
+    let table = d.len() as u32;
+    let n: u32 = 20_000;
+    for _ in 0..n {
+        d.extend_from_slice(&def);
+    }
+    put32(&mut d, 96, n);
+    put32(&mut d, 100, table);
+    let dex = DexFile::parse(&d).unwrap();
+    let t = Instant::now();
+    let s = dex.scan();
+    assert!(
+        s.errors.iter().any(|e| e.contains("budget")),
+        "{:?}",
+        s.errors
+    );
+    let idx = Index::build(std::slice::from_ref(&dex));
+    assert!(!idx.errors.is_empty());
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
