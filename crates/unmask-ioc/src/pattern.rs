@@ -413,7 +413,11 @@ impl<'a> Lexer<'a> {
         } else {
             match text.parse::<i64>() {
                 Ok(v) => Ok((start, Tok::Int(v))),
-                Err(_) => self.err(start, format!("integer out of range: {text}")),
+                // Beyond i64: kept as a float (never evaluated; the grammar has no bound).
+                Err(_) => match text.parse::<f64>() {
+                    Ok(v) => Ok((start, Tok::Float(v))),
+                    Err(_) => self.err(start, format!("invalid number {text}")),
+                },
             }
         }
     }
@@ -643,7 +647,7 @@ impl Parser<'_> {
     fn timestamp(&mut self, after: &str) -> Result<String, PatternError> {
         let at = self.at;
         match self.bump()? {
-            Tok::Typed('t', s) | Tok::Str(s) => Ok(s),
+            Tok::Typed('t', s) => Ok(s),
             other => self.err_at(
                 at,
                 format!(
@@ -712,7 +716,6 @@ impl Parser<'_> {
             self.bump()?;
             negated = true;
         }
-        let op_at = self.at;
         let op = match &self.tok {
             Tok::Op("=") => Operator::Eq,
             Tok::Op("!=") => Operator::Ne,
@@ -738,6 +741,7 @@ impl Parser<'_> {
             }
         };
         self.bump()?;
+        let value_at = self.at;
         let value = match op {
             Operator::In => self.set_literal()?,
             _ => self.literal()?,
@@ -753,7 +757,7 @@ impl Parser<'_> {
         };
         if !ok {
             return Err(PatternError {
-                position: op_at,
+                position: value_at,
                 message: "this operator needs a string (LIKE, MATCHES, ISSUBSET, ISSUPERSET) or an orderable literal (<, >)".to_string(),
             });
         }
@@ -775,9 +779,6 @@ impl Parser<'_> {
                 ));
             }
         };
-        if object_type.ends_with('-') {
-            return self.err(format!("invalid object type '{object_type}'"));
-        }
         self.bump()?;
         self.expect(&Tok::Colon, "':' after the object type")?;
         let mut components = vec![self.property()?];
