@@ -61,6 +61,7 @@
 //! cd crates/unmask-ioc/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run pattern -- -max_total_time=60
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod pattern;
 pub mod stix;
@@ -544,6 +545,8 @@ pub struct IocSet {
     indicators: Vec<LoadedIndicator>,
     index: HashMap<Slot, Postings>,
     cidrs: Vec<(u32, u32, u32, u32)>,
+    /// Longest indexed host: longer suffixes of a fact are not looked up.
+    max_host_len: usize,
     warnings: Vec<LoadWarning>,
 }
 
@@ -942,6 +945,9 @@ impl IocSet {
             ObservableKind::AndroidProperty => (Slot::AndroidProperty, v.trim().to_string()),
             ObservableKind::Other => return,
         };
+        if slot == Slot::Host {
+            self.max_host_len = self.max_host_len.max(key.len());
+        }
         self.index
             .entry(slot)
             .or_default()
@@ -1049,7 +1055,7 @@ impl IocSet {
             let d = norm_domain(host);
             let mut rest = d.as_str();
             loop {
-                if !rest.is_empty() {
+                if !rest.is_empty() && rest.len() <= self.max_host_len {
                     self.lookup(&mut hits, Slot::Host, rest, kind, f);
                 }
                 match rest.split_once('.') {

@@ -374,3 +374,18 @@ fn matching_is_fast() {
     assert_eq!(m[0].family(), Some("Pegasus"));
     assert!(dt.as_millis() < 2000, "{dt:?}");
 }
+
+#[test]
+fn hostile_long_domain_fact_is_cheap_and_still_matches() {
+    // 200k labels: looking up every suffix would be quadratic.
+    let long = format!("{}copy9.com", "a.".repeat(200_000));
+    let app = AppFacts {
+        domains: vec![long.into()],
+        ..facts()
+    };
+    let t = Instant::now();
+    let m = embedded().match_app(&app);
+    assert!(!m.is_empty());
+    assert!(m.iter().all(|x| x.family() == Some("TheTruthSpy")));
+    assert!(t.elapsed().as_millis() < 2000, "{:?}", t.elapsed());
+}
