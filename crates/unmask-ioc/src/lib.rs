@@ -55,11 +55,18 @@
 //!
 //! # Fuzzing
 //!
-//! The pattern parser has a cargo-fuzz target:
+//! Two cargo-fuzz targets, runnable on stable Rust: `pattern` (the pattern parser, then loading
+//! and matching a one-indicator bundle made of every pattern that parses) and `bundle` (whole
+//! bundles through [`IocSet::add_bundle_str`] and [`IocSet::match_app`]):
 //!
 //! ```sh
 //! cd crates/unmask-ioc/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run pattern -- -max_total_time=60
+//! cd crates/unmask-ioc/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run bundle -- -max_total_time=60 -max_len=4096
 //! ```
+//!
+//! The parser's recursion is bounded by [`pattern::MAX_DEPTH`]; the host-suffix walk of a
+//! domain fact is bounded by the longest indicator host, so a hostile megabyte-long "domain"
+//! costs one pass.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
