@@ -514,6 +514,9 @@ pub struct LoadedIndicator {
     pub notes: Vec<String>,
     /// Whether some comparison can match an app (false for iOS-only paths and the like).
     pub matchable: bool,
+    /// Object paths of comparisons that never match an app (`file:path`,
+    /// `configuration-profile:id`, unknown types).
+    pub inert_paths: Vec<String>,
     cond: Cond,
     atoms: Vec<Atom>,
 }
@@ -629,6 +632,7 @@ struct BundleCtx<'a> {
     source_name: &'a str,
     warnings: Vec<LoadWarning>,
     atoms: Vec<Atom>,
+    inert: Vec<String>,
 }
 
 impl BundleCtx<'_> {
@@ -669,6 +673,10 @@ impl BundleCtx<'_> {
     fn test(&mut self, id: &str, pat: &str, t: &Comparison) -> Cond {
         let kind = ObservableKind::of(&t.path);
         if kind == ObservableKind::Other {
+            let key = t.path.key();
+            if !self.inert.contains(&key) {
+                self.inert.push(key);
+            }
             return Cond::False;
         }
         let path = t.path.key();
@@ -858,6 +866,7 @@ impl IocSet {
             source_name: name,
             warnings: Vec::new(),
             atoms: Vec::new(),
+            inert: Vec::new(),
         };
         let mut loaded = Vec::new();
         for ind in &indicators {
@@ -877,9 +886,9 @@ impl IocSet {
                 pattern: ind.pattern.clone(),
                 error,
             })?;
-            ctx.atoms = Vec::new();
             let cond = ctx.observation(&ind.id, &ind.pattern, &parsed.expr);
             let atoms = std::mem::take(&mut ctx.atoms);
+            let inert_paths = std::mem::take(&mut ctx.inert);
             let fams: Vec<String> = match families.get(ind.id.as_str()) {
                 Some(v) => v.iter().map(|s| s.to_string()).collect(),
                 None => sole.map(str::to_string).into_iter().collect(),
@@ -897,6 +906,7 @@ impl IocSet {
                 source,
                 notes: parsed.notes,
                 matchable,
+                inert_paths,
                 cond,
                 atoms,
             });
