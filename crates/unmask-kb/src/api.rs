@@ -1,0 +1,688 @@
+//! Sensitive APIs (`api/apis.tsv`), content URIs (`api/content-uris.tsv`) and sinks
+//! (`api/sinks.tsv`).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::category::{valid_subcategory, Category};
+use crate::error::KbError;
+use crate::permissions::{PermissionNames, PermissionReq};
+use crate::tsv::{self, Row};
+
+/// Whether a row names a method or a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberKind {
+    /// A method (including constructors, `<init>`).
+    Method,
+    /// A (usually static) field.
+    Field,
+}
+
+/// Whether an API is part of the Android framework or of a library bundled in the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Android framework (boot class path).
+    Framework,
+    /// A library shipped inside the APK (Google Play services, AndroidX, OkHttp...): its code
+    /// may be renamed by obfuscation, so absence of a match proves nothing.
+    Library,
+}
+
+fn parse_origin(row: &Row<'_>) -> Result<Origin, KbError> {
+    match row.req("origin")? {
+        "framework" => Ok(Origin::Framework),
+        "library" => Ok(Origin::Library),
+        other => Err(row.error(format!(
+            "column origin: unknown value {other:?} (expected framework or library)"
+        ))),
+    }
+}
+
+fn parse_kind(row: &Row<'_>) -> Result<MemberKind, KbError> {
+    match row.req("kind")? {
+        "method" => Ok(MemberKind::Method),
+        "field" => Ok(MemberKind::Field),
+        other => Err(row.error(format!(
+            "column kind: unknown value {other:?} (expected method or field)"
+        ))),
+    }
+}
+
+/// Checks a DEX class descriptor such as `Landroid/telephony/TelephonyManager;`.
+pub(crate) fn valid_class_descriptor(s: &str) -> bool {
+    s.len() > 2
+        && s.starts_with('L')
+        && s.ends_with(';')
+        && !s.contains(['.', ' ', '\t', '(', ')', '>'])
+        && s.matches(';').count() == 1
+}
+
+fn valid_member_name(s: &str) -> bool {
+    !s.is_empty()
+        && (s == "<init>"
+            || s == "<clinit>"
+            || s.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+}
+
+fn parse_class<'a>(row: &Row<'a>, column: &str) -> Result<&'a str, KbError> {
+    let class = row.req(column)?;
+    if valid_class_descriptor(class) {
+        Ok(class)
+    } else {
+        Err(row.error(format!(
+            "column {column}: {class:?} is not a DEX class descriptor like Landroid/app/Activity;"
+        )))
+    }
+}
+
+fn parse_member<'a>(row: &Row<'a>) -> Result<&'a str, KbError> {
+    let member = row.req("member")?;
+    if valid_member_name(member) {
+        Ok(member)
+    } else {
+        Err(row.error(format!("column member: invalid member name {member:?}")))
+    }
+}
+
+/// Parses the `descriptor` column: `*` (any overload) or a method prototype in DEX form
+/// (`(Ljava/lang/String;I)V`); `-` for fields.
+fn parse_descriptor(row: &Row<'_>, kind: MemberKind) -> Result<Option<String>, KbError> {
+    let d = row.get("descriptor")?;
+    match (kind, d) {
+        (MemberKind::Field, "-") | (MemberKind::Method, "*") => Ok(None),
+        (MemberKind::Method, d) if d.starts_with('(') && d.contains(')') => Ok(Some(d.to_string())),
+        (MemberKind::Field, d) => {
+            Err(row.error(format!("column descriptor: fields take -, found {d:?}")))
+        }
+        (MemberKind::Method, d) => Err(row.error(format!(
+            "column descriptor: expected * or a prototype like (Ljava/lang/String;)V, found {d:?}"
+        ))),
+    }
+}
+
+fn parse_category(row: &Row<'_>) -> Result<(Category, String), KbError> {
+    let name = row.req("category")?;
+    let category = Category::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        row.error(format!(
+            "column category: unknown category {name:?} (known: {})",
+            known.join(", ")
+        ))
+    })?;
+    let sub = row.req("subcategory")?;
+    if !valid_subcategory(category, sub) {
+        return Err(row.error(format!(
+            "column subcategory: {sub:?} must be {category} or {category}.<lowercase words>"
+        )));
+    }
+    Ok((category, sub.to_string()))
+}
+
+/// Index from `(class, member)` to row positions, without allocation on lookup.
+#[derive(Debug, Clone, Default)]
+struct MemberIndex {
+    map: HashMap<String, HashMap<String, Vec<usize>>>,
+}
+
+impl MemberIndex {
+    fn insert(&mut self, class: &str, member: &str, idx: usize) {
+        self.map
+            .entry(class.to_string())
+            .or_default()
+            .entry(member.to_string())
+            .or_default()
+            .push(idx);
+    }
+
+    fn get(&self, class: &str, member: &str) -> &[usize] {
+        self.map
+            .get(class)
+            .and_then(|m| m.get(member))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    fn has_class(&self, class: &str) -> bool {
+        self.map.contains_key(class)
+    }
+}
+
+fn pick<'t, T>(rows: &'t [T], idx: &'t [usize]) -> impl Iterator<Item = &'t T> + 't {
+    idx.iter().filter_map(move |i| rows.get(*i))
+}
+
+/// One row of `api/apis.tsv`: a framework or library member that reads personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiRow {
+    /// Method or field.
+    pub kind: MemberKind,
+    /// Declaring class in DEX form, e.g. `Landroid/telephony/TelephonyManager;`.
+    pub class: String,
+    /// Method or field name (`<init>` for constructors).
+    pub member: String,
+    /// Method prototype in DEX form (`(Ljava/lang/String;)V`), or `None` for any overload
+    /// (`*` in the file) and for fields.
+    pub descriptor: Option<String>,
+    /// Data category.
+    pub category: Category,
+    /// Finer category, `category` or `category.<word>`, e.g. `device_id.imei`.
+    pub subcategory: String,
+    /// Permissions the caller needs (empty when none or when the value comes from an object
+    /// obtained elsewhere).
+    pub permissions: PermissionReq,
+    /// Framework or bundled library.
+    pub origin: Origin,
+    /// Short note (argument dependencies, API levels), if any.
+    pub note: Option<String>,
+    /// Line in the source file.
+    pub line: usize,
+}
+
+/// The sensitive-API table, indexed by `(class, member)`.
+#[derive(Debug, Clone, Default)]
+pub struct ApiTable {
+    rows: Vec<ApiRow>,
+    index: MemberIndex,
+}
+
+impl ApiTable {
+    /// Column names of `api/apis.tsv`.
+    pub const HEADER: &'static [&'static str] = &[
+        "kind",
+        "class",
+        "member",
+        "descriptor",
+        "category",
+        "subcategory",
+        "permissions",
+        "origin",
+        "note",
+    ];
+
+    pub(crate) fn parse(file: &str, text: &str, perms: &PermissionNames) -> Result<Self, KbError> {
+        let mut table = ApiTable::default();
+        let mut seen = HashSet::new();
+        for row in tsv::parse(file, text, Self::HEADER)? {
+            let kind = parse_kind(&row)?;
+            let class = parse_class(&row, "class")?;
+            let member = parse_member(&row)?;
+            let descriptor = parse_descriptor(&row, kind)?;
+            let (category, subcategory) = parse_category(&row)?;
+            let permissions = PermissionReq::parse(&row, "permissions", perms)?;
+            let origin = parse_origin(&row)?;
+            let key = (kind, class, member, descriptor.clone(), subcategory.clone());
+            if !seen.insert(key) {
+                return Err(row.error(format!(
+                    "duplicate row: {class}->{member} {} with subcategory {subcategory} already listed",
+                    descriptor.as_deref().unwrap_or("*")
+                )));
+            }
+            table.index.insert(class, member, table.rows.len());
+            table.rows.push(ApiRow {
+                kind,
+                class: class.to_string(),
+                member: member.to_string(),
+                descriptor,
+                category,
+                subcategory,
+                permissions,
+                origin,
+                note: row.opt("note")?.map(str::to_string),
+                line: row.line,
+            });
+        }
+        Ok(table)
+    }
+
+    /// All rows, in file order.
+    pub fn rows(&self) -> &[ApiRow] {
+        &self.rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Every row for `class` and `member` (methods and fields, all overloads).
+    pub fn lookup<'t>(
+        &'t self,
+        class: &str,
+        member: &str,
+    ) -> impl Iterator<Item = &'t ApiRow> + 't {
+        pick(&self.rows, self.index.get(class, member))
+    }
+
+    /// Rows matching a method call site: `class` and `name` in DEX form and the callee's
+    /// prototype (`(Ljava/lang/String;)V`); rows with descriptor `*` match any prototype.
+    pub fn lookup_method<'t>(
+        &'t self,
+        class: &str,
+        name: &str,
+        proto: &'t str,
+    ) -> impl Iterator<Item = &'t ApiRow> + 't {
+        self.lookup(class, name).filter(move |r| {
+            r.kind == MemberKind::Method && r.descriptor.as_deref().is_none_or(|d| d == proto)
+        })
+    }
+
+    /// Rows matching a field access.
+    pub fn lookup_field<'t>(
+        &'t self,
+        class: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'t ApiRow> + 't {
+        self.lookup(class, name)
+            .filter(|r| r.kind == MemberKind::Field)
+    }
+
+    /// Whether any row is declared on `class` (a cheap pre-filter).
+    pub fn has_class(&self, class: &str) -> bool {
+        self.index.has_class(class)
+    }
+
+    /// Rows of one category.
+    pub fn by_category(&self, category: Category) -> impl Iterator<Item = &ApiRow> {
+        self.rows.iter().filter(move |r| r.category == category)
+    }
+}
+
+/// What a content-URI row matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UriPattern {
+    /// A `content://` URI prefix, matched at a path boundary (`content://sms` matches
+    /// `content://sms/inbox` but not `content://smsfoo`).
+    Uri {
+        /// The prefix.
+        prefix: String,
+    },
+    /// A provider authority (`com.android.contacts`).
+    Authority {
+        /// The authority.
+        authority: String,
+    },
+    /// A static field holding such a URI (`Landroid/provider/CallLog$Calls;->CONTENT_URI`).
+    Field {
+        /// Declaring class, DEX form.
+        class: String,
+        /// Field name.
+        name: String,
+    },
+    /// A static method building such a URI (`Landroid/provider/MediaStore$Files;->getContentUri`).
+    Method {
+        /// Declaring class, DEX form.
+        class: String,
+        /// Method name.
+        name: String,
+    },
+}
+
+/// One row of `api/content-uris.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContentUriRow {
+    /// What is matched.
+    pub pattern: UriPattern,
+    /// Data category.
+    pub category: Category,
+    /// Finer category.
+    pub subcategory: String,
+    /// Permissions needed to read the provider.
+    pub permissions: PermissionReq,
+    /// Short note, if any.
+    pub note: Option<String>,
+    /// Line in the source file.
+    pub line: usize,
+}
+
+/// Sensitive content-provider URIs, authorities and the members that hold them.
+#[derive(Debug, Clone, Default)]
+pub struct ContentUriTable {
+    rows: Vec<ContentUriRow>,
+    by_prefix: HashMap<String, usize>,
+    by_authority: HashMap<String, usize>,
+    members: MemberIndex,
+}
+
+fn split_member<'a>(row: &Row<'a>, value: &'a str) -> Result<(&'a str, &'a str), KbError> {
+    let (class, name) = value.split_once("->").ok_or_else(|| {
+        row.error(format!(
+            "column value: {value:?} must be Lclass;->member for kind field/method"
+        ))
+    })?;
+    if !valid_class_descriptor(class) || !valid_member_name(name) {
+        return Err(row.error(format!(
+            "column value: {value:?} is not Lpkg/Class;->member"
+        )));
+    }
+    Ok((class, name))
+}
+
+impl ContentUriTable {
+    /// Column names of `api/content-uris.tsv`.
+    pub const HEADER: &'static [&'static str] = &[
+        "kind",
+        "value",
+        "category",
+        "subcategory",
+        "permissions",
+        "note",
+    ];
+
+    pub(crate) fn parse(file: &str, text: &str, perms: &PermissionNames) -> Result<Self, KbError> {
+        let mut table = ContentUriTable::default();
+        for row in tsv::parse(file, text, Self::HEADER)? {
+            let value = row.req("value")?;
+            let idx = table.rows.len();
+            let dup = |what: &str| row.error(format!("duplicate {what} {value:?}"));
+            let pattern = match row.req("kind")? {
+                "uri" => {
+                    let rest = value.strip_prefix("content://").ok_or_else(|| {
+                        row.error(format!("column value: URI {value:?} must start with content://"))
+                    })?;
+                    if rest.is_empty() || rest.ends_with('/') || rest.contains(char::is_whitespace) {
+                        return Err(row.error(format!(
+                            "column value: URI {value:?} must have an authority, no trailing / and no spaces"
+                        )));
+                    }
+                    if table.by_prefix.insert(value.to_string(), idx).is_some() {
+                        return Err(dup("URI"));
+                    }
+                    UriPattern::Uri { prefix: value.to_string() }
+                }
+                "authority" => {
+                    if value.contains(['/', ':', ' ']) {
+                        return Err(row.error(format!(
+                            "column value: authority {value:?} must not contain /, : or spaces"
+                        )));
+                    }
+                    if table.by_authority.insert(value.to_string(), idx).is_some() {
+                        return Err(dup("authority"));
+                    }
+                    UriPattern::Authority { authority: value.to_string() }
+                }
+                kind @ ("field" | "method") => {
+                    let (class, name) = split_member(&row, value)?;
+                    if table.members.get(class, name).iter().any(|_| true) {
+                        return Err(dup("member"));
+                    }
+                    table.members.insert(class, name, idx);
+                    if kind == "field" {
+                        UriPattern::Field { class: class.to_string(), name: name.to_string() }
+                    } else {
+                        UriPattern::Method { class: class.to_string(), name: name.to_string() }
+                    }
+                }
+                other => {
+                    return Err(row.error(format!(
+                        "column kind: unknown value {other:?} (expected uri, authority, field or method)"
+                    )))
+                }
+            };
+            let (category, subcategory) = parse_category(&row)?;
+            if category == Category::ContentProvider {
+                return Err(row.error("column category: content_provider is only for API rows"));
+            }
+            let permissions = PermissionReq::parse(&row, "permissions", perms)?;
+            table.rows.push(ContentUriRow {
+                pattern,
+                category,
+                subcategory,
+                permissions,
+                note: row.opt("note")?.map(str::to_string),
+                line: row.line,
+            });
+        }
+        Ok(table)
+    }
+
+    /// All rows, in file order.
+    pub fn rows(&self) -> &[ContentUriRow] {
+        &self.rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The most specific row for a URI string: the longest `uri` prefix that matches at a
+    /// boundary (end, `/`, `?` or `#`), else the row of the URI's authority.
+    pub fn match_uri(&self, uri: &str) -> Option<&ContentUriRow> {
+        let mut end = uri.len();
+        loop {
+            let prefix = uri.get(..end)?;
+            let boundary = matches!(uri.as_bytes().get(end), None | Some(b'/' | b'?' | b'#'));
+            if boundary {
+                if let Some(row) = self.by_prefix.get(prefix).and_then(|i| self.rows.get(*i)) {
+                    return Some(row);
+                }
+            }
+            match prefix.rfind(['/', '?', '#']) {
+                Some(pos) if pos > "content://".len() => end = pos,
+                _ => break,
+            }
+        }
+        let rest = uri.strip_prefix("content://")?;
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let authority = authority.rsplit('@').next()?;
+        self.by_authority(authority)
+    }
+
+    /// The row of a provider authority (exact match).
+    pub fn by_authority(&self, authority: &str) -> Option<&ContentUriRow> {
+        self.by_authority
+            .get(authority)
+            .and_then(|i| self.rows.get(*i))
+    }
+
+    /// The row of a static field or method (DEX class form) that yields a sensitive URI.
+    pub fn by_member(&self, class: &str, name: &str) -> Option<&ContentUriRow> {
+        pick(&self.rows, self.members.get(class, name)).next()
+    }
+
+    /// The `uri` prefixes, for scanning strings.
+    pub fn uri_prefixes(&self) -> impl Iterator<Item = (&str, &ContentUriRow)> {
+        self.rows.iter().filter_map(|r| match &r.pattern {
+            UriPattern::Uri { prefix } => Some((prefix.as_str(), r)),
+            _ => None,
+        })
+    }
+}
+
+/// Where a sink sends data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SinkKind {
+    /// Network (HTTP, sockets, WebView, cloud databases...).
+    Network,
+    /// SMS / MMS sending.
+    Sms,
+    /// Files, preferences, databases.
+    Files,
+    /// Logs (logcat, stdout).
+    Logs,
+    /// Inter-process communication (intents, broadcasts, services).
+    Ipc,
+    /// Clipboard writes.
+    Clipboard,
+}
+
+impl SinkKind {
+    /// Every sink kind.
+    pub const ALL: &'static [SinkKind] = &[
+        SinkKind::Network,
+        SinkKind::Sms,
+        SinkKind::Files,
+        SinkKind::Logs,
+        SinkKind::Ipc,
+        SinkKind::Clipboard,
+    ];
+
+    /// Name used in the data file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SinkKind::Network => "network",
+            SinkKind::Sms => "sms",
+            SinkKind::Files => "files",
+            SinkKind::Logs => "logs",
+            SinkKind::Ipc => "ipc",
+            SinkKind::Clipboard => "clipboard",
+        }
+    }
+
+    /// Parses a name used in the data file.
+    pub fn parse(name: &str) -> Option<SinkKind> {
+        SinkKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+/// One row of `api/sinks.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SinkRow {
+    /// Method or field.
+    pub kind: MemberKind,
+    /// Declaring class, DEX form.
+    pub class: String,
+    /// Member name.
+    pub member: String,
+    /// Prototype, `None` for any overload.
+    pub descriptor: Option<String>,
+    /// Where data goes.
+    pub sink: SinkKind,
+    /// Finer kind, `<sink>.<word>`, e.g. `network.http`.
+    pub subkind: String,
+    /// Framework or bundled library.
+    pub origin: Origin,
+    /// Short note, if any.
+    pub note: Option<String>,
+    /// Line in the source file.
+    pub line: usize,
+}
+
+/// Sinks indexed by `(class, member)`.
+#[derive(Debug, Clone, Default)]
+pub struct SinkTable {
+    rows: Vec<SinkRow>,
+    index: MemberIndex,
+}
+
+impl SinkTable {
+    /// Column names of `api/sinks.tsv`.
+    pub const HEADER: &'static [&'static str] = &[
+        "kind",
+        "class",
+        "member",
+        "descriptor",
+        "sink",
+        "subkind",
+        "origin",
+        "note",
+    ];
+
+    pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
+        let mut table = SinkTable::default();
+        let mut seen = HashSet::new();
+        for row in tsv::parse(file, text, Self::HEADER)? {
+            let kind = parse_kind(&row)?;
+            let class = parse_class(&row, "class")?;
+            let member = parse_member(&row)?;
+            let descriptor = parse_descriptor(&row, kind)?;
+            let sink_name = row.req("sink")?;
+            let sink = SinkKind::parse(sink_name).ok_or_else(|| {
+                row.error(format!(
+                    "column sink: unknown sink kind {sink_name:?} (expected network, sms, files, logs, ipc or clipboard)"
+                ))
+            })?;
+            let subkind = row.req("subkind")?;
+            let ok_sub = subkind
+                .strip_prefix(sink.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+                .is_some_and(|r| {
+                    !r.is_empty()
+                        && r.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                });
+            if !ok_sub {
+                return Err(row.error(format!(
+                    "column subkind: {subkind:?} must be {sink_name}.<lowercase word>"
+                )));
+            }
+            if !seen.insert((kind, class, member, descriptor.clone())) {
+                return Err(row.error(format!(
+                    "duplicate row: {class}->{member} {} already listed",
+                    descriptor.as_deref().unwrap_or("*")
+                )));
+            }
+            let origin = parse_origin(&row)?;
+            table.index.insert(class, member, table.rows.len());
+            table.rows.push(SinkRow {
+                kind,
+                class: class.to_string(),
+                member: member.to_string(),
+                descriptor,
+                sink,
+                subkind: subkind.to_string(),
+                origin,
+                note: row.opt("note")?.map(str::to_string),
+                line: row.line,
+            });
+        }
+        Ok(table)
+    }
+
+    /// All rows, in file order.
+    pub fn rows(&self) -> &[SinkRow] {
+        &self.rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Rows for `class` and `member` (any kind, any overload).
+    pub fn lookup<'t>(
+        &'t self,
+        class: &str,
+        member: &str,
+    ) -> impl Iterator<Item = &'t SinkRow> + 't {
+        pick(&self.rows, self.index.get(class, member))
+    }
+
+    /// Rows matching a method call with prototype `proto`; `*` rows match any prototype.
+    pub fn lookup_method<'t>(
+        &'t self,
+        class: &str,
+        name: &str,
+        proto: &'t str,
+    ) -> impl Iterator<Item = &'t SinkRow> + 't {
+        self.lookup(class, name).filter(move |r| {
+            r.kind == MemberKind::Method && r.descriptor.as_deref().is_none_or(|d| d == proto)
+        })
+    }
+
+    /// Whether any sink is declared on `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        self.index.has_class(class)
+    }
+}

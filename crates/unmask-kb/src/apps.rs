@@ -1,0 +1,154 @@
+//! Apps that surveillance apps look for (`apps/watched-apps.tsv`).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::KbError;
+use crate::tsv;
+
+/// Kind of a watched app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppCategory {
+    /// Messengers and calling apps.
+    Messenger,
+    /// Social networks.
+    Social,
+    /// E-mail clients.
+    Email,
+    /// VPNs and censorship-circumvention proxies.
+    Vpn,
+    /// Tor clients and browsers.
+    Tor,
+    /// Web browsers.
+    Browser,
+    /// Anti-malware and security apps.
+    Security,
+}
+
+impl AppCategory {
+    /// Every category.
+    pub const ALL: &'static [AppCategory] = &[
+        AppCategory::Messenger,
+        AppCategory::Social,
+        AppCategory::Email,
+        AppCategory::Vpn,
+        AppCategory::Tor,
+        AppCategory::Browser,
+        AppCategory::Security,
+    ];
+
+    /// Name used in the data file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppCategory::Messenger => "messenger",
+            AppCategory::Social => "social",
+            AppCategory::Email => "email",
+            AppCategory::Vpn => "vpn",
+            AppCategory::Tor => "tor",
+            AppCategory::Browser => "browser",
+            AppCategory::Security => "security",
+        }
+    }
+
+    /// Parses a name used in the data file.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+/// One watched app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchedApp {
+    /// Android package name.
+    pub package: String,
+    /// App name.
+    pub name: String,
+    /// Kind of app.
+    pub category: AppCategory,
+    /// Line in the source file.
+    pub line: usize,
+}
+
+/// Watched apps indexed by package name.
+#[derive(Debug, Clone, Default)]
+pub struct WatchedApps {
+    apps: Vec<WatchedApp>,
+    by_package: HashMap<String, usize>,
+}
+
+/// Whether `s` is a syntactically valid Android package name (`a.b`, segments of
+/// `[A-Za-z][A-Za-z0-9_]*`).
+pub fn is_package_name(s: &str) -> bool {
+    let mut parts = 0;
+    for seg in s.split('.') {
+        let mut bytes = seg.bytes();
+        match bytes.next() {
+            Some(b) if b.is_ascii_alphabetic() => {}
+            _ => return false,
+        }
+        if !bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return false;
+        }
+        parts += 1;
+    }
+    parts >= 2
+}
+
+impl WatchedApps {
+    /// Column names of `apps/watched-apps.tsv`.
+    pub const HEADER: &'static [&'static str] = &["package", "name", "category"];
+
+    pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
+        let mut table = WatchedApps::default();
+        for row in tsv::parse(file, text, Self::HEADER)? {
+            let package = row.req("package")?;
+            if !is_package_name(package) {
+                return Err(row.error(format!("column package: invalid package name {package:?}")));
+            }
+            let cat = row.req("category")?;
+            let category = AppCategory::parse(cat).ok_or_else(|| {
+                let known: Vec<&str> = AppCategory::ALL.iter().map(|c| c.as_str()).collect();
+                row.error(format!(
+                    "column category: unknown app category {cat:?} (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+            if table
+                .by_package
+                .insert(package.to_string(), table.apps.len())
+                .is_some()
+            {
+                return Err(row.error(format!("duplicate package {package}")));
+            }
+            table.apps.push(WatchedApp {
+                package: package.to_string(),
+                name: row.req("name")?.to_string(),
+                category,
+                line: row.line,
+            });
+        }
+        Ok(table)
+    }
+
+    /// All apps, in file order.
+    pub fn apps(&self) -> &[WatchedApp] {
+        &self.apps
+    }
+
+    /// Number of apps.
+    pub fn len(&self) -> usize {
+        self.apps.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.apps.is_empty()
+    }
+
+    /// The app with exactly this package name.
+    pub fn get(&self, package: &str) -> Option<&WatchedApp> {
+        self.by_package.get(package).and_then(|i| self.apps.get(*i))
+    }
+}

@@ -1,0 +1,276 @@
+//! The unmask knowledge base: versioned data files (in the repository's `kb/` folder, each
+//! folder with a `PROVENANCE.md`), embedded in the binary and validated when loaded.
+//!
+//! [`Kb::embedded`] loads the copy compiled into the binary (works offline);
+//! [`Kb::from_dir`] loads a directory with the same layout (`unmask --kb DIR`). Loading checks
+//! every file and fails with a [`KbError`] naming the file, the line and what is wrong:
+//! unknown categories, permissions or enum values, missing or extra columns, empty fields,
+//! duplicate rows, invalid regular expressions, malformed class descriptors or URIs.
+//!
+//! # Layout and formats
+//!
+//! Every file is UTF-8, tab-separated. Lines that are empty or start with `#` are comments;
+//! the first other line is the header and must list exactly the columns below, in order.
+//! Every field is non-empty: `-` means "none". Classes are DEX descriptors
+//! (`Landroid/telephony/TelephonyManager;`), method prototypes DEX prototypes
+//! (`(Ljava/lang/String;)V`). Permission columns hold groups separated by `;` (all needed) of
+//! alternatives separated by `|` (any one suffices), see [`PermissionReq`]; every name must
+//! be a platform permission (`android/permissions-api29.tsv`, `android/permissions-added.tsv`)
+//! or be listed in `api/permissions-extra.tsv`.
+//!
+//! | file | columns | table |
+//! |---|---|---|
+//! | `api/apis.tsv` | kind (`method`/`field`), class, member, descriptor (`*` = any overload; `-` for fields), category, subcategory, permissions, origin (`framework`/`library`), note | [`ApiTable`] |
+//! | `api/content-uris.tsv` | kind (`uri`/`authority`/`field`/`method`), value (`content://...` prefix, authority, or `Lclass;->member`), category, subcategory, permissions, note | [`ContentUriTable`] |
+//! | `api/sinks.tsv` | kind, class, member, descriptor, sink (`network`/`sms`/`files`/`logs`/`ipc`/`clipboard`), subkind (`<sink>.<word>`), origin, note | [`SinkTable`] |
+//! | `api/permissions-extra.tsv` | name, origin, note | [`PermissionNames`] |
+//! | `trackers/exodus-trackers.tsv` | id, name, website, categories (`;`-separated), code_signature, network_signature, creation_date | [`TrackerTable`] |
+//! | `packers/packers.tsv` | id, name, kind (`packer`/`protector`/`obfuscator`), evidence (`native_lib`/`asset`/`class`/`dex_feature`), match (`exact`/`prefix`/`regex`), pattern, source, note | [`PackerTable`] |
+//! | `apps/watched-apps.tsv` | package, name, category (`messenger`/`social`/`email`/`vpn`/`tor`/`browser`/`security`) | [`WatchedApps`] |
+//! | `android/permissions-*.tsv` | name, protection_level, ... (owned by `unmask-apk`; read for validation only) | [`PermissionNames`] |
+//!
+//! # Data categories
+//!
+//! `location.precise`, `location.coarse`, `contacts`, `sms`, `call_log`, `phone_calls`,
+//! `device_id`, `phone_number`, `accounts`, `installed_apps`, `calendar`, `microphone`,
+//! `camera`, `media`, `files`, `clipboard`, `wifi`, `cell_info`, `bluetooth`,
+//! `browser_history`, `notifications`, `screen_content`, `sensors`, `biometrics` (see
+//! [`Category`]), plus the meta-category `content_provider` for `ContentResolver` calls whose
+//! category follows the URI argument (resolve it with [`ContentUriTable::match_uri`] or
+//! [`ContentUriTable::by_member`]). A subcategory is the category itself or the category
+//! followed by `.word` (`device_id.imei`, `device_id.android_id`, `wifi.scan`, ...).
+//!
+//! Some rows depend on an argument; their note says which (e.g.
+//! `Settings$Secure.getString` is the Android ID only when the key is `"android_id"`, a
+//! compile-time constant that appears as a string, not a field reference).
+//! `LocationManager` rows are listed under `location.precise` with
+//! `ACCESS_FINE_LOCATION|ACCESS_COARSE_LOCATION` and again under `location.coarse`: an app
+//! that holds only the coarse permission gets coarse location.
+//!
+//! # Tracker signatures: reproducing exodus-core
+//!
+//! The signatures are Exodus Privacy's, kept verbatim. exodus-core
+//! (`exodus_core/analysis/static_analysis.py`) applies them like this, and
+//! [`TrackerTable`] does the same:
+//!
+//! 1. Class list: `dexdump` over every zip entry matching `classes.*\.dex`, and from each output
+//!    line group 1 of the first match of the Perl regex `[A-Z]+((?:\w+\/)+\w+)`, then
+//!    `sort | uniq`. So names are slash-separated (`com/google/firebase/analytics/Foo`), cut at
+//!    the first non-`[A-Za-z0-9_]` character (inner classes become their outer class), and the
+//!    list contains every type dexdump prints — defined classes, but also superclasses,
+//!    interfaces, field types and the first class of each method prototype. Use
+//!    [`exodus_class_name`] on each such descriptor.
+//! 2. Each tracker's `code_signature` is compiled on its own with Python `re.compile` (not
+//!    joined with the others) and a tracker is detected when `re.search` (unanchored) matches
+//!    any class of the list. Trackers whose signature has 3 characters or fewer (empty) are
+//!    skipped ([`EXODUS_MIN_SIGNATURE_LEN`]). [`TrackerTable::match_class`] runs all of them at
+//!    once with a `RegexSet`, which gives the same per-tracker answer.
+//! 3. The signatures use `.` (any character) as the package separator and contain no `\.` or
+//!    `/` (checked by the tests), so matching the dot form of a name (`com.google.firebase...`)
+//!    gives the same result as the slash form.
+//!
+//! exodus-core's static analysis does not use `network_signature`; [`TrackerTable::match_host`]
+//! applies it as an unanchored search over a host name.
+#![forbid(unsafe_code)]
+
+mod api;
+mod apps;
+mod category;
+mod error;
+mod packers;
+mod permissions;
+mod trackers;
+mod tsv;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+pub use api::{
+    ApiRow, ApiTable, ContentUriRow, ContentUriTable, MemberKind, Origin, SinkKind, SinkRow,
+    SinkTable, UriPattern,
+};
+pub use apps::{is_package_name, AppCategory, WatchedApp, WatchedApps};
+pub use category::Category;
+pub use error::KbError;
+pub use packers::{Evidence, Matcher, PackerKind, PackerRule, PackerTable, DEX_FEATURES};
+pub use permissions::{PermissionNames, PermissionReq};
+pub use trackers::{exodus_class_name, Tracker, TrackerTable, EXODUS_MIN_SIGNATURE_LEN};
+
+/// Files of a knowledge-base directory, relative to its root, in load order.
+pub const FILES: &[&str] = &[
+    PERMS_API29,
+    PERMS_ADDED,
+    PERMS_EXTRA,
+    APIS,
+    CONTENT_URIS,
+    SINKS,
+    TRACKERS,
+    PACKERS,
+    WATCHED_APPS,
+];
+
+const PERMS_API29: &str = "android/permissions-api29.tsv";
+const PERMS_ADDED: &str = "android/permissions-added.tsv";
+const PERMS_EXTRA: &str = "api/permissions-extra.tsv";
+const APIS: &str = "api/apis.tsv";
+const CONTENT_URIS: &str = "api/content-uris.tsv";
+const SINKS: &str = "api/sinks.tsv";
+const TRACKERS: &str = "trackers/exodus-trackers.tsv";
+const PACKERS: &str = "packers/packers.tsv";
+const WATCHED_APPS: &str = "apps/watched-apps.tsv";
+
+/// The embedded copies, as `(relative path, content)`.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        PERMS_API29,
+        include_str!("../../../kb/android/permissions-api29.tsv"),
+    ),
+    (
+        PERMS_ADDED,
+        include_str!("../../../kb/android/permissions-added.tsv"),
+    ),
+    (
+        PERMS_EXTRA,
+        include_str!("../../../kb/api/permissions-extra.tsv"),
+    ),
+    (APIS, include_str!("../../../kb/api/apis.tsv")),
+    (
+        CONTENT_URIS,
+        include_str!("../../../kb/api/content-uris.tsv"),
+    ),
+    (SINKS, include_str!("../../../kb/api/sinks.tsv")),
+    (
+        TRACKERS,
+        include_str!("../../../kb/trackers/exodus-trackers.tsv"),
+    ),
+    (PACKERS, include_str!("../../../kb/packers/packers.tsv")),
+    (
+        WATCHED_APPS,
+        include_str!("../../../kb/apps/watched-apps.tsv"),
+    ),
+];
+
+fn embedded_text(file: &str) -> &'static str {
+    EMBEDDED
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, t)| *t)
+        .unwrap_or_default()
+}
+
+/// The loaded, validated knowledge base.
+#[derive(Debug, Clone)]
+pub struct Kb {
+    /// Where it was loaded from: `embedded` or the directory given to [`Kb::from_dir`].
+    pub source: String,
+    /// Permission names known (platform plus `api/permissions-extra.tsv`).
+    pub permissions: PermissionNames,
+    /// Sensitive APIs.
+    pub apis: ApiTable,
+    /// Sensitive content URIs.
+    pub content_uris: ContentUriTable,
+    /// Sinks.
+    pub sinks: SinkTable,
+    /// Tracker signatures.
+    pub trackers: TrackerTable,
+    /// Packer, protector and obfuscator rules.
+    pub packers: PackerTable,
+    /// Apps that surveillance apps look for.
+    pub watched_apps: WatchedApps,
+}
+
+/// Row counts of each table (for `--version`-like output and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct KbCounts {
+    /// Rows of `api/apis.tsv`.
+    pub apis: usize,
+    /// Rows of `api/content-uris.tsv`.
+    pub content_uris: usize,
+    /// Rows of `api/sinks.tsv`.
+    pub sinks: usize,
+    /// Trackers.
+    pub trackers: usize,
+    /// Packer rules.
+    pub packers: usize,
+    /// Watched apps.
+    pub watched_apps: usize,
+    /// Known permission names.
+    pub permissions: usize,
+}
+
+impl Kb {
+    /// Loads the knowledge base embedded in the binary.
+    pub fn embedded() -> Result<Kb, KbError> {
+        Self::load("embedded".to_string(), |f| Ok(embedded_text(f).to_string()))
+    }
+
+    /// The embedded knowledge base, loaded once per process.
+    pub fn shared_embedded() -> Result<&'static Kb, &'static KbError> {
+        static KB: OnceLock<Result<Kb, KbError>> = OnceLock::new();
+        KB.get_or_init(Kb::embedded).as_ref()
+    }
+
+    /// Loads a knowledge-base directory with the same layout as the repository's `kb/`
+    /// (see [`FILES`]). The platform permission lists (`android/*.tsv`) are taken from the
+    /// embedded copy when the directory has none; every other file must exist.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Kb, KbError> {
+        let dir = dir.as_ref();
+        Self::load(dir.display().to_string(), |f| {
+            let path = dir.join(f);
+            if f.starts_with("android/") && !path.exists() {
+                return Ok(embedded_text(f).to_string());
+            }
+            std::fs::read_to_string(&path).map_err(|source| KbError::Io {
+                file: f.to_string(),
+                source,
+            })
+        })
+    }
+
+    fn load(source: String, read: impl Fn(&str) -> Result<String, KbError>) -> Result<Kb, KbError> {
+        let mut permissions = PermissionNames::default();
+        permissions.add_platform(PERMS_API29, &read(PERMS_API29)?)?;
+        permissions.add_platform(PERMS_ADDED, &read(PERMS_ADDED)?)?;
+        permissions.add_extra(PERMS_EXTRA, &read(PERMS_EXTRA)?)?;
+        let apis = ApiTable::parse(APIS, &read(APIS)?, &permissions)?;
+        let content_uris =
+            ContentUriTable::parse(CONTENT_URIS, &read(CONTENT_URIS)?, &permissions)?;
+        let sinks = SinkTable::parse(SINKS, &read(SINKS)?)?;
+        let trackers = TrackerTable::parse(TRACKERS, &read(TRACKERS)?)?;
+        let packers = PackerTable::parse(PACKERS, &read(PACKERS)?)?;
+        let watched_apps = WatchedApps::parse(WATCHED_APPS, &read(WATCHED_APPS)?)?;
+        Ok(Kb {
+            source,
+            permissions,
+            apis,
+            content_uris,
+            sinks,
+            trackers,
+            packers,
+            watched_apps,
+        })
+    }
+
+    /// Row counts of every table.
+    pub fn counts(&self) -> KbCounts {
+        KbCounts {
+            apis: self.apis.len(),
+            content_uris: self.content_uris.len(),
+            sinks: self.sinks.len(),
+            trackers: self.trackers.len(),
+            packers: self.packers.len(),
+            watched_apps: self.watched_apps.len(),
+            permissions: self.permissions.len(),
+        }
+    }
+
+    /// Categories with at least one API or content-URI row.
+    pub fn covered_categories(&self) -> std::collections::BTreeSet<Category> {
+        self.apis
+            .rows()
+            .iter()
+            .map(|r| r.category)
+            .chain(self.content_uris.rows().iter().map(|r| r.category))
+            .collect()
+    }
+}

@@ -1,0 +1,134 @@
+//! The tab-separated format shared by every knowledge-base file.
+
+use crate::error::KbError;
+
+/// One data line of a TSV file: its 1-based line number and its fields.
+#[derive(Debug)]
+pub(crate) struct Row<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) line: usize,
+    pub(crate) header: &'static [&'static str],
+    pub(crate) fields: Vec<&'a str>,
+}
+
+impl<'a> Row<'a> {
+    /// The raw text of column `name` (which must be in the header).
+    pub(crate) fn get(&self, name: &str) -> Result<&'a str, KbError> {
+        let idx = self
+            .header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or_else(|| self.error(format!("internal: unknown column {name}")))?;
+        self.fields
+            .get(idx)
+            .copied()
+            .ok_or_else(|| self.error(format!("missing column {name}")))
+    }
+
+    /// Column `name`, with `-` read as absent.
+    pub(crate) fn opt(&self, name: &str) -> Result<Option<&'a str>, KbError> {
+        let v = self.get(name)?;
+        Ok(if v == "-" { None } else { Some(v) })
+    }
+
+    /// Column `name`, which must not be `-`.
+    pub(crate) fn req(&self, name: &str) -> Result<&'a str, KbError> {
+        self.opt(name)?
+            .ok_or_else(|| self.error(format!("column {name} must not be empty ('-')")))
+    }
+
+    /// An error about this line.
+    pub(crate) fn error(&self, message: impl Into<String>) -> KbError {
+        KbError::invalid(self.file, self.line, message)
+    }
+}
+
+/// Splits `text` (the content of `file`) into rows, checking the header and column counts.
+///
+/// Lines that are empty or start with `#` are comments. The first other line is the header and
+/// must be exactly `header` joined by tabs. Every following line must have exactly as many
+/// tab-separated fields, none of them empty (use `-` for "none") or with surrounding spaces.
+pub(crate) fn parse<'a>(
+    file: &'a str,
+    text: &'a str,
+    header: &'static [&'static str],
+) -> Result<Vec<Row<'a>>, KbError> {
+    let mut rows = Vec::new();
+    let mut seen_header = false;
+    for (idx, raw) in text.split('\n').enumerate() {
+        let line = idx + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if raw.trim().is_empty() || raw.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = raw.split('\t').collect();
+        if !seen_header {
+            if fields != header {
+                let missing: Vec<&str> = header
+                    .iter()
+                    .filter(|h| !fields.contains(h))
+                    .copied()
+                    .collect();
+                let unknown: Vec<&str> = fields
+                    .iter()
+                    .filter(|f| !header.contains(f))
+                    .copied()
+                    .collect();
+                return Err(KbError::invalid(
+                    file,
+                    line,
+                    format!(
+                        "header must be `{}`; missing columns: [{}]; unknown columns: [{}]",
+                        header.join("\\t"),
+                        missing.join(", "),
+                        unknown.join(", ")
+                    ),
+                ));
+            }
+            seen_header = true;
+            continue;
+        }
+        if fields.len() != header.len() {
+            return Err(KbError::invalid(
+                file,
+                line,
+                format!(
+                    "expected {} tab-separated columns ({}), found {}",
+                    header.len(),
+                    header.join(", "),
+                    fields.len()
+                ),
+            ));
+        }
+        for (name, value) in header.iter().zip(&fields) {
+            if value.is_empty() {
+                return Err(KbError::invalid(
+                    file,
+                    line,
+                    format!("column {name} is empty (write - for none)"),
+                ));
+            }
+            if value.trim() != *value {
+                return Err(KbError::invalid(
+                    file,
+                    line,
+                    format!("column {name} has leading or trailing spaces: {value:?}"),
+                ));
+            }
+        }
+        rows.push(Row {
+            file,
+            line,
+            header,
+            fields,
+        });
+    }
+    if !seen_header {
+        return Err(KbError::invalid(
+            file,
+            0,
+            format!("no header line (expected `{}`)", header.join("\\t")),
+        ));
+    }
+    Ok(rows)
+}

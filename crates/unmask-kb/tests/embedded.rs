@@ -1,0 +1,390 @@
+//! The embedded knowledge base loads and covers what the analyses need.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use unmask_kb::{Category, Kb, MemberKind};
+
+fn repo_kb() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../kb")
+}
+
+#[test]
+fn embedded_loads_and_prints_counts() {
+    let kb = match Kb::embedded() {
+        Ok(kb) => kb,
+        Err(e) => panic!("embedded KB does not load: {e}"),
+    };
+    let c = kb.counts();
+    println!("{c:?}");
+    assert!(c.apis >= 300, "{c:?}");
+    assert!(c.content_uris >= 80, "{c:?}");
+    assert!(c.sinks >= 100, "{c:?}");
+    assert!(c.packers >= 20, "{c:?}");
+    assert!(c.watched_apps >= 100, "{c:?}");
+    assert!(Kb::shared_embedded().is_ok());
+}
+
+#[test]
+fn from_dir_on_repo_equals_embedded() {
+    let kb = Kb::from_dir(repo_kb()).unwrap();
+    let emb = Kb::embedded().unwrap();
+    assert_eq!(kb.counts(), emb.counts());
+    assert_eq!(kb.apis.rows(), emb.apis.rows());
+}
+
+#[test]
+fn every_required_category_is_covered() {
+    let kb = Kb::embedded().unwrap();
+    let covered = kb.covered_categories();
+    let missing: Vec<_> = Category::required()
+        .filter(|c| !covered.contains(c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "categories without API or URI rows: {missing:?}"
+    );
+    // The list in the brief, spelled out so a renamed category fails here.
+    for name in [
+        "location.precise",
+        "location.coarse",
+        "contacts",
+        "sms",
+        "call_log",
+        "phone_calls",
+        "device_id",
+        "phone_number",
+        "accounts",
+        "installed_apps",
+        "calendar",
+        "microphone",
+        "camera",
+        "media",
+        "files",
+        "clipboard",
+        "wifi",
+        "cell_info",
+        "bluetooth",
+        "browser_history",
+        "notifications",
+        "screen_content",
+        "sensors",
+        "biometrics",
+    ] {
+        let c = Category::parse(name).unwrap_or_else(|| panic!("unknown category {name}"));
+        assert!(covered.contains(&c), "{name} not covered");
+    }
+    for sub in [
+        "device_id.imei",
+        "device_id.imsi",
+        "device_id.serial",
+        "device_id.android_id",
+        "device_id.mac",
+        "device_id.advertising_id",
+    ] {
+        assert!(
+            kb.apis.rows().iter().any(|r| r.subcategory == sub),
+            "no API row for {sub}"
+        );
+    }
+}
+
+/// Every permission named in kb/api is in the platform list (read independently here) or in
+/// api/permissions-extra.tsv.
+#[test]
+fn every_permission_exists() {
+    let mut known = BTreeSet::new();
+    for f in [
+        "android/permissions-api29.tsv",
+        "android/permissions-added.tsv",
+        "api/permissions-extra.tsv",
+    ] {
+        let text = std::fs::read_to_string(repo_kb().join(f)).unwrap();
+        for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+            known.insert(line.split('\t').next().unwrap().to_string());
+        }
+    }
+    let kb = Kb::embedded().unwrap();
+    let mut used = BTreeSet::new();
+    for r in kb.apis.rows() {
+        used.extend(r.permissions.names().map(str::to_string));
+    }
+    for r in kb.content_uris.rows() {
+        used.extend(r.permissions.names().map(str::to_string));
+    }
+    let unknown: Vec<_> = used.iter().filter(|p| !known.contains(*p)).collect();
+    assert!(unknown.is_empty(), "unknown permissions: {unknown:?}");
+    assert!(used.len() > 30);
+    // And the raw column text agrees with the parsed view.
+    let raw = std::fs::read_to_string(repo_kb().join("api/apis.tsv")).unwrap();
+    for line in raw.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let col = line.split('\t').nth(6).unwrap();
+        for p in col.split([';', '|']).filter(|p| *p != "-") {
+            assert!(known.contains(p), "{p} in {line}");
+        }
+    }
+}
+
+/// A handful of rows checked against Android's reference documentation.
+#[test]
+fn api_rows_agree_with_android_docs() {
+    let kb = Kb::embedded().unwrap();
+    let tm = "Landroid/telephony/TelephonyManager;";
+    let has = |class: &str, member: &str, sub: &str, perm: Option<&str>| {
+        let rows: Vec<_> = kb
+            .apis
+            .lookup(class, member)
+            .filter(|r| r.subcategory == sub)
+            .collect();
+        assert!(!rows.is_empty(), "{class}->{member} not mapped to {sub}");
+        if let Some(p) = perm {
+            assert!(
+                rows.iter().any(|r| r.permissions.names().any(|n| n == p)),
+                "{class}->{member} should need {p}"
+            );
+        }
+    };
+    has(
+        tm,
+        "getDeviceId",
+        "device_id.imei",
+        Some("android.permission.READ_PHONE_STATE"),
+    );
+    has(
+        tm,
+        "getImei",
+        "device_id.imei",
+        Some("android.permission.READ_PHONE_STATE"),
+    );
+    has(
+        tm,
+        "getSubscriberId",
+        "device_id.imsi",
+        Some("android.permission.READ_PHONE_STATE"),
+    );
+    has(
+        tm,
+        "getSimSerialNumber",
+        "device_id.iccid",
+        Some("android.permission.READ_PHONE_STATE"),
+    );
+    has(
+        tm,
+        "getLine1Number",
+        "phone_number.line",
+        Some("android.permission.READ_PHONE_NUMBERS"),
+    );
+    has(
+        tm,
+        "getAllCellInfo",
+        "cell_info.all_cells",
+        Some("android.permission.ACCESS_FINE_LOCATION"),
+    );
+    has(
+        "Landroid/location/LocationManager;",
+        "getLastKnownLocation",
+        "location.precise.framework",
+        Some("android.permission.ACCESS_FINE_LOCATION"),
+    );
+    has(
+        "Landroid/net/wifi/WifiManager;",
+        "getScanResults",
+        "wifi.scan",
+        Some("android.permission.ACCESS_WIFI_STATE"),
+    );
+    has(
+        "Landroid/net/wifi/WifiManager;",
+        "getConnectionInfo",
+        "wifi.connection",
+        Some("android.permission.ACCESS_WIFI_STATE"),
+    );
+    has(
+        "Landroid/accounts/AccountManager;",
+        "getAccounts",
+        "accounts.list",
+        Some("android.permission.GET_ACCOUNTS"),
+    );
+    has(
+        "Landroid/media/AudioRecord;",
+        "startRecording",
+        "microphone.record",
+        Some("android.permission.RECORD_AUDIO"),
+    );
+    has(
+        "Landroid/hardware/camera2/CameraManager;",
+        "openCamera",
+        "camera.capture",
+        Some("android.permission.CAMERA"),
+    );
+    has(
+        "Landroid/hardware/Camera;",
+        "open",
+        "camera.capture",
+        Some("android.permission.CAMERA"),
+    );
+    has(
+        "Landroid/content/pm/PackageManager;",
+        "getInstalledPackages",
+        "installed_apps.list",
+        Some("android.permission.QUERY_ALL_PACKAGES"),
+    );
+    has(
+        "Landroid/bluetooth/BluetoothAdapter;",
+        "getBondedDevices",
+        "bluetooth.bonded",
+        Some("android.permission.BLUETOOTH"),
+    );
+    has(
+        "Landroid/provider/Settings$Secure;",
+        "getString",
+        "device_id.android_id",
+        None,
+    );
+    has(
+        "Landroid/content/ClipboardManager;",
+        "getPrimaryClip",
+        "clipboard.read",
+        None,
+    );
+    has(
+        "Lcom/google/android/gms/ads/identifier/AdvertisingIdClient;",
+        "getAdvertisingIdInfo",
+        "device_id.advertising_id",
+        None,
+    );
+    // Fields are a separate kind.
+    let serial: Vec<_> = kb
+        .apis
+        .lookup_field("Landroid/os/Build;", "SERIAL")
+        .collect();
+    assert_eq!(serial.len(), 1);
+    assert_eq!(serial[0].kind, MemberKind::Field);
+    assert_eq!(serial[0].category, Category::DeviceId);
+    assert_eq!(
+        kb.apis
+            .lookup_method("Landroid/os/Build;", "SERIAL", "()V")
+            .count(),
+        0
+    );
+    // `*` rows match any prototype.
+    assert!(
+        kb.apis
+            .lookup_method(tm, "getDeviceId", "(I)Ljava/lang/String;")
+            .count()
+            >= 1
+    );
+    // Sinks.
+    let sms: Vec<_> = kb
+        .sinks
+        .lookup("Landroid/telephony/SmsManager;", "sendTextMessage")
+        .collect();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].sink, unmask_kb::SinkKind::Sms);
+    assert!(
+        kb.sinks
+            .lookup("Ljava/net/HttpURLConnection;", "getOutputStream")
+            .count()
+            == 1
+    );
+    assert!(kb.sinks.lookup("Landroid/util/Log;", "d").count() == 1);
+}
+
+#[test]
+fn content_uri_lookups() {
+    let kb = Kb::embedded().unwrap();
+    let u = &kb.content_uris;
+    assert_eq!(
+        u.match_uri("content://sms/inbox").unwrap().subcategory,
+        "sms.inbox"
+    );
+    assert_eq!(
+        u.match_uri("content://sms/inbox/12").unwrap().subcategory,
+        "sms.inbox"
+    );
+    assert_eq!(
+        u.match_uri("content://sms").unwrap().subcategory,
+        "sms.messages"
+    );
+    assert_eq!(
+        u.match_uri("content://sms/").unwrap().subcategory,
+        "sms.messages"
+    );
+    assert_eq!(
+        u.match_uri("content://sms?limit=1").unwrap().subcategory,
+        "sms.messages"
+    );
+    assert!(u.match_uri("content://smsfoo").is_none());
+    assert_eq!(
+        u.match_uri("content://call_log/calls").unwrap().category,
+        Category::CallLog
+    );
+    assert_eq!(
+        u.match_uri("content://com.android.contacts/data/phones/filter/x")
+            .unwrap()
+            .subcategory,
+        "contacts.phone"
+    );
+    // Authority fallback.
+    assert_eq!(
+        u.match_uri("content://com.android.calendar/colors")
+            .unwrap()
+            .category,
+        Category::Calendar
+    );
+    assert!(u.match_uri("content://com.example.app/x").is_none());
+    assert!(u.match_uri("not a uri").is_none());
+    assert_eq!(
+        u.by_member("Landroid/provider/CallLog$Calls;", "CONTENT_URI")
+            .unwrap()
+            .category,
+        Category::CallLog
+    );
+    assert_eq!(
+        u.by_member(
+            "Landroid/provider/ContactsContract$CommonDataKinds$Phone;",
+            "CONTENT_URI"
+        )
+        .unwrap()
+        .category,
+        Category::Contacts
+    );
+}
+
+#[test]
+fn watched_apps_and_packers() {
+    let kb = Kb::embedded().unwrap();
+    let w = &kb.watched_apps;
+    for (pkg, cat) in [
+        ("com.whatsapp", unmask_kb::AppCategory::Messenger),
+        ("org.telegram.messenger", unmask_kb::AppCategory::Messenger),
+        (
+            "org.thoughtcrime.securesms",
+            unmask_kb::AppCategory::Messenger,
+        ),
+        ("org.torproject.android", unmask_kb::AppCategory::Tor),
+        ("org.torproject.torbrowser", unmask_kb::AppCategory::Tor),
+        ("com.wireguard.android", unmask_kb::AppCategory::Vpn),
+        ("com.psiphon3", unmask_kb::AppCategory::Vpn),
+    ] {
+        assert_eq!(w.get(pkg).map(|a| a.category), Some(cat), "{pkg}");
+    }
+    assert!(w.get("com.example").is_none());
+    let p = &kb.packers;
+    assert_eq!(p.match_native_lib("libjiagu.so")[0].id, "jiagu");
+    assert_eq!(p.match_native_lib("libjiagu_a64.so")[0].id, "jiagu");
+    assert!(p.match_native_lib("libjiagux.so").is_empty());
+    assert_eq!(p.match_native_lib("libsecexe.so")[0].id, "bangcle");
+    assert_eq!(
+        p.match_native_lib("libshella-2.10.1.so")[0].id,
+        "tencent_legu"
+    );
+    assert_eq!(p.match_native_lib("libbaiduprotect.so")[0].id, "baidu");
+    assert_eq!(p.match_asset("ijiami.dat")[0].id, "ijiami");
+    assert_eq!(
+        p.match_class("com.tencent.StubShell.TxAppEntry")[0].id,
+        "tencent_legu"
+    );
+    assert_eq!(p.for_dex_feature("short_names")[0].id, "proguard_r8");
+    assert!(p.match_native_lib("libc.so").is_empty());
+}
