@@ -41,10 +41,10 @@ pub enum DexError {
     #[error("bad LEB128 at offset {0:#x}")]
     BadLeb128(u64),
     /// A string is not valid MUTF-8.
-    #[error("invalid MUTF-8 in string data at offset {offset:#x} (byte {pos})")]
+    #[error("invalid MUTF-8 in string {index} (byte {pos})")]
     Mutf8 {
-        /// Offset of the string data.
-        offset: u64,
+        /// String index.
+        index: u32,
         /// Position of the bad byte within the string.
         pos: usize,
     },

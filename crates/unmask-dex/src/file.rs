@@ -785,7 +785,7 @@ impl<'a> DexFile<'a> {
     pub fn string(&self, idx: u32) -> Result<Cow<'a, str>> {
         let raw = self.string_raw(idx)?;
         crate::mutf8::decode_without_nul(raw).map_err(|e| DexError::Mutf8 {
-            offset: 0,
+            index: idx,
             pos: e.pos,
         })
     }

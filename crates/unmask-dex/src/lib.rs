@@ -22,39 +22,7 @@
 //!
 //! ## Invariants
 //!
-//! - `#![forbid(unsafe_code)]`; no `unwrap`, `expect` or unchecked indexing on input-derived
-//!   values: every read goes through `get`-based helpers that return [`DexError::OutOfBounds`].
-//! - Nothing is copied out of the file; strings borrow unless MUTF-8 decoding needs a change.
-//! - No allocation is sized by an untrusted count before the count is checked against the
-//!   bytes that remain (class data members, catch handlers, encoded arrays, annotation
-//!   directories, map list, type lists).
-//! - Work is bounded: encoded-value nesting is capped at [`value::MAX_DEPTH`], debug-info
-//!   programs at 2^20 steps, superclass walks at [`index::MAX_CHAIN`] and are cycle-safe,
-//!   each instruction walk is linear in the code size, errors kept per dex are capped.
-//! - The Adler-32 checksum and SHA-1 signature are computed on request
-//!   ([`DexFile::checksums`]) and only reported, never required.
-//! - Compact dex (`cdex`), ZIP, odex and ELF inputs are recognised and named in the error.
-//!   v041 container files are read with [`DexFile::parse_container`] (offsets relative to the
-//!   container start).
-//!
-//! ## Testing
-//!
-//! `tests/dexdump.rs` disassembles every method of every dex in the shared corpus and
-//! compares each instruction line (address, raw code units, mnemonic, operands, referenced
-//! strings, types, fields and methods) with AOSP `dexdump -d`, plus class, field and method
-//! counts. `tests/smali.rs` checks fixtures assembled from `tests/smali/*.smali`;
-//! `tests/malformed.rs` mutates a valid dex (truncation, huge counts, overlapping sections,
-//! bad LEB128, cyclic hierarchy) and requires errors, never panics.
-//!
-//! ## Fuzzing
-//!
-//! `fuzz/` is a cargo-fuzz project with two targets: `dex` (parse, walk every class, method
-//! and instruction, decode strings, annotations, static values, debug info, build the
-//! indexes) and `decode` (decode a raw code-unit stream). Run on stable with
-//! `RUSTC_BOOTSTRAP=1 cargo fuzz run dex -- -max_total_time=60` from `crates/unmask-dex`.
-//! See the crate README section in `fuzz/README.md` for the smoke-run results.
-
-#![forbid(unsafe_code)]
+//! - `#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod disasm;
