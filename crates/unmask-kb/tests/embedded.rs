@@ -387,4 +387,15 @@ fn watched_apps_and_packers() {
     );
     assert_eq!(p.for_dex_feature("short_names")[0].id, "proguard_r8");
     assert!(p.match_native_lib("libc.so").is_empty());
+    assert_eq!(p.match_class("aaaaaa.bcdefg.Foo")[0].id, "arxan");
+    assert!(p.match_class("aaaaab.bcdefg.Foo").is_empty());
+    assert_eq!(p.match_asset("dp.arm-v7.so.dat")[0].id, "dexprotector");
+    assert_eq!(
+        p.match_class("com.guardsquare.dexguard.runtime.x")[0].id,
+        "dexguard"
+    );
+    // Every tool is cited.
+    for r in p.rules() {
+        assert!(!r.source.is_empty(), "{}", r.id);
+    }
 }
