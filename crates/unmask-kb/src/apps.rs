@@ -147,6 +147,22 @@ impl WatchedApps {
         self.apps.is_empty()
     }
 
+    /// Watched apps whose package name occurs in `text` as a whole token (delimited by
+    /// characters that cannot be part of a package name), each once, in order of first
+    /// occurrence. Use it on asset or resource text; for dex strings use [`WatchedApps::get`].
+    pub fn find_in<'a>(&'a self, text: &str) -> Vec<&'a WatchedApp> {
+        let mut found: Vec<&WatchedApp> = Vec::new();
+        for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_')) {
+            let token = token.trim_matches('.');
+            if let Some(app) = self.get(token) {
+                if !found.iter().any(|a| a.package == app.package) {
+                    found.push(app);
+                }
+            }
+        }
+        found
+    }
+
     /// The app with exactly this package name.
     pub fn get(&self, package: &str) -> Option<&WatchedApp> {
         self.by_package.get(package).and_then(|i| self.apps.get(*i))

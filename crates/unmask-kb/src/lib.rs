@@ -7,6 +7,19 @@
 //! unknown categories, permissions or enum values, missing or extra columns, empty fields,
 //! duplicate rows, invalid regular expressions, malformed class descriptors or URIs.
 //!
+//! ```
+//! let kb = unmask_kb::Kb::embedded()?;
+//! let tm = "Landroid/telephony/TelephonyManager;";
+//! let row = kb.apis.lookup_method(tm, "getDeviceId", "()Ljava/lang/String;").next();
+//! assert_eq!(row.map(|r| r.subcategory.as_str()), Some("device_id.imei"));
+//! let uri = kb.content_uris.match_uri("content://sms/inbox");
+//! assert_eq!(uri.map(|r| r.category), Some(unmask_kb::Category::Sms));
+//! let firebase = kb.trackers.match_class("com/google/firebase/analytics/FirebaseAnalytics");
+//! assert!(firebase.iter().any(|t| t.name == "Google Firebase Analytics"));
+//! assert!(kb.watched_apps.get("org.thoughtcrime.securesms").is_some());
+//! # Ok::<(), unmask_kb::KbError>(())
+//! ```
+//!
 //! # Layout and formats
 //!
 //! Every file is UTF-8, tab-separated. Lines that are empty or start with `#` are comments;
@@ -262,6 +275,27 @@ impl Kb {
             watched_apps: self.watched_apps.len(),
             permissions: self.permissions.len(),
         }
+    }
+
+    /// Data categories whose API or content-URI rows name `permission` (full name) among
+    /// their requirements: what a requested permission can give access to.
+    pub fn categories_for_permission(
+        &self,
+        permission: &str,
+    ) -> std::collections::BTreeSet<Category> {
+        self.apis
+            .rows()
+            .iter()
+            .filter(|r| r.permissions.names().any(|p| p == permission))
+            .map(|r| r.category)
+            .chain(
+                self.content_uris
+                    .rows()
+                    .iter()
+                    .filter(|r| r.permissions.names().any(|p| p == permission))
+                    .map(|r| r.category),
+            )
+            .collect()
     }
 
     /// Categories with at least one API or content-URI row.

@@ -291,6 +291,21 @@ fn api_rows_agree_with_android_docs() {
 }
 
 #[test]
+fn permission_to_categories() {
+    let kb = Kb::embedded().unwrap();
+    let c = kb.categories_for_permission("android.permission.READ_SMS");
+    assert!(c.contains(&Category::Sms), "{c:?}");
+    let c = kb.categories_for_permission("android.permission.READ_PHONE_STATE");
+    assert!(
+        c.contains(&Category::DeviceId) && c.contains(&Category::PhoneNumber),
+        "{c:?}"
+    );
+    assert!(kb
+        .categories_for_permission("android.permission.INTERNET")
+        .is_empty());
+}
+
+#[test]
 fn content_uri_lookups() {
     let kb = Kb::embedded().unwrap();
     let u = &kb.content_uris;
@@ -370,6 +385,20 @@ fn watched_apps_and_packers() {
         assert_eq!(w.get(pkg).map(|a| a.category), Some(cat), "{pkg}");
     }
     assert!(w.get("com.example").is_none());
+    let found: Vec<&str> = w
+        .find_in(r#"["com.whatsapp","org.telegram.messenger"] com.whatsapp.w4b; com.whatsappx org.torproject.android."#)
+        .iter()
+        .map(|a| a.package.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "com.whatsapp",
+            "org.telegram.messenger",
+            "com.whatsapp.w4b",
+            "org.torproject.android"
+        ]
+    );
     let p = &kb.packers;
     assert_eq!(p.match_native_lib("libjiagu.so")[0].id, "jiagu");
     assert_eq!(p.match_native_lib("libjiagu_a64.so")[0].id, "jiagu");
