@@ -389,3 +389,10 @@ fn hostile_long_domain_fact_is_cheap_and_still_matches() {
     assert!(m.iter().all(|x| x.family() == Some("TheTruthSpy")));
     assert!(t.elapsed().as_millis() < 2000, "{:?}", t.elapsed());
 }
+
+#[test]
+fn set_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<IocSet>();
+    assert_send_sync::<unmask_ioc::IocMatch>();
+}
