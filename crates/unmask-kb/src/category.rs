@@ -79,6 +79,8 @@ categories! {
     Sensors => "sensors",
     /// Biometric authentication.
     Biometrics => "biometrics",
+    /// Credentials typed or stored: password fields, autofill, HTTP auth.
+    Credentials => "credentials",
     /// Meta-category: a content-provider access whose category follows the URI argument
     /// (resolve it with [`crate::ContentUriTable`]).
     ContentProvider => "content_provider",

@@ -47,7 +47,8 @@
 //! `location.precise`, `location.coarse`, `contacts`, `sms`, `call_log`, `phone_calls`,
 //! `device_id`, `phone_number`, `accounts`, `installed_apps`, `calendar`, `microphone`,
 //! `camera`, `media`, `files`, `clipboard`, `wifi`, `cell_info`, `bluetooth`,
-//! `browser_history`, `notifications`, `screen_content`, `sensors`, `biometrics` (see
+//! `browser_history`, `notifications`, `screen_content`, `sensors`, `biometrics`,
+//! `credentials` (password fields, autofill; see
 //! [`Category`]), plus the meta-category `content_provider` for `ContentResolver` calls whose
 //! category follows the URI argument (resolve it with [`ContentUriTable::match_uri`] or
 //! [`ContentUriTable::by_member`]). A subcategory is the category itself or the category

@@ -428,3 +428,43 @@ fn watched_apps_and_packers() {
         assert!(!r.source.is_empty(), "{}", r.id);
     }
 }
+
+/// `origin` agrees with the package: framework rows live in platform packages, library rows
+/// do not (AndroidX and Play services are libraries).
+#[test]
+fn origin_matches_package() {
+    let kb = Kb::embedded().unwrap();
+    let platform = [
+        "Landroid/",
+        "Ljava/",
+        "Ljavax/",
+        "Lcom/android/",
+        "Lorg/apache/http/",
+    ];
+    // Volley lives under com.android and JavaMail under javax, but both ship inside apps.
+    let is_platform = |c: &str| {
+        platform.iter().any(|p| c.starts_with(p))
+            && !c.starts_with("Lcom/android/volley/")
+            && !c.starts_with("Ljavax/mail/")
+    };
+    for r in kb.apis.rows() {
+        assert_eq!(
+            r.origin == unmask_kb::Origin::Framework,
+            is_platform(&r.class),
+            "apis.tsv line {}: {} marked {:?}",
+            r.line,
+            r.class,
+            r.origin
+        );
+    }
+    for r in kb.sinks.rows() {
+        assert_eq!(
+            r.origin == unmask_kb::Origin::Framework,
+            is_platform(&r.class),
+            "sinks.tsv line {}: {} marked {:?}",
+            r.line,
+            r.class,
+            r.origin
+        );
+    }
+}
