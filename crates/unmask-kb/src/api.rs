@@ -155,6 +155,60 @@ fn pick<'t, T>(rows: &'t [T], idx: &'t [usize]) -> impl Iterator<Item = &'t T> +
     idx.iter().filter_map(move |i| rows.get(*i))
 }
 
+/// When a row applies (column `condition` of `api/apis.tsv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Condition {
+    /// `-`: calling the method or reading the field is enough.
+    Always,
+    /// `callback`: the app overrides this method (in a class extending or implementing the
+    /// declaring class) and receives the data as an argument.
+    Callback,
+    /// `arg:N=V1|V2`: only when declared parameter `N` (0-based, the receiver not counted)
+    /// is one of the constants (string, or integer in decimal) — e.g. `Settings$Secure.getString`
+    /// with `arg:1=android_id`.
+    Arg {
+        /// 0-based index of the declared parameter.
+        index: u8,
+        /// Accepted constant values, as written.
+        values: Vec<String>,
+    },
+    /// `context`: depends on the receiver object or a runtime value (a password field, a
+    /// path on shared storage, a sensor type); the note says what to check. Report only with
+    /// that extra evidence.
+    Context,
+}
+
+impl Condition {
+    fn parse(row: &Row<'_>) -> Result<Self, KbError> {
+        let text = row.get("condition")?;
+        match text {
+            "-" => return Ok(Condition::Always),
+            "callback" => return Ok(Condition::Callback),
+            "context" => return Ok(Condition::Context),
+            _ => {}
+        }
+        let bad = || {
+            row.error(format!(
+                "column condition: {text:?} is not -, callback, context or arg:N=VALUE|VALUE"
+            ))
+        };
+        let rest = text.strip_prefix("arg:").ok_or_else(bad)?;
+        let (index, values) = rest.split_once('=').ok_or_else(bad)?;
+        let index: u8 = index.parse().map_err(|_| bad())?;
+        let values: Vec<String> = values.split('|').map(str::to_string).collect();
+        if values.iter().any(String::is_empty) {
+            return Err(bad());
+        }
+        Ok(Condition::Arg { index, values })
+    }
+
+    /// Whether the row applies to any plain call or access, without further evidence.
+    pub fn is_unconditional(&self) -> bool {
+        matches!(self, Condition::Always)
+    }
+}
+
 /// One row of `api/apis.tsv`: a framework or library member that reads personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiRow {
@@ -174,6 +228,9 @@ pub struct ApiRow {
     /// Permissions the caller needs (empty when none or when the value comes from an object
     /// obtained elsewhere).
     pub permissions: PermissionReq,
+    /// When the row applies (always, as a callback, for given argument constants, or only
+    /// with context).
+    pub condition: Condition,
     /// Framework or bundled library.
     pub origin: Origin,
     /// Short note (argument dependencies, API levels), if any.
@@ -199,6 +256,7 @@ impl ApiTable {
         "category",
         "subcategory",
         "permissions",
+        "condition",
         "origin",
         "note",
     ];
@@ -213,6 +271,10 @@ impl ApiTable {
             let descriptor = parse_descriptor(&row, kind)?;
             let (category, subcategory) = parse_category(&row)?;
             let permissions = PermissionReq::parse(&row, "permissions", perms)?;
+            let condition = Condition::parse(&row)?;
+            if kind == MemberKind::Field && condition != Condition::Always {
+                return Err(row.error("column condition: fields take -"));
+            }
             let origin = parse_origin(&row)?;
             let key = (kind, class, member, descriptor.clone(), subcategory.clone());
             if !seen.insert(key) {
@@ -230,6 +292,7 @@ impl ApiTable {
                 category,
                 subcategory,
                 permissions,
+                condition,
                 origin,
                 note: row.opt("note")?.map(str::to_string),
                 line: row.line,

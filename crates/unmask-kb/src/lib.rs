@@ -33,7 +33,7 @@
 //!
 //! | file | columns | table |
 //! |---|---|---|
-//! | `api/apis.tsv` | kind (`method`/`field`), class, member, descriptor (`*` = any overload; `-` for fields), category, subcategory, permissions, origin (`framework`/`library`), note | [`ApiTable`] |
+//! | `api/apis.tsv` | kind (`method`/`field`), class, member, descriptor (`*` = any overload; `-` for fields), category, subcategory, permissions, condition (`-`, `callback`, `context`, `arg:N=V1\|V2`, see [`Condition`]), origin (`framework`/`library`), note | [`ApiTable`] |
 //! | `api/content-uris.tsv` | kind (`uri`/`authority`/`field`/`method`), value (`content://...` prefix, authority, or `Lclass;->member`), category, subcategory, permissions, note | [`ContentUriTable`] |
 //! | `api/sinks.tsv` | kind, class, member, descriptor, sink (`network`/`sms`/`files`/`logs`/`ipc`/`clipboard`), subkind (`<sink>.<word>`), origin, note | [`SinkTable`] |
 //! | `api/permissions-extra.tsv` | name, origin, note | [`PermissionNames`] |
@@ -54,9 +54,12 @@
 //! [`ContentUriTable::by_member`]). A subcategory is the category itself or the category
 //! followed by `.word` (`device_id.imei`, `device_id.android_id`, `wifi.scan`, ...).
 //!
-//! Some rows depend on an argument; their note says which (e.g.
-//! `Settings$Secure.getString` is the Android ID only when the key is `"android_id"`, a
-//! compile-time constant that appears as a string, not a field reference).
+//! Some rows depend on an argument or on context; the `condition` column says so in a form
+//! the analysis can check ([`Condition`]): `Settings$Secure.getString` is the Android ID only
+//! with `arg:1=android_id` (`Settings.Secure.ANDROID_ID` is a compile-time constant, so it
+//! appears as a `const-string`, not a field reference); callbacks (`callback`) match methods
+//! the app overrides; `context` rows (password fields, file walks, sensors) need extra
+//! evidence before being reported.
 //! `LocationManager` rows are listed under `location.precise` with
 //! `ACCESS_FINE_LOCATION|ACCESS_COARSE_LOCATION` and again under `location.coarse`: an app
 //! that holds only the coarse permission gets coarse location.
@@ -100,8 +103,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 pub use api::{
-    ApiRow, ApiTable, ContentUriRow, ContentUriTable, MemberKind, Origin, SinkKind, SinkRow,
-    SinkTable, UriPattern,
+    ApiRow, ApiTable, Condition, ContentUriRow, ContentUriTable, MemberKind, Origin, SinkKind,
+    SinkRow, SinkTable, UriPattern,
 };
 pub use apps::{is_package_name, AppCategory, WatchedApp, WatchedApps};
 pub use category::Category;

@@ -253,6 +253,26 @@ fn api_rows_agree_with_android_docs() {
         "device_id.advertising_id",
         None,
     );
+    // Argument-dependent rows say which argument.
+    let aid: Vec<_> = kb
+        .apis
+        .lookup("Landroid/provider/Settings$Secure;", "getString")
+        .collect();
+    assert_eq!(
+        aid[0].condition,
+        unmask_kb::Condition::Arg {
+            index: 1,
+            values: vec!["android_id".to_string()]
+        }
+    );
+    assert!(kb
+        .apis
+        .lookup("Landroid/location/LocationListener;", "onLocationChanged")
+        .all(|r| r.condition == unmask_kb::Condition::Callback));
+    assert!(kb
+        .apis
+        .lookup(tm, "getDeviceId")
+        .all(|r| r.condition.is_unconditional()));
     // Fields are a separate kind.
     let serial: Vec<_> = kb
         .apis

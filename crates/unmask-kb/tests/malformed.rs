@@ -55,7 +55,7 @@ const TM: &str = "Landroid/telephony/TelephonyManager;";
 fn unknown_category() {
     assert_error(
         "api/apis.tsv",
-        &format!("method\t{TM}\tgetFoo\t*\tdevice_ids\tdevice_ids.imei\t-\tframework\t-"),
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_ids\tdevice_ids.imei\t-\t-\tframework\t-"),
         "unknown category \"device_ids\"",
     );
     assert_error(
@@ -69,7 +69,7 @@ fn unknown_category() {
 fn subcategory_outside_category() {
     assert_error(
         "api/apis.tsv",
-        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tlocation.imei\t-\tframework\t-"),
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tlocation.imei\t-\t-\tframework\t-"),
         "column subcategory",
     );
 }
@@ -78,8 +78,8 @@ fn subcategory_outside_category() {
 fn missing_column() {
     assert_error(
         "api/apis.tsv",
-        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id.imei\t-\tframework"),
-        "expected 9 tab-separated columns",
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id.imei\t-\t-\tframework"),
+        "expected 10 tab-separated columns",
     );
     assert_error(
         "apps/watched-apps.tsv",
@@ -101,7 +101,7 @@ fn empty_field() {
 fn duplicate_rows() {
     assert_error(
         "api/apis.tsv",
-        &format!("method\t{TM}\tgetDeviceId\t*\tdevice_id\tdevice_id.imei\t-\tframework\t-"),
+        &format!("method\t{TM}\tgetDeviceId\t*\tdevice_id\tdevice_id.imei\t-\t-\tframework\t-"),
         "duplicate row",
     );
     assert_error(
@@ -154,7 +154,7 @@ fn bad_regex() {
 fn unknown_permission() {
     assert_error(
         "api/apis.tsv",
-        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id.imei\tandroid.permission.READ_PHONE_STATES\tframework\t-"),
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id.imei\tandroid.permission.READ_PHONE_STATES\t-\tframework\t-"),
         "unknown permission \"android.permission.READ_PHONE_STATES\"",
     );
     assert_error(
@@ -168,17 +168,17 @@ fn unknown_permission() {
 fn bad_values() {
     assert_error(
         "api/apis.tsv",
-        "method\tandroid.telephony.TelephonyManager\tgetFoo\t*\tdevice_id\tdevice_id\t-\tframework\t-",
+        "method\tandroid.telephony.TelephonyManager\tgetFoo\t*\tdevice_id\tdevice_id\t-\t-\tframework\t-",
         "not a DEX class descriptor",
     );
     assert_error(
         "api/apis.tsv",
-        &format!("field\t{TM}\tFOO\t*\tdevice_id\tdevice_id\t-\tframework\t-"),
+        &format!("field\t{TM}\tFOO\t*\tdevice_id\tdevice_id\t-\t-\tframework\t-"),
         "fields take -",
     );
     assert_error(
         "api/apis.tsv",
-        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id\t-\tsdk\t-"),
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id\t-\t-\tsdk\t-"),
         "column origin",
     );
     assert_error(
@@ -210,6 +210,25 @@ fn bad_values() {
         "trackers/exodus-trackers.tsv",
         "abc\tX\t-\t-\t-\t-\t-",
         "is not a number",
+    );
+}
+
+#[test]
+fn bad_condition() {
+    assert_error(
+        "api/apis.tsv",
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id\t-\targ:x=1\tframework\t-"),
+        "column condition",
+    );
+    assert_error(
+        "api/apis.tsv",
+        &format!("method\t{TM}\tgetFoo\t*\tdevice_id\tdevice_id\t-\targ:0=\tframework\t-"),
+        "column condition",
+    );
+    assert_error(
+        "api/apis.tsv",
+        &format!("field\t{TM}\tFOO\t-\tdevice_id\tdevice_id\t-\tcallback\tframework\t-"),
+        "fields take -",
     );
 }
 
