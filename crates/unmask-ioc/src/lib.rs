@@ -64,6 +64,10 @@
 //! cd crates/unmask-ioc/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run bundle -- -max_total_time=60 -max_len=4096
 //! ```
 //!
+//! Runs so far (2026-11-25, ASan, stable 1.95 with `RUSTC_BOOTSTRAP=1`): `pattern` 2.3 M
+//! executions (60 s + 400 s), `bundle` 3.2 M executions (200 s) plus a seeded run; no crash,
+//! leak or timeout found.
+//!
 //! The parser's recursion is bounded by [`pattern::MAX_DEPTH`]; the host-suffix walk of a
 //! domain fact is bounded by the longest indicator host, so a hostile megabyte-long "domain"
 //! costs one pass.
