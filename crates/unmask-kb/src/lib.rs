@@ -229,9 +229,17 @@ impl Kb {
 
     /// Loads a knowledge-base directory with the same layout as the repository's `kb/`
     /// (see [`FILES`]). The platform permission lists (`android/*.tsv`) are taken from the
-    /// embedded copy when the directory has none; every other file must exist.
+    /// embedded copy when the directory has none; every other file must exist. Unlike
+    /// [`Kb::embedded`] (whose signatures are compiled on first use and checked by the tests),
+    /// every tracker signature is compiled here, so a problem is reported at load time.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Kb, KbError> {
         let dir = dir.as_ref();
+        let kb = Self::load_dir(dir)?;
+        kb.trackers.compile_all()?;
+        Ok(kb)
+    }
+
+    fn load_dir(dir: &Path) -> Result<Kb, KbError> {
         Self::load(dir.display().to_string(), |f| {
             let path = dir.join(f);
             if f.starts_with("android/") && !path.exists() {

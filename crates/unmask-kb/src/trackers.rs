@@ -32,46 +32,110 @@ pub struct Tracker {
     pub creation_date: Option<String>,
     /// Line in the source file.
     pub line: usize,
+    /// Whether exodus-core would use the code signature (longer than 3 characters).
+    pub code_signature_used: bool,
     #[serde(skip)]
-    code_regex: Option<Regex>,
+    code_regex: OnceLock<Option<Regex>>,
     #[serde(skip)]
-    network_regex: Option<Regex>,
+    network_regex: OnceLock<Option<Regex>>,
 }
 
 impl Tracker {
     /// The compiled code signature, if it is one exodus-core uses (longer than 3 characters).
+    /// Compiled on first use; `None` also if it cannot be compiled (see
+    /// [`TrackerTable::compile_all`]).
     pub fn code_regex(&self) -> Option<&Regex> {
-        self.code_regex.as_ref()
+        self.code_regex
+            .get_or_init(|| {
+                self.code_signature
+                    .as_deref()
+                    .filter(|_| self.code_signature_used)
+                    .and_then(|s| Regex::new(s).ok())
+            })
+            .as_ref()
     }
 
-    /// The compiled network signature, if any.
+    /// The compiled network signature, if any (compiled on first use).
     pub fn network_regex(&self) -> Option<&Regex> {
-        self.network_regex.as_ref()
+        self.network_regex
+            .get_or_init(|| {
+                self.network_signature
+                    .as_deref()
+                    .and_then(|s| Regex::new(s).ok())
+            })
+            .as_ref()
     }
 
     /// Whether the code signature matches one class name (unanchored search, like Python's
     /// `re.search`). Pass names as produced by [`exodus_class_name`].
     pub fn matches_class(&self, class: &str) -> bool {
-        self.code_regex.as_ref().is_some_and(|r| r.is_match(class))
+        self.code_regex().is_some_and(|r| r.is_match(class))
     }
 
     /// Whether the network signature matches a host name (unanchored search).
     pub fn matches_host(&self, host: &str) -> bool {
-        self.network_regex
-            .as_ref()
-            .is_some_and(|r| r.is_match(host))
+        self.network_regex().is_some_and(|r| r.is_match(host))
     }
 }
 
-/// The tracker table with all signatures compiled once.
+/// A lazily built `RegexSet` over the signatures of some trackers.
+#[derive(Debug, Clone, Default)]
+struct SignatureSet {
+    patterns: Vec<String>,
+    owner: Vec<usize>,
+    set: OnceLock<Option<RegexSet>>,
+}
+
+impl SignatureSet {
+    fn push(&mut self, pattern: &str, owner: usize) {
+        self.patterns.push(pattern.to_string());
+        self.owner.push(owner);
+    }
+
+    fn build(&self) -> Result<Option<RegexSet>, regex::Error> {
+        if self.patterns.is_empty() {
+            return Ok(None);
+        }
+        regex::RegexSetBuilder::new(&self.patterns)
+            .size_limit(256 << 20)
+            .build()
+            .map(Some)
+    }
+
+    fn get(&self) -> Option<&RegexSet> {
+        self.set
+            .get_or_init(|| self.build().ok().flatten())
+            .as_ref()
+    }
+
+    fn matches<'t>(&self, trackers: &'t [Tracker], text: &str) -> Vec<&'t Tracker> {
+        let Some(set) = self.get() else {
+            return Vec::new();
+        };
+        set.matches(text)
+            .iter()
+            .filter_map(|i| self.owner.get(i).and_then(|t| trackers.get(*t)))
+            .collect()
+    }
+}
+
+/// The tracker table. Signatures are checked for syntax when loaded and compiled on first
+/// use (once), so loading stays cheap; [`TrackerTable::compile_all`] compiles everything
+/// up front and reports any failure.
 #[derive(Debug, Clone, Default)]
 pub struct TrackerTable {
+    file: String,
     trackers: Vec<Tracker>,
-    /// Code signatures of the trackers in `code_owner`, as one set.
-    code_set: Option<RegexSet>,
-    code_owner: Vec<usize>,
-    network_set: Option<RegexSet>,
-    network_owner: Vec<usize>,
+    code: SignatureSet,
+    network: SignatureSet,
+}
+
+/// Checks a signature with the parser of the `regex` crate (no compilation).
+fn check_syntax(pattern: &str) -> Result<(), String> {
+    regex_syntax::Parser::new()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 impl TrackerTable {
@@ -87,11 +151,12 @@ impl TrackerTable {
     ];
 
     pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
-        let mut table = TrackerTable::default();
+        let mut table = TrackerTable {
+            file: file.to_string(),
+            ..TrackerTable::default()
+        };
         let mut ids = HashSet::new();
         let mut names = HashSet::new();
-        let mut code_patterns = Vec::new();
-        let mut network_patterns = Vec::new();
         for row in tsv::parse(file, text, Self::HEADER)? {
             let id_text = row.req("id")?;
             let id: u32 = id_text
@@ -104,32 +169,29 @@ impl TrackerTable {
             if !names.insert(name.to_string()) {
                 return Err(row.error(format!("duplicate tracker name {name:?}")));
             }
-            let compile = |column: &str, sig: Option<&str>| -> Result<Option<Regex>, KbError> {
-                sig.map(|s| {
-                    Regex::new(s).map_err(|e| {
+            let code_signature = row.opt("code_signature")?;
+            let network_signature = row.opt("network_signature")?;
+            for (column, sig) in [
+                ("code_signature", code_signature),
+                ("network_signature", network_signature),
+            ] {
+                if let Some(s) = sig {
+                    check_syntax(s).map_err(|e| {
                         row.error(format!(
                             "column {column}: tracker {id} ({name}): invalid regex {s:?}: {e}"
                         ))
-                    })
-                })
-                .transpose()
-            };
-            let code_signature = row.opt("code_signature")?;
-            let network_signature = row.opt("network_signature")?;
-            let code_regex = compile("code_signature", code_signature)?;
-            let network_regex = compile("network_signature", network_signature)?;
-            // exodus-core skips signatures of 3 characters or fewer.
-            let code_regex = code_regex.filter(|_| {
-                code_signature.is_some_and(|s| s.chars().count() >= EXODUS_MIN_SIGNATURE_LEN)
-            });
-            let idx = table.trackers.len();
-            if let (Some(_), Some(s)) = (&code_regex, code_signature) {
-                code_patterns.push(s.to_string());
-                table.code_owner.push(idx);
+                    })?;
+                }
             }
-            if let (Some(_), Some(s)) = (&network_regex, network_signature) {
-                network_patterns.push(s.to_string());
-                table.network_owner.push(idx);
+            // exodus-core skips signatures of 3 characters or fewer.
+            let code_signature_used =
+                code_signature.is_some_and(|s| s.chars().count() >= EXODUS_MIN_SIGNATURE_LEN);
+            let idx = table.trackers.len();
+            if let (true, Some(s)) = (code_signature_used, code_signature) {
+                table.code.push(s, idx);
+            }
+            if let Some(s) = network_signature {
+                table.network.push(s, idx);
             }
             let categories = row
                 .opt("categories")?
@@ -144,25 +206,45 @@ impl TrackerTable {
                 network_signature: network_signature.map(str::to_string),
                 creation_date: row.opt("creation_date")?.map(str::to_string),
                 line: row.line,
-                code_regex,
-                network_regex,
+                code_signature_used,
+                code_regex: OnceLock::new(),
+                network_regex: OnceLock::new(),
             });
         }
-        let set = |patterns: &[String], what: &str| -> Result<Option<RegexSet>, KbError> {
-            if patterns.is_empty() {
-                return Ok(None);
-            }
-            regex::RegexSetBuilder::new(patterns)
-                .size_limit(256 << 20)
-                .build()
-                .map(Some)
-                .map_err(|e| {
-                    KbError::invalid(file, 0, format!("cannot combine {what} signatures: {e}"))
-                })
-        };
-        table.code_set = set(&code_patterns, "code")?;
-        table.network_set = set(&network_patterns, "network")?;
         Ok(table)
+    }
+
+    /// Compiles every signature and both signature sets now; an error names the file, the
+    /// tracker's line and the regex problem.
+    pub fn compile_all(&self) -> Result<(), KbError> {
+        for t in &self.trackers {
+            for (column, sig, used) in [
+                ("code_signature", &t.code_signature, t.code_signature_used),
+                ("network_signature", &t.network_signature, true),
+            ] {
+                if let (Some(s), true) = (sig, used) {
+                    Regex::new(s).map_err(|e| {
+                        KbError::invalid(
+                            &self.file,
+                            t.line,
+                            format!("column {column}: tracker {} ({}): {e}", t.id, t.name),
+                        )
+                    })?;
+                }
+            }
+            let _ = (t.code_regex(), t.network_regex());
+        }
+        for (what, set) in [("code", &self.code), ("network", &self.network)] {
+            set.build().map_err(|e| {
+                KbError::invalid(
+                    &self.file,
+                    0,
+                    format!("cannot combine {what} signatures: {e}"),
+                )
+            })?;
+            let _ = set.get();
+        }
+        Ok(())
     }
 
     /// All trackers, in file order.
@@ -188,35 +270,12 @@ impl TrackerTable {
     /// Trackers whose code signature matches one class name, in one pass over all
     /// signatures. Feed it the names given by [`exodus_class_name`] to reproduce exodus-core.
     pub fn match_class(&self, class: &str) -> Vec<&Tracker> {
-        Self::matches(
-            self.code_set.as_ref(),
-            &self.code_owner,
-            &self.trackers,
-            class,
-        )
+        self.code.matches(&self.trackers, class)
     }
 
     /// Trackers whose network signature matches a host name (unanchored search).
     pub fn match_host(&self, host: &str) -> Vec<&Tracker> {
-        Self::matches(
-            self.network_set.as_ref(),
-            &self.network_owner,
-            &self.trackers,
-            host,
-        )
-    }
-
-    fn matches<'t>(
-        set: Option<&RegexSet>,
-        owner: &[usize],
-        trackers: &'t [Tracker],
-        text: &str,
-    ) -> Vec<&'t Tracker> {
-        let Some(set) = set else { return Vec::new() };
-        set.matches(text)
-            .iter()
-            .filter_map(|i| owner.get(i).and_then(|t| trackers.get(*t)))
-            .collect()
+        self.network.matches(&self.trackers, host)
     }
 }
 

@@ -12,12 +12,23 @@ fn repo_kb() -> PathBuf {
 
 #[test]
 fn embedded_loads_and_prints_counts() {
+    let start = std::time::Instant::now();
     let kb = match Kb::embedded() {
         Ok(kb) => kb,
         Err(e) => panic!("embedded KB does not load: {e}"),
     };
+    let loaded = start.elapsed();
     let c = kb.counts();
-    println!("{c:?}");
+    println!("{c:?} loaded in {loaded:?}");
+    let start = std::time::Instant::now();
+    let mut hits = 0;
+    for i in 0..10_000 {
+        hits += kb
+            .trackers
+            .match_class(&format!("com/example/pkg{i}/Cls"))
+            .len();
+    }
+    println!("10000 class matches in {:?} ({hits} hits)", start.elapsed());
     assert!(c.apis >= 300, "{c:?}");
     assert!(c.content_uris >= 80, "{c:?}");
     assert!(c.sinks >= 100, "{c:?}");

@@ -74,6 +74,26 @@ fn same_trackers_and_signatures_as_exodus_json() {
     }
 }
 
+#[test]
+fn every_embedded_signature_compiles() {
+    let kb = Kb::embedded().unwrap();
+    kb.trackers.compile_all().unwrap();
+    let used = kb
+        .trackers
+        .trackers()
+        .iter()
+        .filter(|t| t.code_signature_used)
+        .count();
+    assert_eq!(
+        used,
+        kb.trackers
+            .trackers()
+            .iter()
+            .filter(|t| t.code_regex().is_some())
+            .count()
+    );
+}
+
 /// Dot form and slash form give the same answers because no signature escapes a dot or
 /// contains a slash.
 #[test]
