@@ -10,6 +10,7 @@
 //! - The output is deterministic for the same input.
 #![forbid(unsafe_code)]
 
+pub mod code;
 pub mod facts;
 pub mod manifest;
 pub mod model;
@@ -28,6 +29,9 @@ pub struct Options {
     pub limits: Limits,
     /// Compute MD5/SHA-1/SHA-256 of inputs and bundle members (on by default).
     pub hashes: bool,
+    /// Decode every method of every dex file and build the cross-reference index (on by
+    /// default); when off, only dex headers are read.
+    pub code: bool,
 }
 
 impl Default for Options {
@@ -35,6 +39,7 @@ impl Default for Options {
         Options {
             limits: Limits::default(),
             hashes: true,
+            code: true,
         }
     }
 }
@@ -82,15 +87,17 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
     };
     if data.starts_with(b"dex\n") {
         let hashes = facts::hashes(data, opts.hashes);
-        let version = data
-            .get(4..7)
-            .map(|v| String::from_utf8_lossy(v).into_owned())
-            .unwrap_or_default();
-        let header_file_size = data
-            .get(32..36)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_le_bytes)
-            .ok_or_else(|| err("DEX file truncated: header shorter than 36 bytes".into()))?;
+        let code = code::analyze(
+            &[code::DexInput {
+                name: path.to_string(),
+                hidden: false,
+                data: std::borrow::Cow::Borrowed(data),
+            }],
+            opts.code,
+        );
+        if let Some(e) = code.dex.first().and_then(|d| d.error.as_ref()) {
+            return Err(err(format!("not a readable DEX file: {e}")));
+        }
         return Ok(Report {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
@@ -101,10 +108,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
                 hashes,
             },
             apks: Vec::new(),
-            dex: Some(DexFacts {
-                version,
-                header_file_size,
-            }),
+            code: Some(code),
             bundle: None,
         });
     }
@@ -129,10 +133,67 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
                 hashes,
             },
             apks,
-            dex: None,
+            code: None,
             bundle,
         })
     })
+}
+
+/// The dex files of an input, owned, in load order: for an APK its `classes*.dex` then the dex
+/// files hidden under other names; for a bundle the same for each APK inside (named
+/// `member.apk!classes.dex`); for a bare dex the file itself. `bool` is true for hidden ones.
+pub fn dex_files(
+    path: &Path,
+    opts: &Options,
+) -> Result<Vec<(String, bool, Vec<u8>)>, AnalyzeError> {
+    let shown = path.display().to_string();
+    let err = |message: String| AnalyzeError {
+        path: shown.clone(),
+        message,
+    };
+    let data = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if data.starts_with(b"dex\n") {
+        return Ok(vec![(shown.clone(), false, data)]);
+    }
+    let archive = Archive::parse(&data, opts.limits)
+        .map_err(|e| err(format!("neither an APK (ZIP) nor a DEX file: {e}")))?;
+    type Found = Vec<(String, bool, Vec<u8>)>;
+    fn collect(out: &mut Found, prefix: &str, archive: &Archive<'_>) {
+        let mut errors = Vec::new();
+        let contents = facts::contents(archive, &mut errors);
+        let names = contents.dex.iter().map(|d| (d.name.clone(), false)).chain(
+            contents
+                .hidden
+                .iter()
+                .filter(|h| h.kind == "dex")
+                .map(|h| (h.name.clone(), true)),
+        );
+        for (name, hidden) in names {
+            if let Some(bytes) = archive.find(&name).and_then(|e| archive.read(e).ok()) {
+                out.push((format!("{prefix}{name}"), hidden, bytes.into_owned()));
+            }
+        }
+    }
+    let mut out = Found::new();
+    if archive.find("AndroidManifest.xml").is_some() {
+        collect(&mut out, "", &archive);
+    } else {
+        for e in archive
+            .entries()
+            .iter()
+            .filter(|e| e.name.ends_with(".apk") && !e.unsafe_name)
+        {
+            if let Ok(bytes) = archive.read(e) {
+                if let Ok(inner) = Archive::parse(&bytes, opts.limits) {
+                    collect(&mut out, &format!("{}!", e.name), &inner);
+                }
+            }
+        }
+        if out.is_empty() {
+            collect(&mut out, "", &archive);
+        }
+    }
+    Ok(out)
 }
 
 type ZipResult = (InputKind, Vec<ApkReport>, Option<BundleFacts>);
@@ -153,7 +214,7 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
         .filter(|e| e.name.ends_with(".apk") && !e.unsafe_name)
         .collect();
     if has_manifest || inner_apks.is_empty() {
-        let apk = analyze_apk(path, data, &archive, &opts.limits);
+        let apk = analyze_apk(path, data, &archive, opts);
         return Ok((InputKind::Apk, vec![apk], None));
     }
     let format = if archive.find("manifest.json").is_some() {
@@ -174,7 +235,7 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
         match archive.read(e) {
             Ok(bytes) => match Archive::parse(&bytes, opts.limits) {
                 Ok(inner) => {
-                    let mut apk = analyze_apk(&e.name, &bytes, &inner, &opts.limits);
+                    let mut apk = analyze_apk(&e.name, &bytes, &inner, opts);
                     apk.hashes = facts::hashes(&bytes, opts.hashes);
                     apks.push(apk);
                 }
@@ -223,6 +284,7 @@ fn failed_apk(name: &str, bytes: &[u8], error: String, hash: bool) -> ApkReport 
             hidden: Vec::new(),
             unsafe_names: Vec::new(),
         },
+        code: CodeFacts::default(),
         errors: vec![error],
     }
 }
@@ -239,7 +301,8 @@ fn empty_signatures() -> SignatureFacts {
 }
 
 /// Analyses one APK whose archive is already parsed. Hashes are left empty for the caller.
-fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, limits: &Limits) -> ApkReport {
+fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, opts: &Options) -> ApkReport {
+    let limits = &opts.limits;
     let mut errors = Vec::new();
     let mut anomalies = archive.anomalies().to_vec();
     anomalies.extend(facts::bomb_candidates(archive, limits));
@@ -298,6 +361,7 @@ fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, limits: &Limits) 
     });
     let signatures = read_signatures(data, archive, &mut errors);
     let contents = facts::contents(archive, &mut errors);
+    let code = read_code(archive, &contents, opts.code, &mut errors);
     ApkReport {
         name: name.to_string(),
         size: data.len() as u64,
@@ -310,8 +374,40 @@ fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, limits: &Limits) 
         manifest,
         signatures,
         contents,
+        code,
         errors,
     }
+}
+
+/// Reads every dex the runtime loads, then the dex files hidden under other names, and decodes them.
+fn read_code(
+    archive: &Archive<'_>,
+    contents: &Contents,
+    decode: bool,
+    errors: &mut Vec<String>,
+) -> CodeFacts {
+    let names = contents.dex.iter().map(|d| (d.name.as_str(), false)).chain(
+        contents
+            .hidden
+            .iter()
+            .filter(|h| h.kind == "dex")
+            .map(|h| (h.name.as_str(), true)),
+    );
+    let mut inputs = Vec::new();
+    for (name, hidden) in names {
+        let Some(e) = archive.find(name) else {
+            continue;
+        };
+        match archive.read(e) {
+            Ok(data) => inputs.push(code::DexInput {
+                name: name.to_string(),
+                hidden,
+                data,
+            }),
+            Err(err) => errors.push(format!("{name}: cannot extract: {err}")),
+        }
+    }
+    code::analyze(&inputs, decode)
 }
 
 fn attach_nsc(

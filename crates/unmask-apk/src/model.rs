@@ -20,9 +20,9 @@ pub struct Report {
     pub input: InputFacts,
     /// One entry per APK analysed: one for an APK, several for a split bundle, none for a bare DEX.
     pub apks: Vec<ApkReport>,
-    /// For a bare DEX input: what the file is.
+    /// For a bare DEX input: its code facts.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dex: Option<DexFacts>,
+    pub code: Option<CodeFacts>,
     /// For a split bundle: the bundle's own metadata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle: Option<BundleFacts>,
@@ -65,15 +65,6 @@ pub struct Hashes {
     pub sha256: Option<String>,
 }
 
-/// Facts about a bare DEX file (full DEX analysis is a separate layer).
-#[derive(Debug, Clone, Serialize)]
-pub struct DexFacts {
-    /// Version from the magic, e.g. "035".
-    pub version: String,
-    /// `file_size` from the header.
-    pub header_file_size: u32,
-}
-
 /// Metadata of a split bundle.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleFacts {
@@ -103,6 +94,8 @@ pub struct ApkReport {
     pub signatures: SignatureFacts,
     /// Contents of the archive.
     pub contents: Contents,
+    /// The code: every dex file parsed and decoded.
+    pub code: CodeFacts,
     /// Parts of the APK that could not be read, each naming the part and what is wrong.
     pub errors: Vec<String>,
 }
@@ -170,4 +163,70 @@ pub struct SignatureFacts {
     pub debug_certificate: bool,
     /// Oddities in the signature data.
     pub anomalies: Vec<String>,
+}
+
+/// The app's code, as decoded.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CodeFacts {
+    /// False when decoding was turned off (`--no-code`): only headers were read.
+    pub decoded: bool,
+    /// Every dex file: the `classes*.dex` the runtime loads, then dex files hidden under other
+    /// names (decoded separately, since the app has to load them itself).
+    pub dex: Vec<DexSummary>,
+    /// The cross-reference index over the loaded dex files.
+    pub index: Option<IndexStats>,
+}
+
+/// One dex file.
+#[derive(Debug, Clone, Serialize)]
+pub struct DexSummary {
+    /// Entry name.
+    pub name: String,
+    /// Found by magic bytes under a name that does not say dex (loaded by the app itself).
+    pub hidden: bool,
+    /// Size in bytes.
+    pub size: u64,
+    /// DEX format version (35..41).
+    pub version: Option<u32>,
+    /// Whether the header's Adler-32 checksum matches (reported, never enforced).
+    pub adler32_ok: Option<bool>,
+    /// Whether the header's SHA-1 signature matches (reported, never enforced).
+    pub sha1_ok: Option<bool>,
+    /// Number of string ids.
+    pub strings: u32,
+    /// Number of type ids.
+    pub types: u32,
+    /// Number of field ids.
+    pub fields: u32,
+    /// Number of method ids.
+    pub methods: u32,
+    /// Number of class definitions.
+    pub classes: u32,
+    /// Errors met while decoding methods (truncated or unknown instructions, bad offsets).
+    pub decode_errors: u64,
+    /// The first decode errors, each with its location.
+    pub first_errors: Vec<String>,
+    /// Format quirks.
+    pub anomalies: Vec<String>,
+    /// Why the file could not be parsed at all.
+    pub error: Option<String>,
+}
+
+/// Size of the cross-reference index.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    /// Instructions decoded.
+    pub instructions: u64,
+    /// Distinct methods invoked.
+    pub methods_referenced: u64,
+    /// Invoke sites.
+    pub method_call_sites: u64,
+    /// Distinct fields accessed.
+    pub fields_referenced: u64,
+    /// Distinct strings loaded by code.
+    pub strings_referenced: u64,
+    /// Distinct types referenced.
+    pub types_referenced: u64,
+    /// Classes in the hierarchy (defined and external).
+    pub classes_in_hierarchy: u64,
 }

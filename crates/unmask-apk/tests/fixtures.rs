@@ -520,9 +520,50 @@ fn bare_dex_input() {
     let r = scan("bare.dex");
     assert_eq!(r.input.kind, InputKind::Dex);
     assert!(r.apks.is_empty());
-    let d = r.dex.as_ref().unwrap();
-    assert_eq!(d.version, "035");
-    assert_eq!(u64::from(d.header_file_size), r.input.size);
+    let code = r.code.as_ref().unwrap();
+    assert_eq!(code.dex.len(), 1);
+    let d = &code.dex[0];
+    assert_eq!(d.version, Some(35));
+    assert_eq!(d.classes, 1);
+    assert_eq!((d.adler32_ok, d.sha1_ok), (Some(true), Some(true)));
+    assert!(code.index.as_ref().unwrap().instructions > 0);
+}
+
+#[test]
+fn code_of_every_dex_is_decoded_and_hidden_dex_reported_as_such() {
+    let r = scan("full.apk");
+    let code = &apk(&r).code;
+    assert!(code.decoded);
+    assert_eq!(code.dex.len(), 1);
+    // Nine classes in fixtures/src/full/smali (fixtures/README.md).
+    assert_eq!(code.dex[0].classes, 9);
+    assert_eq!(code.dex[0].decode_errors, 0);
+    assert!(code.index.as_ref().unwrap().method_call_sites > 0);
+
+    let r = scan("hidden-payloads.apk");
+    let dex: Vec<_> = apk(&r)
+        .code
+        .dex
+        .iter()
+        .map(|d| (d.name.as_str(), d.hidden))
+        .collect();
+    assert_eq!(
+        dex,
+        vec![
+            ("classes.dex", false),
+            ("classes2.dex", false),
+            ("assets/x.png", true)
+        ]
+    );
+
+    let opts = unmask_apk::Options {
+        code: false,
+        ..Default::default()
+    };
+    let r = unmask_apk::analyze_file(&common::fixtures().join("full.apk"), &opts).unwrap();
+    let code = &r.apks[0].code;
+    assert!(!code.decoded && code.index.is_none());
+    assert_eq!(code.dex[0].classes, 9, "headers are still read");
 }
 
 #[test]

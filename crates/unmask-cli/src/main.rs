@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use unmask_apk::model::Report;
 
+mod dex;
 mod text;
 
 /// unmask reads Android apps (APK, split bundles, DEX) and reports what they declare and
@@ -53,6 +54,26 @@ enum Command {
         /// dominates the time of a scan without code analysis on large files.
         #[arg(long)]
         no_hash: bool,
+        /// Do not decode the code: read dex headers only (no method is decoded and no
+        /// cross-reference index is built). The fastest scan, for manifest-level triage.
+        #[arg(long)]
+        no_code: bool,
+    },
+    /// Decode the code of an app (APK, split bundle or DEX) and show it.
+    ///
+    /// With --method, prints a smali-style disassembly of that method, with bytecode offsets,
+    /// so findings can be checked by hand. Without it, decodes every method of every dex file,
+    /// builds the cross-reference indexes and prints what was decoded.
+    Dex {
+        /// The app or dex file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Method to disassemble, as `Lcom/example/Foo;->bar(ILjava/lang/String;)V`.
+        #[arg(long, value_name = "DESCRIPTOR")]
+        method: Option<String>,
+        /// Decode every method and build the indexes (the default when --method is absent).
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -84,7 +105,9 @@ fn main() -> ExitCode {
             pretty,
             jobs,
             no_hash,
-        } => scan(&files, format, pretty, jobs, !no_hash),
+            no_code,
+        } => scan(&files, format, pretty, jobs, !no_hash, !no_code),
+        Command::Dex { file, method, all } => dex::run(&file, method.as_deref(), all),
     }
 }
 
@@ -94,9 +117,11 @@ fn scan(
     pretty: bool,
     jobs: Option<usize>,
     hashes: bool,
+    code: bool,
 ) -> ExitCode {
     let opts = unmask_apk::Options {
         hashes,
+        code,
         ..Default::default()
     };
     let pool = rayon::ThreadPoolBuilder::new()

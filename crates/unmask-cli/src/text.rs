@@ -3,7 +3,7 @@
 use anyhow::Result;
 use std::io::Write;
 use unmask_apk::manifest::{ComponentKind, Manifest, SdkVersion};
-use unmask_apk::model::{ApkReport, InputKind, Report};
+use unmask_apk::model::{ApkReport, CodeFacts, InputKind, Report};
 use unmask_apk::permissions::base_level;
 
 /// Longest list printed in the summary; JSON always has everything.
@@ -41,12 +41,8 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
     if let Some(h) = &r.input.hashes.sha256 {
         writeln!(out, "   sha256 {h}")?;
     }
-    if let Some(d) = &r.dex {
-        writeln!(
-            out,
-            "   DEX version {}, header file_size {}",
-            d.version, d.header_file_size
-        )?;
+    if let Some(code) = &r.code {
+        write_code(out, code)?;
     }
     if let Some(b) = &r.bundle {
         writeln!(
@@ -131,6 +127,7 @@ fn write_apk<W: Write>(out: &mut W, a: &ApkReport) -> Result<()> {
         },
         c.assets.len()
     )?;
+    write_code(out, &a.code)?;
     for h in &c.hidden {
         writeln!(out, "     hidden {:<4} {}  ({})", h.kind, h.name, h.reason)?;
     }
@@ -288,6 +285,46 @@ fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
     }
     for an in &m.anomalies {
         writeln!(out, "   ! manifest: {an}")?;
+    }
+    Ok(())
+}
+
+fn write_code<W: Write>(out: &mut W, code: &CodeFacts) -> Result<()> {
+    if code.dex.is_empty() {
+        return Ok(());
+    }
+    let classes: u64 = code.dex.iter().map(|d| u64::from(d.classes)).sum();
+    let methods: u64 = code.dex.iter().map(|d| u64::from(d.methods)).sum();
+    let errors: u64 = code.dex.iter().map(|d| d.decode_errors).sum();
+    match &code.index {
+        Some(ix) => writeln!(
+            out,
+            "   code        {} dex, {classes} classes, {methods} method ids; {} instructions decoded, {} call sites indexed, {errors} decode errors",
+            code.dex.len(),
+            ix.instructions,
+            ix.method_call_sites
+        )?,
+        None => writeln!(
+            out,
+            "   code        {} dex, {classes} classes, {methods} method ids{}",
+            code.dex.len(),
+            if code.decoded { "" } else { " (not decoded: --no-code)" }
+        )?,
+    }
+    for d in &code.dex {
+        let mut notes = Vec::new();
+        if d.hidden {
+            notes.push("HIDDEN: loaded by the app itself".to_string());
+        }
+        if d.adler32_ok == Some(false) || d.sha1_ok == Some(false) {
+            notes.push("header checksum/signature mismatch".to_string());
+        }
+        if let Some(e) = &d.error {
+            notes.push(format!("unreadable: {e}"));
+        }
+        if !notes.is_empty() {
+            writeln!(out, "     ! {}: {}", d.name, notes.join("; "))?;
+        }
     }
     Ok(())
 }

@@ -177,3 +177,60 @@ fn help_documents_every_option() {
     let out = Command::new(bin()).arg("scan").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "usage error");
 }
+
+#[test]
+fn dex_method_disassembly_shows_the_evidence() {
+    // fixtures/src/full/smali/com/example/full/Tracker.smali: collect() asks for the
+    // TelephonyManager, reads the device id and builds the tracker URL.
+    let out = Command::new(bin())
+        .args(["dex"])
+        .arg(fixture("full.apk"))
+        .args([
+            "--method",
+            "Lcom/example/full/Tracker;->collect(Landroid/content/Context;)Ljava/lang/String;",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# classes.dex\n"), "{text}");
+    assert!(
+        text.contains(
+            ": invoke-virtual {v0}, Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("const-string v0, \"https://tracker.example.com/collect\""),
+        "{text}"
+    );
+    // Every instruction line carries its bytecode offset.
+    assert!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("0"))
+            .count()
+            >= 10
+    );
+
+    let out = Command::new(bin())
+        .args(["dex"])
+        .arg(fixture("full.apk"))
+        .args(["--method", "Lcom/example/Nope;->x()V"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not defined in any dex"));
+
+    let out = Command::new(bin())
+        .args(["dex"])
+        .arg(fixture("hidden-payloads.apk"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("assets/x.png (hidden)"), "{text}");
+    assert!(text.contains("decoded "), "{text}");
+}

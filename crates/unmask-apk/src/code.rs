@@ -1,0 +1,130 @@
+//! Code facts: every dex file of the APK parsed, every method decoded and the cross-reference
+//! indexes built (`unmask-dex`), summarised for the report. Dex files hidden under other names
+//! are decoded too and reported as hidden.
+
+use crate::model::{CodeFacts, DexSummary, IndexStats};
+use unmask_dex::{DexFile, Index};
+
+/// One dex file's bytes and where it was found.
+pub struct DexInput<'a> {
+    /// Entry name (or the input path for a bare dex).
+    pub name: String,
+    /// True when found by magic bytes under a name that does not say dex.
+    pub hidden: bool,
+    /// The bytes.
+    pub data: std::borrow::Cow<'a, [u8]>,
+}
+
+fn summary<'a>(name: &str, hidden: bool, data: &'a [u8]) -> (DexSummary, Option<DexFile<'a>>) {
+    let mut s = DexSummary {
+        name: name.to_string(),
+        hidden,
+        size: data.len() as u64,
+        version: None,
+        adler32_ok: None,
+        sha1_ok: None,
+        strings: 0,
+        types: 0,
+        fields: 0,
+        methods: 0,
+        classes: 0,
+        decode_errors: 0,
+        first_errors: Vec::new(),
+        anomalies: Vec::new(),
+        error: None,
+    };
+    match DexFile::parse(data) {
+        Ok(dex) => {
+            let sums = dex.checksums();
+            s.version = Some(dex.version());
+            s.adler32_ok = Some(sums.adler32_ok);
+            s.sha1_ok = Some(sums.sha1_ok);
+            s.strings = dex.string_count();
+            s.types = dex.type_count();
+            s.fields = dex.field_count();
+            s.methods = dex.method_count();
+            s.classes = dex.class_count();
+            s.anomalies = dex.anomalies().iter().map(|a| format!("{a:?}")).collect();
+            if !sums.adler32_ok {
+                s.anomalies
+                    .push("header Adler-32 checksum does not match the data".to_string());
+            }
+            if !sums.sha1_ok {
+                s.anomalies
+                    .push("header SHA-1 signature does not match the data".to_string());
+            }
+            (s, Some(dex))
+        }
+        Err(e) => {
+            s.error = Some(e.to_string());
+            (s, None)
+        }
+    }
+}
+
+/// Maximum decode error messages kept per dex file.
+const MAX_ERRORS_KEPT: usize = 20;
+
+/// Parses every dex, decodes every method of the dex files the runtime loads (one shared index
+/// across them) and of each hidden dex (its own index), and summarises.
+pub fn analyze(inputs: &[DexInput<'_>], decode: bool) -> CodeFacts {
+    let mut dex = Vec::new();
+    let mut loaded = Vec::new();
+    let mut hidden = Vec::new();
+    for input in inputs {
+        let (s, parsed) = summary(&input.name, input.hidden, &input.data);
+        let slot = dex.len();
+        dex.push(s);
+        if let Some(p) = parsed {
+            if input.hidden {
+                hidden.push((slot, p));
+            } else {
+                loaded.push((slot, p));
+            }
+        }
+    }
+    let mut index = None;
+    if decode {
+        let record = |group: &[(usize, DexFile<'_>)], summaries: &mut Vec<DexSummary>| {
+            let files: Vec<DexFile<'_>> = group.iter().map(|(_, d)| d.clone()).collect();
+            let built = Index::build(&files);
+            for (pos, (slot, _)) in group.iter().enumerate() {
+                if let Some(s) = summaries.get_mut(*slot) {
+                    let errs: Vec<&String> = built
+                        .errors
+                        .iter()
+                        .filter(|(d, _)| *d as usize == pos)
+                        .map(|(_, m)| m)
+                        .collect();
+                    s.decode_errors = errs.len() as u64;
+                    s.first_errors = errs
+                        .iter()
+                        .take(MAX_ERRORS_KEPT)
+                        .map(|m| m.to_string())
+                        .collect();
+                }
+            }
+            built
+        };
+        if !loaded.is_empty() {
+            let built = record(&loaded, &mut dex);
+            index = Some(IndexStats {
+                instructions: built.instructions,
+                methods_referenced: built.methods.len() as u64,
+                method_call_sites: built.methods.site_count() as u64,
+                fields_referenced: built.fields.len() as u64,
+                strings_referenced: built.strings.len() as u64,
+                types_referenced: built.types.len() as u64,
+                classes_in_hierarchy: built.hierarchy.len() as u64,
+            });
+        }
+        for (slot, d) in &hidden {
+            record(&[(*slot, d.clone())], &mut dex);
+        }
+    }
+    CodeFacts {
+        decoded: decode,
+        dex,
+        index,
+    }
+}
