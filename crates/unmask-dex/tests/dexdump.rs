@@ -290,6 +290,7 @@ fn render(
 #[derive(Default)]
 struct Stats {
     ops: Vec<bool>,
+    positions: u64,
     dexes: u64,
     classes: u64,
     methods: u64,
@@ -301,6 +302,7 @@ struct Stats {
 /// Our rendering: counts line and per-method blocks (header line + instruction lines).
 struct Ours {
     ops: [bool; 259],
+    positions: Vec<Vec<u8>>,
     counts: Vec<[u32; 4]>,
     blocks: Vec<Vec<u8>>,
     instructions: u64,
@@ -311,6 +313,7 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
     let mut blocks = Vec::new();
     let mut instructions = 0;
     let mut ops = [false; 259];
+    let mut positions = Vec::new();
     for class in dex.classes() {
         let class = class.map_err(|e| e.to_string())?;
         let data = dex.class_data(&class.def).map_err(|e| e.to_string())?;
@@ -372,10 +375,35 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
                 b.push(b'\n');
             }
             blocks.push(b);
+            // dexdump's positions: line-table entries up to the last instruction's address.
+            let max = code.insns_size();
+            let mut last_size = 0;
+            let mut last = None;
+            for item in code.instructions() {
+                match item {
+                    Ok((pc, insn)) => {
+                        if pc >= max {
+                            last = Some(1);
+                            break;
+                        }
+                        last_size = insn.size;
+                    }
+                    Err(_) => last_size = 1,
+                }
+            }
+            let last = last.unwrap_or(max.wrapping_sub(last_size));
+            let mut p = Vec::new();
+            for (addr, line) in code.positions().map_err(|e| e.to_string())? {
+                if addr <= last {
+                    p.extend(format!("        0x{addr:04x} line={}\n", line as i32).bytes());
+                }
+            }
+            positions.push(p);
         }
     }
     Ok(Ours {
         ops,
+        positions,
         counts,
         blocks,
         instructions,
@@ -383,12 +411,29 @@ fn ours(dex: &DexFile<'_>) -> Result<Ours, String> {
 }
 
 /// dexdump's output: per-class member counts and per-method instruction blocks.
-fn theirs(out: &[u8]) -> (Vec<[u32; 4]>, Vec<Vec<u8>>) {
+/// Per-class member counts, per-method instruction blocks, per-method line tables.
+type Theirs = (Vec<[u32; 4]>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+fn theirs(out: &[u8]) -> Theirs {
     let mut counts: Vec<[u32; 4]> = Vec::new();
     let mut blocks = Vec::new();
+    let mut positions = Vec::new();
     let mut section = 0usize;
     let mut cur: Option<Vec<u8>> = None;
+    let mut pos: Option<Vec<u8>> = None;
     for line in out.split_inclusive(|&b| b == b'\n') {
+        if let Some(p) = pos.as_mut() {
+            if line.starts_with(b"      locals") {
+                positions.push(pos.take().unwrap());
+            } else {
+                p.extend_from_slice(line);
+            }
+            continue;
+        }
+        if line.starts_with(b"      positions     :") {
+            pos = Some(Vec::new());
+            continue;
+        }
         if let Some(b) = cur.as_mut() {
             if line.starts_with(b"      catches       :") {
                 blocks.push(cur.take().unwrap());
@@ -418,7 +463,7 @@ fn theirs(out: &[u8]) -> (Vec<[u32; 4]>, Vec<Vec<u8>>) {
     if let Some(b) = cur {
         blocks.push(b);
     }
-    (counts, blocks)
+    (counts, blocks, positions)
 }
 
 fn compare(label: &str, data: &[u8], tmp: &Path, n: usize) -> Stats {
@@ -455,7 +500,7 @@ fn compare_pair(label: &str, theirs_data: &[u8], data: &[u8], tmp: &Path, n: usi
             return st;
         }
     };
-    let (counts, blocks) = theirs(&out.stdout);
+    let (counts, blocks, positions) = theirs(&out.stdout);
     let mut fail = |msg: String| {
         if let Some((_, why)) = DEXDUMP_FAULTS.iter().find(|(l, _)| label.contains(l)) {
             st.excused
@@ -507,6 +552,34 @@ fn compare_pair(label: &str, theirs_data: &[u8], data: &[u8], tmp: &Path, n: usi
     if bad > 3 {
         fail(format!("{} more differing methods", bad - 3));
     }
+    // Line tables (the `positions` dexdump prints from the debug info).
+    if positions.len() != ours.positions.len() {
+        fail(format!(
+            "position tables: dexdump {}, ours {}",
+            positions.len(),
+            ours.positions.len()
+        ));
+    }
+    let bad_pos: Vec<usize> = positions
+        .iter()
+        .zip(&ours.positions)
+        .enumerate()
+        .filter(|(_, (t, o))| t != o)
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&i) = bad_pos.first() {
+        fail(format!(
+            "{} methods with differing line tables; first, method block {i}:\n  dexdump: {:?}\n  ours:    {:?}",
+            bad_pos.len(),
+            String::from_utf8_lossy(&positions[i]),
+            String::from_utf8_lossy(&ours.positions[i])
+        ));
+    }
+    st.positions = ours
+        .positions
+        .iter()
+        .map(|p| p.iter().filter(|&&b| b == b'\n').count() as u64)
+        .sum();
     st.classes = ours.counts.len() as u64;
     st.methods = ours.blocks.len() as u64;
     st.instructions = ours.instructions;
@@ -552,14 +625,15 @@ fn dexdump_differential() {
         total.classes += r.classes;
         total.methods += r.methods;
         total.instructions += r.instructions;
+        total.positions += r.positions;
         total.failures.extend(r.failures);
         total.excused.extend(r.excused);
     }
     let mut err = std::io::stderr().lock();
     writeln!(
         err,
-        "dexdump differential: {} dex files, {} classes, {} methods with code, {} instructions compared",
-        total.dexes, total.classes, total.methods, total.instructions
+        "dexdump differential: {} dex files, {} classes, {} methods with code, {} instructions, {} line-table entries compared",
+        total.dexes, total.classes, total.methods, total.instructions, total.positions
     )
     .unwrap();
     let used = (0..=255u8)
