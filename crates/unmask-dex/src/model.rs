@@ -265,6 +265,18 @@ impl<'a> DexFile<'a> {
                                 Err(e) => s.err(e),
                             }
                         }
+                        for &(_, list) in &dir.parameters {
+                            if !charge(&mut s, 1, "parameter annotations", ci) {
+                                break;
+                            }
+                            match dir.parameter_annotations(list) {
+                                Ok(v) => {
+                                    let n: usize = v.iter().map(|a| a.len() + 1).sum();
+                                    charge(&mut s, n as u64, "parameter annotations", ci);
+                                }
+                                Err(e) => s.err(e),
+                            }
+                        }
                     }
                 }
                 Ok(None) => {}

@@ -246,6 +246,26 @@ impl<'a> AnnotationsDirectory<'a> {
         })
     }
 
+    /// Decodes an `annotation_set_ref_list` (from [`AnnotationsDirectory::parameters`]): one
+    /// annotation set per parameter (empty for a parameter without annotations).
+    pub fn parameter_annotations(&self, ref_list_off: u32) -> Result<Vec<Vec<AnnotationItem<'a>>>> {
+        let off = ref_list_off as usize;
+        let n = u32_at(self.data, off, "annotation_set_ref_list")? as usize;
+        if n > self.data.len().saturating_sub(off + 4) / 4 {
+            return Err(oob("annotation_set_ref_list", off));
+        }
+        (0..n)
+            .map(|i| {
+                let set = u32_at(self.data, off + 4 + i * 4, "annotation_set_ref_list")?;
+                if set == 0 {
+                    Ok(Vec::new())
+                } else {
+                    self.annotations(set)
+                }
+            })
+            .collect()
+    }
+
     /// Decodes the annotations of an annotation set (e.g. `class_annotations_off`).
     pub fn annotations(&self, set_off: u32) -> Result<Vec<AnnotationItem<'a>>> {
         annotation_set_at(self.data, set_off as usize)?

@@ -599,7 +599,7 @@ fn dexdump_differential() {
     }
     let mut dexes = common::corpus_dexes(&root, &["real", "droidbench", "edge"]);
     // Our own smali fixtures cover the formats the corpus lacks (45cc, 4rcc, invoke-custom, ...).
-    for f in ["formats.dex", "modern.dex", "strings.dex"] {
+    for f in ["formats.dex", "modern.dex", "strings.dex", "annotated.dex"] {
         let p = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/smali")
             .join(f);

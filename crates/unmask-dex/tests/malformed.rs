@@ -50,7 +50,7 @@ fn exercise(data: &[u8]) -> u64 {
 
 #[test]
 fn every_truncation() {
-    for name in ["formats.dex", "modern.dex", "strings.dex"] {
+    for name in ["formats.dex", "modern.dex", "strings.dex", "annotated.dex"] {
         let data = fixture(name);
         assert_eq!(exercise(&data), 0, "{name} should walk cleanly");
         for len in 0..data.len() {

@@ -431,3 +431,63 @@ fn disassembly() {
     assert!(find_method(&dex, "Lfix/Formats;->nope()V").is_err());
     assert!(find_method(&dex, "garbage").is_err());
 }
+
+#[test]
+fn annotations_and_static_values() {
+    let data = fixture("annotated.dex");
+    let dex = DexFile::parse(&data).unwrap();
+    let class = dex.classes().next().unwrap().unwrap();
+    let dir = dex.annotations_directory(&class.def).unwrap().unwrap();
+    let cls = dir.annotations(dir.class_annotations_off).unwrap();
+    assert_eq!(cls.len(), 1);
+    assert_eq!(cls[0].visibility, 1); // runtime
+    assert_eq!(
+        dex.type_name(cls[0].annotation.type_idx).unwrap(),
+        "Lfix/Marker;"
+    );
+    let el: BTreeMap<String, EncodedValue<'_>> = cls[0]
+        .annotation
+        .elements
+        .iter()
+        .map(|(n, v)| (dex.string(*n).unwrap().into_owned(), v.clone()))
+        .collect();
+    assert_eq!(el["level"], EncodedValue::Int(3));
+    match el["value"] {
+        EncodedValue::String(i) => assert_eq!(dex.string(i).unwrap(), "class-level"),
+        ref o => panic!("{o:?}"),
+    }
+    // Method annotation: dalvik.annotation.Throws { IOException }.
+    assert_eq!(dir.methods.len(), 1);
+    let m = dir.annotations(dir.methods[0].1).unwrap();
+    assert_eq!(m[0].visibility, 2); // system
+    assert_eq!(
+        dex.type_name(m[0].annotation.type_idx).unwrap(),
+        "Ldalvik/annotation/Throws;"
+    );
+    match &m[0].annotation.elements[0].1 {
+        EncodedValue::Array(v) => match v[..] {
+            [EncodedValue::Type(t)] => {
+                assert_eq!(dex.type_name(t).unwrap(), "Ljava/io/IOException;")
+            }
+            ref o => panic!("{o:?}"),
+        },
+        o => panic!("{o:?}"),
+    }
+    // Parameter annotations: none on p0, Marker("param") on p1.
+    assert_eq!(dir.parameters.len(), 1);
+    let p = dir.parameter_annotations(dir.parameters[0].1).unwrap();
+    assert_eq!(p.len(), 2);
+    assert!(p[0].is_empty());
+    assert_eq!(
+        dex.type_name(p[1][0].annotation.type_idx).unwrap(),
+        "Lfix/Marker;"
+    );
+    // Static values in field order (D, K sorted by name): 2.5 and "k".
+    let sv = dex.static_values(&class.def).unwrap();
+    assert_eq!(sv[0], EncodedValue::Double(2.5));
+    match sv[1] {
+        EncodedValue::String(i) => assert_eq!(dex.string(i).unwrap(), "k"),
+        ref o => panic!("{o:?}"),
+    }
+    assert_eq!(dex.scan().error_count, 0);
+}
