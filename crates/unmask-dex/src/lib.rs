@@ -79,15 +79,16 @@
 //! in the shared corpus plus the smali fixtures and compares each instruction line (address,
 //! raw code units, mnemonic, operands, branch targets, literals as `%g`, referenced strings,
 //! types, fields, methods, protos, call sites and method handles) byte for byte with AOSP
-//! `dexdump -d -i` (Debian 11.0.0+r48), plus per-class field and method counts: 256 dex files
-//! (252 from the corpus, 4 fixtures), 112,541 classes, 764,901 methods with code, 9,316,291
-//! instructions, all 224 defined opcodes
-//! and the three payloads, and 2,897,060 line-table entries (`positions`); no exceptions
-//! were needed. A self-test changes one literal and requires the mismatch to be reported. `tests/smali.rs` checks fixtures assembled from
-//! `tests/smali/*.smali` (rebuild with `tests/smali/build.sh`); `tests/malformed.rs` mutates
-//! a valid dex (every truncation, 4,000 random mutations, huge counts, overlapping and shared
-//! sections, bad LEB128, cyclic hierarchy, out-of-range instruction indexes, v041 containers)
-//! and requires errors, never panics, within time limits.
+//! `dexdump -d -i` (Debian 11.0.0+r48), plus per-class field and method counts and the line
+//! tables (`positions`). Last run: 256 dex files (252 from the corpus, 4 fixtures), 112,541
+//! classes, 764,901 methods with code, 9,316,291 instructions covering all 224 defined
+//! opcodes and the three payloads, 2,897,060 line-table entries; all equal, no exceptions
+//! needed. A self-test changes one literal and requires the mismatch to be reported.
+//! `tests/smali.rs` checks fixtures assembled from `tests/smali/*.smali` (rebuild with
+//! `tests/smali/build.sh`); `tests/malformed.rs` mutates a valid dex (every truncation, 4,000
+//! random mutations, huge counts, overlapping and shared sections, bad LEB128, cyclic
+//! hierarchy, out-of-range instruction indexes, v041 containers) and requires errors, never
+//! panics, within time limits.
 //!
 //! ## Fuzzing
 //!
