@@ -98,8 +98,8 @@
 //! methods, build the [`Index`], walk the hierarchy) and `decode` (decode a raw code-unit
 //! stream). Run on stable from `crates/unmask-dex`:
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run -O dex -- -max_total_time=300 -max_len=65536`.
-//! Smoke runs on 2 shared cores (details in `fuzz/README.md`): `dex` about 22 minutes in four
-//! runs (about 1.1 million executions), `decode` 4 minutes in two runs (6.2 million
+//! Smoke runs on 2 shared cores (details in `fuzz/README.md`): `dex` about 25 minutes in five
+//! runs (about 1.4 million executions), `decode` 4 minutes in two runs (6.2 million
 //! executions). No crash or out-of-memory was found; the first run reported two slow units
 //! (614 KB inputs taking 6-12 s under ASan): overlapping code items and overlapping catch
 //! handlers multiplied the work. Both are fixed by the per-file work budgets above, with
