@@ -1,0 +1,1401 @@
+//! # unmask-analysis
+//!
+//! The analyses that turn a decoded app (the `unmask-apk` report plus its parsed dex files and
+//! the `unmask-dex` [`Index`]) into [`Findings`]: what personal data the app collects, where it
+//! sends it, who is inside, its surveillance traits and indicator-of-compromise matches. Every
+//! [`Finding`] says why it was raised (`reason`) and carries [`Evidence`] a reviewer can check
+//! by hand: for code, the dex entry, class, method, bytecode offset in code units (as
+//! `unmask dex APK --method METHOD` prints it), the source line when the debug info has one
+//! and the API, field or string involved; otherwise the manifest element or archive entry.
+//!
+//! Entry points: [`analyze_path`] (reads an input like `unmask scan`) and [`analyze`] (on a
+//! report and dex files the caller already has).
+//!
+//! ## The analyses
+//!
+//! 1. **Data collected** ([`Section::DataCollected`]): every invoked method and accessed field
+//!    in the index is looked up in the knowledge base's `apis` table. `condition` is honoured:
+//!    `-` raises on any call site; `arg:N=V` raises only when the register passed as declared
+//!    parameter `N` holds one of the constants, found by a backward scan **within the same
+//!    basic block** (a forward walk that remembers the last `const-string`/`const*` loaded into
+//!    each register and forgets everything at branch targets and after branches, switches,
+//!    returns and throws) — a constant loaded in another block, passed through a field or
+//!    computed is missed; `callback` raises when the app defines a method with the row's name
+//!    (and prototype, unless `*`) in a class that extends or implements the row's class
+//!    (transitively, through the index's hierarchy); `context` rows are never raised alone.
+//!    Content URIs: `const-string`s matching a row of `content_uris` (`match_uri`), and
+//!    static fields / methods of the table (`by_member`, e.g. `CallLog$Calls.CONTENT_URI`).
+//!    [`Section::Permissions`]: requested permissions whose categories show no finding
+//!    (`permission.unused`) and API findings whose permission requirement the manifest does
+//!    not satisfy (`permission.missing`). Reachability from manifest components is **not**
+//!    computed: a call site in dead code is reported like any other.
+//! 2. **Where it goes** ([`Findings::endpoints`], [`Section::Network`]): URLs (`http`, `https`,
+//!    `ws`, `wss`, `ftp`) and IPv4 addresses (whole strings, optionally with a port) in every
+//!    dex string, deduplicated, with the code sites that load the string (else the dex
+//!    string); IPv6 literals inside URLs. Cleartext (`http://`, `ws://`) URLs and hosts that
+//!    match a tracker's network signature are also findings. Bare host names outside URLs,
+//!    resources, assets and ELF strings are not scanned yet.
+//! 3. **Who is inside** ([`Section::Inside`]): trackers by code signature, applied like
+//!    exodus-core (see `unmask_kb` docs): the class list is every type of every dex
+//!    (`type_ids`, a superset of what `dexdump` prints without `-d`) mapped through
+//!    [`unmask_kb::exodus_class_name`], each tracker's regex searched over each name;
+//!    packers from native library names, asset names and defined class names; dynamic code
+//!    loading (`DexClassLoader`, `InMemoryDexClassLoader`, `PathClassLoader`,
+//!    `BaseDexClassLoader`, `DelegateLastClassLoader`, `dalvik.system.DexFile`), reflection
+//!    (`Class.forName`, `getMethod`/`getDeclaredMethod`, `Method.invoke`), reflection whose
+//!    string arguments in the same method name a class and member of the `apis` table, native
+//!    code loading (`System`/`Runtime` `load`/`loadLibrary`) and hidden dex/APK/ZIP/ELF entries.
+//! 4. **Surveillance traits** ([`Section::Traits`]): from the manifest, accessibility
+//!    services, device-admin receivers, notification listeners, SMS/call/boot receivers; from
+//!    the code, screen capture (MediaProjection), call recording (`MediaRecorder.setAudioSource`
+//!    with a constant 2/3/4), launcher icon hidden at run time
+//!    (`setComponentEnabledSetting` with constant 2 = DISABLED, while a launcher activity is
+//!    declared), reading the installed apps, watched apps (package names of the kb's
+//!    `watched_apps` as dex strings) and bulk file scanning with hashing (`File.listFiles` or
+//!    `Files.walk` plus `MessageDigest` in the same class).
+//! 5. **IOC matches** ([`Section::Iocs`]): package name, signing-certificate SHA-1/SHA-256, APK
+//!    hashes, hidden entry names, URLs, hosts and IPs from 2. against the [`IocSet`].
+//!
+//! Evidence lists are capped per finding ([`Options::max_evidence`]); `evidence_total` keeps
+//! the full count. Output is deterministic (sorted, no timestamps).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod code;
+pub mod model;
+mod network;
+
+pub use code::Code;
+pub use model::{CategorySummary, Endpoint, Evidence, Finding, Findings, Section};
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use unmask_apk::model::{ApkReport, Report};
+use unmask_dex::{DexFile, Index, Site};
+use unmask_ioc::{AppFacts, Fact, IocSet};
+use unmask_kb::{Category, Condition, Kb, MemberKind};
+
+/// Options of the analyses.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Most evidence items kept per finding (the total is still counted).
+    pub max_evidence: usize,
+    /// Options for reading the input (used by [`analyze_path`]).
+    pub apk: unmask_apk::Options,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_evidence: 50,
+            apk: unmask_apk::Options::default(),
+        }
+    }
+}
+
+/// Reads one input (APK, split bundle or bare dex), parses its dex files, builds the index
+/// and runs every analysis. The report is read with code decoding off (the index is built
+/// here once).
+pub fn analyze_path(
+    path: &Path,
+    kb: &Kb,
+    iocs: &IocSet,
+    opts: &Options,
+) -> Result<(Report, Findings), unmask_apk::AnalyzeError> {
+    let mut apk_opts = opts.apk.clone();
+    apk_opts.code = false;
+    let report = unmask_apk::analyze_file(path, &apk_opts)?;
+    let files = unmask_apk::dex_files(path, &opts.apk)?;
+    let mut names = Vec::new();
+    let mut dexes = Vec::new();
+    let mut errors = Vec::new();
+    for (name, _hidden, bytes) in &files {
+        match DexFile::parse(bytes) {
+            Ok(d) => {
+                names.push(name.clone());
+                dexes.push(d);
+            }
+            Err(e) => errors.push(format!("{name}: not analysed: {e}")),
+        }
+    }
+    let index = Index::build(&dexes);
+    let code = Code {
+        names: &names,
+        dexes: &dexes,
+        index: &index,
+    };
+    let mut findings = analyze(&report, &code, kb, iocs, opts);
+    errors.append(&mut findings.errors);
+    findings.errors = errors;
+    Ok((report, findings))
+}
+
+/// Runs every analysis on a report and its code.
+pub fn analyze(
+    report: &Report,
+    code: &Code<'_, '_>,
+    kb: &Kb,
+    iocs: &IocSet,
+    opts: &Options,
+) -> Findings {
+    let mut a = Analysis {
+        report,
+        apk: report
+            .apks
+            .iter()
+            .find(|a| a.manifest.as_ref().is_some_and(|m| m.split.is_none()))
+            .or_else(|| report.apks.first()),
+        code,
+        kb,
+        opts,
+        out: Vec::new(),
+    };
+    a.data_collected();
+    a.permissions();
+    let endpoints = network::endpoints(code, kb, opts.max_evidence);
+    a.network(&endpoints);
+    a.trackers();
+    a.packers();
+    a.code_tricks();
+    a.manifest_traits();
+    a.code_traits();
+    a.iocs(iocs, &endpoints);
+    let mut out = a.out;
+    out.sort_by_key(|f| f.section);
+    let categories = summarize(&out, report, kb);
+    let errors = code
+        .index
+        .errors
+        .iter()
+        .take(100)
+        .map(|(d, e)| format!("{}: {e}", code.dex_name(*d)))
+        .collect();
+    Findings {
+        categories,
+        findings: out,
+        endpoints,
+        errors,
+    }
+}
+
+/// Top-level category name: `location.precise` → `location`.
+fn top(cat: Category) -> String {
+    let s = cat.as_str();
+    s.split('.').next().unwrap_or(s).to_string()
+}
+
+fn requested(report: &Report) -> BTreeSet<String> {
+    report
+        .apks
+        .iter()
+        .filter_map(|a| a.manifest.as_ref())
+        .flat_map(|m| m.uses_permissions.iter().map(|p| p.name.clone()))
+        .collect()
+}
+
+fn summarize(out: &[Finding], report: &Report, kb: &Kb) -> BTreeMap<String, CategorySummary> {
+    let mut map: BTreeMap<String, CategorySummary> = BTreeMap::new();
+    for p in requested(report) {
+        for c in kb.categories_for_permission(&p) {
+            let e = map.entry(c.as_str().to_string()).or_default();
+            if !e.permissions_requested.contains(&p) {
+                e.permissions_requested.push(p.clone());
+            }
+        }
+    }
+    for f in out.iter().filter(|f| f.section == Section::DataCollected) {
+        let Some(sub) = &f.subcategory else { continue };
+        let key = Category::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| sub == c || sub.starts_with(&format!("{c}.")))
+            .max_by_key(|c| c.len())
+            .unwrap_or(sub.as_str())
+            .to_string();
+        let e = map.entry(key).or_default();
+        e.findings += 1;
+        if !e.subcategories.contains(sub) {
+            e.subcategories.push(sub.clone());
+        }
+    }
+    map
+}
+
+struct Analysis<'r, 'c, 'd, 'a> {
+    report: &'r Report,
+    apk: Option<&'r ApkReport>,
+    code: &'c Code<'d, 'a>,
+    kb: &'r Kb,
+    opts: &'r Options,
+    out: Vec<Finding>,
+}
+
+/// Arguments of [`Analysis::push`].
+struct New<'s> {
+    section: Section,
+    kind: &'s str,
+    category: Option<String>,
+    subcategory: Option<String>,
+    subject: String,
+    reason: String,
+    permissions: Vec<String>,
+}
+
+impl New<'_> {
+    fn make(
+        section: Section,
+        kind: &str,
+        subject: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> New<'_> {
+        New {
+            section,
+            kind,
+            category: None,
+            subcategory: None,
+            subject: subject.into(),
+            reason: reason.into(),
+            permissions: Vec::new(),
+        }
+    }
+}
+
+impl Analysis<'_, '_, '_, '_> {
+    fn push(&mut self, n: New<'_>, mut evidence: Vec<Evidence>) {
+        evidence.sort();
+        evidence.dedup();
+        let total = evidence.len();
+        evidence.truncate(self.opts.max_evidence);
+        self.out.push(Finding {
+            section: n.section,
+            kind: n.kind.to_string(),
+            category: n.category,
+            subcategory: n.subcategory,
+            subject: n.subject,
+            reason: n.reason,
+            permissions: n.permissions,
+            evidence,
+            evidence_total: total,
+        });
+    }
+
+    fn sites_evidence(&self, sites: &[Site], item: &str) -> Vec<Evidence> {
+        sites
+            .iter()
+            .take(self.opts.max_evidence.saturating_mul(4))
+            .map(|s| self.code.site_evidence(s, item))
+            .collect()
+    }
+
+    /// Every referenced method `(key, sites)` whose key satisfies `want`.
+    fn methods_where(&self, want: impl Fn(&str) -> bool) -> Vec<(String, Vec<Site>)> {
+        let c = self.code;
+        c.index
+            .methods
+            .iter()
+            .filter_map(|(id, sites)| {
+                let key = c.index.methods.key(c.dexes, id).ok()?;
+                want(&key).then(|| (key, sites.to_vec()))
+            })
+            .collect()
+    }
+
+    // ---- 1. data collected -------------------------------------------------------------
+
+    fn data_collected(&mut self) {
+        let c = self.code;
+        let kb = self.kb;
+        // Methods.
+        let mut found: Vec<(New<'static>, Vec<Evidence>)> = Vec::new();
+        for (id, sites) in c.index.methods.iter() {
+            let Ok(key) = c.index.methods.key(c.dexes, id) else {
+                continue;
+            };
+            let Some((class, name, proto)) = code::split_method(&key) else {
+                continue;
+            };
+            if !kb.apis.has_class(class) && kb.content_uris.by_member(class, name).is_none() {
+                continue;
+            }
+            for row in kb.apis.lookup_method(class, name, proto) {
+                let ev: Vec<Evidence> = match &row.condition {
+                    Condition::Always => self.sites_evidence(sites, &key),
+                    Condition::Arg { index, values } => sites
+                        .iter()
+                        .filter(|s| {
+                            c.arg_register(s, proto, usize::from(*index))
+                                .and_then(|r| c.const_in(s, r))
+                                .is_some_and(|k| k.matches(values))
+                        })
+                        .take(self.opts.max_evidence.saturating_mul(4))
+                        .map(|s| c.site_evidence(s, &key))
+                        .collect(),
+                    Condition::Callback | Condition::Context => Vec::new(),
+                };
+                if ev.is_empty() {
+                    continue;
+                }
+                let why = match &row.condition {
+                    Condition::Arg { index, values } => format!(
+                        "calls {key}, which reads {} ({}), with parameter {index} set to a constant among {}",
+                        row.subcategory,
+                        row.category.as_str(),
+                        values.join("|")
+                    ),
+                    _ => format!("calls {key}, which reads {} ({})", row.subcategory, row.category.as_str()),
+                };
+                found.push((
+                    data_new(
+                        "data.api",
+                        row.category,
+                        &row.subcategory,
+                        key.clone(),
+                        why,
+                        row.permissions.names(),
+                    ),
+                    ev,
+                ));
+            }
+            if let Some(row) = kb.content_uris.by_member(class, name) {
+                let ev = self.sites_evidence(sites, &key);
+                let why = format!(
+                    "calls {key}, which yields a content URI of {}",
+                    row.subcategory
+                );
+                found.push((
+                    data_new(
+                        "data.content_uri",
+                        row.category,
+                        &row.subcategory,
+                        key.clone(),
+                        why,
+                        row.permissions.names(),
+                    ),
+                    ev,
+                ));
+            }
+        }
+        // Fields.
+        for (id, sites) in c.index.fields.iter() {
+            let Ok(key) = c.index.fields.key(c.dexes, id) else {
+                continue;
+            };
+            let Some((class, name)) = code::split_field(&key) else {
+                continue;
+            };
+            for row in kb.apis.lookup_field(class, name) {
+                if !row.condition.is_unconditional() {
+                    continue;
+                }
+                let ev = self.sites_evidence(sites, &key);
+                let why = format!(
+                    "reads {key}, which holds {} ({})",
+                    row.subcategory,
+                    row.category.as_str()
+                );
+                found.push((
+                    data_new(
+                        "data.api",
+                        row.category,
+                        &row.subcategory,
+                        key.clone(),
+                        why,
+                        row.permissions.names(),
+                    ),
+                    ev,
+                ));
+            }
+            if let Some(row) = kb.content_uris.by_member(class, name) {
+                let ev = self.sites_evidence(sites, &key);
+                let why = format!("reads {key}, the content URI of {}", row.subcategory);
+                found.push((
+                    data_new(
+                        "data.content_uri",
+                        row.category,
+                        &row.subcategory,
+                        key.clone(),
+                        why,
+                        row.permissions.names(),
+                    ),
+                    ev,
+                ));
+            }
+        }
+        // Content URI strings.
+        for (id, sites) in c.index.strings.iter() {
+            let Ok(s) = c.index.strings.key(c.dexes, id) else {
+                continue;
+            };
+            if !s.starts_with("content://") {
+                continue;
+            }
+            if let Some(row) = kb.content_uris.match_uri(&s) {
+                let ev = self.sites_evidence(sites, &s);
+                let why = format!(
+                    "loads the content URI {s:?}, which gives {}",
+                    row.subcategory
+                );
+                found.push((
+                    data_new(
+                        "data.content_uri",
+                        row.category,
+                        &row.subcategory,
+                        s.clone(),
+                        why,
+                        row.permissions.names(),
+                    ),
+                    ev,
+                ));
+            }
+        }
+        // Callbacks.
+        found.extend(self.callbacks());
+        for (n, ev) in found {
+            self.push(n, ev);
+        }
+    }
+
+    fn callbacks(&self) -> Vec<(New<'static>, Vec<Evidence>)> {
+        let c = self.code;
+        let h = &c.index.hierarchy;
+        // Framework class id -> rows.
+        let mut by_class: HashMap<u32, Vec<&unmask_kb::ApiRow>> = HashMap::new();
+        for row in self.kb.apis.rows() {
+            if row.condition == Condition::Callback && row.kind == MemberKind::Method {
+                if let Some(id) = h.id(&row.class) {
+                    by_class.entry(id).or_default().push(row);
+                }
+            }
+        }
+        let mut out: BTreeMap<(String, String), (New<'static>, Vec<Evidence>)> = BTreeMap::new();
+        if by_class.is_empty() {
+            return Vec::new();
+        }
+        for (d, dex) in c.dexes.iter().enumerate() {
+            for (ci, def) in dex.class_defs().enumerate() {
+                let Ok(def) = def else { continue };
+                let Ok(cls) = dex.type_name(def.class_idx) else {
+                    continue;
+                };
+                let Some(cid) = h.id(&cls) else { continue };
+                let rows: Vec<&unmask_kb::ApiRow> = by_class
+                    .iter()
+                    .filter(|(anc, _)| **anc != cid && h.is_subtype_of(cid, **anc))
+                    .flat_map(|(_, r)| r.iter().copied())
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let Ok(data) = dex.class_data(&def) else {
+                    continue;
+                };
+                for m in &data.methods {
+                    let Ok(desc) = dex.method_descriptor(m.method_idx) else {
+                        continue;
+                    };
+                    let Some((_, name, proto)) = code::split_method(&desc) else {
+                        continue;
+                    };
+                    for row in rows.iter().filter(|r| {
+                        r.member == name && r.descriptor.as_deref().is_none_or(|d| d == proto)
+                    }) {
+                        let api = format!("{}->{}", row.class, row.member);
+                        let ev = Evidence::Method {
+                            dex: c.dex_name(d as u32),
+                            class: cls.to_string(),
+                            method: desc.clone(),
+                            overrides: api.clone(),
+                        };
+                        let _ = ci;
+                        out.entry((row.subcategory.clone(), api.clone()))
+                            .or_insert_with(|| {
+                                let why = format!(
+                                    "the app implements the callback {api}, which receives {} ({})",
+                                    row.subcategory,
+                                    row.category.as_str()
+                                );
+                                (
+                                    data_new(
+                                        "data.callback",
+                                        row.category,
+                                        &row.subcategory,
+                                        api.clone(),
+                                        why,
+                                        row.permissions.names(),
+                                    ),
+                                    Vec::new(),
+                                )
+                            })
+                            .1
+                            .push(ev);
+                    }
+                }
+            }
+        }
+        out.into_values().collect()
+    }
+
+    fn permissions(&mut self) {
+        let req = requested(self.report);
+        let collected: BTreeSet<String> = self
+            .out
+            .iter()
+            .filter(|f| f.section == Section::DataCollected)
+            .filter_map(|f| f.subcategory.clone())
+            .collect();
+        let cat_used = |c: Category| {
+            collected
+                .iter()
+                .any(|s| s == c.as_str() || s.starts_with(&format!("{}.", c.as_str())))
+        };
+        let mut new = Vec::new();
+        for p in &req {
+            let cats = self.kb.categories_for_permission(p);
+            if cats.is_empty() || cats.iter().any(|c| cat_used(*c)) {
+                continue;
+            }
+            let names: Vec<&str> = cats.iter().map(|c| c.as_str()).collect();
+            let why = format!(
+                "{p} is requested, but no API or content URI of its categories ({}) is used in the code",
+                names.join(", ")
+            );
+            let mut n = New::make(Section::Permissions, "permission.unused", p.clone(), why);
+            n.permissions = vec![p.clone()];
+            new.push((n, self.manifest_permission_evidence(p)));
+        }
+        // APIs used whose permission is not requested.
+        let mut missing: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for f in self
+            .out
+            .iter()
+            .filter(|f| f.section == Section::DataCollected && f.kind != "data.callback")
+        {
+            let Some(row_perms) = self.row_permissions(f) else {
+                continue;
+            };
+            if row_perms.is_empty() || row_perms.satisfied_by(|p| req.contains(p)) {
+                continue;
+            }
+            let e = missing.entry(f.subject.clone()).or_default();
+            e.0 = row_perms.names().map(str::to_string).collect();
+            e.1.push(f.subcategory.clone().unwrap_or_default());
+        }
+        for (api, (perms, subs)) in missing {
+            let why = format!(
+                "{api} ({}) needs {} but the manifest does not request it",
+                subs.join(", "),
+                perms.join(" or ")
+            );
+            let ev = self
+                .out
+                .iter()
+                .filter(|f| f.subject == api)
+                .flat_map(|f| f.evidence.iter().take(3).cloned())
+                .collect();
+            let mut n = New::make(Section::Permissions, "permission.missing", api, why);
+            n.permissions = perms;
+            new.push((n, ev));
+        }
+        for (n, ev) in new {
+            self.push(n, ev);
+        }
+    }
+
+    fn row_permissions(&self, f: &Finding) -> Option<unmask_kb::PermissionReq> {
+        let kb = self.kb;
+        if f.kind == "data.api" {
+            if let Some((class, name, proto)) = code::split_method(&f.subject) {
+                return kb
+                    .apis
+                    .lookup_method(class, name, proto)
+                    .find(|r| Some(&r.subcategory) == f.subcategory.as_ref())
+                    .map(|r| r.permissions.clone());
+            }
+            if let Some((class, name)) = code::split_field(&f.subject) {
+                return kb
+                    .apis
+                    .lookup_field(class, name)
+                    .find(|r| Some(&r.subcategory) == f.subcategory.as_ref())
+                    .map(|r| r.permissions.clone());
+            }
+        }
+        None
+    }
+
+    fn manifest_permission_evidence(&self, p: &str) -> Vec<Evidence> {
+        self.report
+            .apks
+            .iter()
+            .filter_map(|a| a.manifest.as_ref())
+            .flat_map(|m| m.uses_permissions.iter())
+            .filter(|u| u.name == p)
+            .map(|u| Evidence::Manifest {
+                element: "uses-permission".into(),
+                name: u.name.clone(),
+                line: Some(u.line),
+                detail: "requested".into(),
+            })
+            .collect()
+    }
+
+    // ---- 2. network --------------------------------------------------------------------
+
+    fn network(&mut self, endpoints: &[Endpoint]) {
+        for e in endpoints {
+            if e.cleartext {
+                let why = format!(
+                    "{} is a cleartext URL: data sent to it can be read and changed on the network",
+                    e.value
+                );
+                self.push(
+                    New::make(Section::Network, "network.cleartext", e.value.clone(), why),
+                    e.found_in.clone(),
+                );
+            }
+            if !e.trackers.is_empty() {
+                let why = format!(
+                    "the host {} matches the network signature of {}",
+                    e.host.as_deref().unwrap_or(&e.value),
+                    e.trackers.join(", ")
+                );
+                self.push(
+                    New::make(
+                        Section::Network,
+                        "network.tracker_host",
+                        e.value.clone(),
+                        why,
+                    ),
+                    e.found_in.clone(),
+                );
+            }
+        }
+    }
+
+    // ---- 3. who is inside --------------------------------------------------------------
+
+    fn trackers(&mut self) {
+        let c = self.code;
+        // exodus class names, with the first dex naming them.
+        let mut names: BTreeMap<String, u32> = BTreeMap::new();
+        for (d, dex) in c.dexes.iter().enumerate() {
+            for t in 0..dex.type_count() {
+                let Ok(desc) = dex.type_name(t) else { continue };
+                if let Some(n) = unmask_kb::exodus_class_name(&desc) {
+                    names.entry(n.to_string()).or_insert(d as u32);
+                }
+            }
+        }
+        let mut hits: BTreeMap<u32, Vec<Evidence>> = BTreeMap::new();
+        for (n, d) in &names {
+            for t in self.kb.trackers.match_class(n) {
+                hits.entry(t.id).or_default().push(Evidence::Class {
+                    dex: c.dex_name(*d),
+                    class: n.clone(),
+                });
+            }
+        }
+        for (id, ev) in hits {
+            let Some(t) = self.kb.trackers.by_id(id) else {
+                continue;
+            };
+            let why = format!(
+                "class names match the code signature of {} (Exodus tracker {}): {}",
+                t.name,
+                t.id,
+                t.code_signature.as_deref().unwrap_or("")
+            );
+            let mut n = New::make(Section::Inside, "tracker", t.name.clone(), why);
+            n.category = Some(t.categories.join(", ")).filter(|s| !s.is_empty());
+            self.push(n, ev);
+        }
+    }
+
+    fn packers(&mut self) {
+        let mut hits: BTreeMap<String, (String, String, Vec<Evidence>)> = BTreeMap::new();
+        let mut add = |rule: &unmask_kb::PackerRule, ev: Evidence| {
+            hits.entry(rule.id.clone())
+                .or_insert_with(|| {
+                    (
+                        rule.name.clone(),
+                        format!("{:?}", rule.kind).to_lowercase(),
+                        Vec::new(),
+                    )
+                })
+                .2
+                .push(ev);
+        };
+        for apk in &self.report.apks {
+            for libs in apk.contents.native_libs.values() {
+                for l in libs {
+                    let file = l.name.rsplit('/').next().unwrap_or(&l.name);
+                    for r in self.kb.packers.match_native_lib(file) {
+                        add(
+                            r,
+                            Evidence::Entry {
+                                name: l.name.clone(),
+                                detail: format!(
+                                    "native library matches {} ({})",
+                                    r.pattern, r.source
+                                ),
+                            },
+                        );
+                    }
+                }
+            }
+            for a in &apk.contents.assets {
+                let rel = a.name.strip_prefix("assets/").unwrap_or(&a.name);
+                for r in self.kb.packers.match_asset(rel) {
+                    add(
+                        r,
+                        Evidence::Entry {
+                            name: a.name.clone(),
+                            detail: format!("asset matches {} ({})", r.pattern, r.source),
+                        },
+                    );
+                }
+            }
+        }
+        let c = self.code;
+        for (d, dex) in c.dexes.iter().enumerate() {
+            for def in dex.class_defs().flatten() {
+                let Ok(desc) = dex.type_name(def.class_idx) else {
+                    continue;
+                };
+                let dot = desc
+                    .strip_prefix('L')
+                    .and_then(|s| s.strip_suffix(';'))
+                    .unwrap_or(&desc)
+                    .replace('/', ".");
+                for r in self.kb.packers.match_class(&dot) {
+                    add(
+                        r,
+                        Evidence::Class {
+                            dex: c.dex_name(d as u32),
+                            class: dot.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        for (id, (name, kind, ev)) in hits {
+            let why = format!("{name} ({kind}, rule {id}) is recognised by its files or classes");
+            self.push(New::make(Section::Inside, "packer", name, why), ev);
+        }
+    }
+
+    fn code_tricks(&mut self) {
+        const LOADERS: &[(&str, &str)] = &[
+            (
+                "Ldalvik/system/DexClassLoader;-><init>",
+                "DexClassLoader loads a dex/jar/apk from a file path",
+            ),
+            (
+                "Ldalvik/system/InMemoryDexClassLoader;-><init>",
+                "InMemoryDexClassLoader loads dex bytes from memory",
+            ),
+            (
+                "Ldalvik/system/PathClassLoader;-><init>",
+                "PathClassLoader loads code from a path",
+            ),
+            (
+                "Ldalvik/system/BaseDexClassLoader;-><init>",
+                "BaseDexClassLoader loads code from a path",
+            ),
+            (
+                "Ldalvik/system/DelegateLastClassLoader;-><init>",
+                "DelegateLastClassLoader loads code from a path",
+            ),
+            (
+                "Ldalvik/system/DexFile;->loadDex",
+                "dalvik.system.DexFile.loadDex loads a dex file",
+            ),
+            (
+                "Ldalvik/system/DexFile;-><init>",
+                "dalvik.system.DexFile opens a dex file",
+            ),
+            (
+                "Ldalvik/system/DexFile;->openInMemoryDexFile",
+                "dalvik.system.DexFile opens dex bytes",
+            ),
+        ];
+        for (prefix, what) in LOADERS {
+            for (key, sites) in self.methods_where(|k| k.starts_with(prefix)) {
+                let ev = self.sites_evidence(&sites, &key);
+                let why = format!("{what}: code that is not in the APK's classes*.dex can run");
+                self.push(
+                    New::make(Section::Inside, "code.dynamic_loading", key, why),
+                    ev,
+                );
+            }
+        }
+        const REFLECT: &[&str] = &[
+            "Ljava/lang/Class;->forName(",
+            "Ljava/lang/Class;->getMethod(",
+            "Ljava/lang/Class;->getDeclaredMethod(",
+            "Ljava/lang/reflect/Method;->invoke(",
+        ];
+        let mut reflective_sites: Vec<Site> = Vec::new();
+        for prefix in REFLECT {
+            for (key, sites) in self.methods_where(|k| k.starts_with(prefix)) {
+                reflective_sites.extend(sites.iter().copied());
+                let ev = self.sites_evidence(&sites, &key);
+                let why = format!("{key}: classes or methods named at run time (reflection), which hides what is called from a plain reading of the code");
+                self.push(New::make(Section::Inside, "code.reflection", key, why), ev);
+            }
+        }
+        self.reflection_sensitive(&reflective_sites);
+        const NATIVE: &[&str] = &[
+            "Ljava/lang/System;->loadLibrary(",
+            "Ljava/lang/System;->load(",
+            "Ljava/lang/Runtime;->loadLibrary(",
+            "Ljava/lang/Runtime;->load(",
+            "Ljava/lang/Runtime;->load0(",
+            "Ljava/lang/Runtime;->loadLibrary0(",
+        ];
+        for prefix in NATIVE {
+            for (key, sites) in self.methods_where(|k| k.starts_with(prefix)) {
+                let ev = sites
+                    .iter()
+                    .take(self.opts.max_evidence * 4)
+                    .map(|s| {
+                        let lib = self
+                            .code
+                            .arg_register(s, "(Ljava/lang/String;)V", 0)
+                            .and_then(|r| self.code.const_in(s, r));
+                        let item = match lib {
+                            Some(code::Const::Str(l)) => format!("{key} \"{l}\""),
+                            _ => key.clone(),
+                        };
+                        self.code.site_evidence(s, &item)
+                    })
+                    .collect();
+                let why = format!("{key}: native code is loaded");
+                self.push(
+                    New::make(Section::Inside, "code.native_loading", key, why),
+                    ev,
+                );
+            }
+        }
+        // Hidden payloads.
+        let mut ev = Vec::new();
+        for apk in &self.report.apks {
+            for h in &apk.contents.hidden {
+                ev.push(Evidence::Entry {
+                    name: h.name.clone(),
+                    detail: format!("{} ({} bytes): {}", h.kind, h.size, h.reason),
+                });
+            }
+        }
+        for e in ev {
+            let Evidence::Entry { name, .. } = &e else {
+                continue;
+            };
+            let why = format!("{name} holds code or an archive under a name that does not say so");
+            self.push(
+                New::make(Section::Inside, "code.hidden_payload", name.clone(), why),
+                vec![e],
+            );
+        }
+    }
+
+    fn reflection_sensitive(&mut self, sites: &[Site]) {
+        let c = self.code;
+        let mut methods: BTreeSet<(u32, u32, u32)> = BTreeSet::new();
+        for s in sites {
+            methods.insert((s.dex, s.class_def, s.method_idx));
+        }
+        let mut found: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
+        let mut rows_of: BTreeMap<String, (Category, String, Vec<String>)> = BTreeMap::new();
+        for (d, cd, m) in methods.into_iter().take(10_000) {
+            let site = Site {
+                dex: d,
+                class_def: cd,
+                method_idx: m,
+                offset: 0,
+            };
+            let strings = c.method_strings(&site);
+            let classes: Vec<String> = strings
+                .iter()
+                .filter(|s| s.contains('.') && !s.contains(' ') && !s.contains('/'))
+                .map(|s| format!("L{};", s.replace('.', "/")))
+                .filter(|d| self.kb.apis.has_class(d))
+                .collect();
+            for cls in &classes {
+                for name in &strings {
+                    if let Some(row) = self
+                        .kb
+                        .apis
+                        .lookup(cls, name)
+                        .find(|r| r.condition != Condition::Context)
+                    {
+                        let api = format!("{cls}->{name}");
+                        rows_of.entry(api.clone()).or_insert((
+                            row.category,
+                            row.subcategory.clone(),
+                            row.permissions.names().map(str::to_string).collect(),
+                        ));
+                        found.entry(api.clone()).or_default().push(Evidence::Code {
+                            dex: c.dex_name(d),
+                            class: c.class_name(d, cd),
+                            method: c.method_name(d, m),
+                            offset: 0,
+                            line: None,
+                            item: format!(
+                                "strings \"{}\" and \"{name}\"",
+                                cls.trim_start_matches('L')
+                                    .trim_end_matches(';')
+                                    .replace('/', ".")
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        for (api, ev) in found {
+            let Some((cat, sub, perms)) = rows_of.get(&api).cloned() else {
+                continue;
+            };
+            let why = format!(
+                "a method that uses reflection names the class and member of {api} in its strings: it reaches {sub} without a direct call"
+            );
+            let mut n = New::make(
+                Section::Inside,
+                "code.reflection_sensitive",
+                api.clone(),
+                why.clone(),
+            );
+            n.category = Some(top(cat));
+            n.subcategory = Some(sub.clone());
+            n.permissions = perms.clone();
+            self.push(n, ev.clone());
+            // Also counts as data collected.
+            let mut d = data_new(
+                "data.reflection",
+                cat,
+                &sub,
+                api,
+                why,
+                perms.iter().map(String::as_str),
+            );
+            d.kind = "data.reflection";
+            self.push(d, ev);
+        }
+    }
+
+    // ---- 4. traits ---------------------------------------------------------------------
+
+    fn manifest_traits(&mut self) {
+        let Some(m) = self.apk.and_then(|a| a.manifest.as_ref()) else {
+            return;
+        };
+        type Rule = (
+            &'static str,
+            &'static [&'static str],
+            &'static [&'static str],
+            &'static str,
+        );
+        const RULES: &[Rule] = &[
+            (
+                "trait.accessibility_service",
+                &["android.permission.BIND_ACCESSIBILITY_SERVICE"],
+                &["android.accessibilityservice.AccessibilityService"],
+                "an accessibility service can read the screen content of every app and act on it",
+            ),
+            (
+                "trait.device_admin",
+                &["android.permission.BIND_DEVICE_ADMIN"],
+                &["android.app.action.DEVICE_ADMIN_ENABLED"],
+                "a device-admin receiver can lock or wipe the device and resist uninstall",
+            ),
+            (
+                "trait.notification_listener",
+                &["android.permission.BIND_NOTIFICATION_LISTENER_SERVICE"],
+                &["android.service.notification.NotificationListenerService"],
+                "a notification listener reads every notification (messages, codes)",
+            ),
+            (
+                "trait.sms_receiver",
+                &[],
+                &[
+                    "android.provider.Telephony.SMS_RECEIVED",
+                    "android.provider.Telephony.SMS_DELIVER",
+                    "android.provider.Telephony.WAP_PUSH_RECEIVED",
+                    "android.provider.Telephony.WAP_PUSH_DELIVER",
+                ],
+                "receives incoming SMS/MMS",
+            ),
+            (
+                "trait.call_receiver",
+                &[],
+                &[
+                    "android.intent.action.PHONE_STATE",
+                    "android.intent.action.NEW_OUTGOING_CALL",
+                ],
+                "is told about incoming and outgoing calls",
+            ),
+            (
+                "trait.boot_receiver",
+                &[],
+                &[
+                    "android.intent.action.BOOT_COMPLETED",
+                    "android.intent.action.LOCKED_BOOT_COMPLETED",
+                    "android.intent.action.QUICKBOOT_POWERON",
+                    "com.htc.intent.action.QUICKBOOT_POWERON",
+                ],
+                "starts itself when the device boots",
+            ),
+        ];
+        let mut new = Vec::new();
+        for (kind, perms, actions, what) in RULES {
+            let mut ev = Vec::new();
+            for comp in &m.components {
+                let by_perm = comp.permission.as_deref().filter(|p| perms.contains(p));
+                let action = comp
+                    .intent_filters
+                    .iter()
+                    .flat_map(|f| f.actions.iter())
+                    .find(|a| actions.contains(&a.as_str()));
+                // Privileged bindings need the permission and the filter; receivers of
+                // broadcasts need only the action.
+                let hit = if perms.is_empty() {
+                    action.is_some()
+                } else {
+                    by_perm.is_some() && action.is_some()
+                        || (by_perm.is_some() && *kind == "trait.device_admin")
+                };
+                if hit {
+                    let mut detail = Vec::new();
+                    if let Some(p) = by_perm {
+                        detail.push(format!("android:permission={p}"));
+                    }
+                    if let Some(a) = action {
+                        detail.push(format!("intent-filter action {a}"));
+                    }
+                    ev.push(Evidence::Manifest {
+                        element: comp.kind.tag().to_string(),
+                        name: comp.name.clone(),
+                        line: Some(comp.line),
+                        detail: detail.join(", "),
+                    });
+                }
+            }
+            if !ev.is_empty() {
+                let subject = kind.trim_start_matches("trait.").to_string();
+                new.push((
+                    New::make(
+                        Section::Traits,
+                        kind,
+                        subject,
+                        format!("the manifest declares a component that {what}"),
+                    ),
+                    ev,
+                ));
+            }
+        }
+        for (n, ev) in new {
+            self.push(n, ev);
+        }
+    }
+
+    fn code_traits(&mut self) {
+        let c = self.code;
+        // Screen capture.
+        let ev: Vec<Evidence> = self
+            .methods_where(|k| {
+                k.starts_with(
+                    "Landroid/media/projection/MediaProjectionManager;->createScreenCaptureIntent",
+                ) || k.starts_with(
+                    "Landroid/media/projection/MediaProjectionManager;->getMediaProjection",
+                ) || k
+                    .starts_with("Landroid/media/projection/MediaProjection;->createVirtualDisplay")
+            })
+            .into_iter()
+            .flat_map(|(k, s)| self.sites_evidence(&s, &k))
+            .collect();
+        if !ev.is_empty() {
+            self.push(
+                New::make(
+                    Section::Traits,
+                    "trait.screen_capture",
+                    "MediaProjection",
+                    "uses MediaProjection to capture the screen",
+                ),
+                ev,
+            );
+        }
+        // Call recording.
+        let mut ev = Vec::new();
+        for (k, sites) in
+            self.methods_where(|k| k.starts_with("Landroid/media/MediaRecorder;->setAudioSource("))
+        {
+            for s in &sites {
+                let v = c.arg_register(s, "(I)V", 0).and_then(|r| c.const_in(s, r));
+                if let Some(code::Const::Int(n @ 2..=4)) = v {
+                    let src = match n {
+                        2 => "VOICE_UPLINK",
+                        3 => "VOICE_DOWNLINK",
+                        _ => "VOICE_CALL",
+                    };
+                    ev.push(c.site_evidence(s, &format!("{k} {src}")));
+                }
+            }
+        }
+        if !ev.is_empty() {
+            self.push(New::make(Section::Traits, "trait.call_recording", "MediaRecorder.setAudioSource", "records audio with a voice-call source (VOICE_CALL/UPLINK/DOWNLINK): call recording"), ev);
+        }
+        // Launcher icon hidden.
+        let launcher: Vec<String> = self
+            .apk
+            .and_then(|a| a.manifest.as_ref())
+            .map(|m| {
+                m.components
+                    .iter()
+                    .filter(|c| {
+                        c.intent_filters.iter().any(|f| {
+                            f.actions.iter().any(|a| a == "android.intent.action.MAIN")
+                                && f.categories
+                                    .iter()
+                                    .any(|x| x == "android.intent.category.LAUNCHER")
+                        })
+                    })
+                    .map(|c| c.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut ev = Vec::new();
+        for (k, sites) in self.methods_where(|k| {
+            k.starts_with("Landroid/content/pm/PackageManager;->setComponentEnabledSetting(")
+        }) {
+            for s in &sites {
+                let v = c
+                    .arg_register(s, "(Landroid/content/ComponentName;II)V", 1)
+                    .and_then(|r| c.const_in(s, r));
+                if v == Some(code::Const::Int(2)) {
+                    ev.push(c.site_evidence(s, &format!("{k} COMPONENT_ENABLED_STATE_DISABLED")));
+                }
+            }
+        }
+        if !ev.is_empty() && !launcher.is_empty() {
+            let why = format!("disables a component at run time (COMPONENT_ENABLED_STATE_DISABLED) while declaring launcher activities ({}): the app icon can disappear", launcher.join(", "));
+            self.push(
+                New::make(
+                    Section::Traits,
+                    "trait.hides_launcher_icon",
+                    "PackageManager.setComponentEnabledSetting",
+                    why,
+                ),
+                ev,
+            );
+        }
+        // Installed apps.
+        let ev: Vec<Evidence> = self
+            .methods_where(|k| {
+                k.starts_with("Landroid/content/pm/PackageManager;->getInstalledPackages(")
+                    || k.starts_with(
+                        "Landroid/content/pm/PackageManager;->getInstalledApplications(",
+                    )
+                    || k.starts_with("Landroid/content/pm/PackageManager;->queryIntentActivities(")
+            })
+            .into_iter()
+            .flat_map(|(k, s)| self.sites_evidence(&s, &k))
+            .collect();
+        if !ev.is_empty() {
+            self.push(
+                New::make(
+                    Section::Traits,
+                    "trait.reads_installed_apps",
+                    "PackageManager",
+                    "lists the apps installed on the device",
+                ),
+                ev,
+            );
+        }
+        // Watched apps.
+        let mut ev = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (d, dex) in c.dexes.iter().enumerate() {
+            for i in 0..dex.string_count() {
+                let s = dex.string_lossy(i);
+                if s.len() > 200 || !s.contains('.') {
+                    continue;
+                }
+                for app in self.kb.watched_apps.find_in(&s) {
+                    if seen.insert(app.package.clone()) {
+                        let sites = c.index.strings.get(c.dexes, &s);
+                        let item =
+                            format!("{} ({}, {})", app.package, app.name, app.category.as_str());
+                        if let Some(site) = sites.first() {
+                            ev.push(c.site_evidence(site, &item));
+                        } else {
+                            ev.push(Evidence::DexString {
+                                dex: c.dex_name(d as u32),
+                                string: item,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if !ev.is_empty() {
+            let why = format!("the code names {} other apps (messengers, VPNs, ...) that surveillance apps look for", seen.len());
+            self.push(
+                New::make(
+                    Section::Traits,
+                    "trait.watched_apps",
+                    seen.iter().cloned().collect::<Vec<_>>().join(", "),
+                    why,
+                ),
+                ev,
+            );
+        }
+        // Bulk file scanning with hashing.
+        let walk = self.methods_where(|k| {
+            k.starts_with("Ljava/io/File;->listFiles(")
+                || k.starts_with("Ljava/nio/file/Files;->walk(")
+                || k.starts_with("Ljava/nio/file/Files;->walkFileTree(")
+                || k.starts_with("Ljava/io/File;->list(")
+        });
+        let hash = self.methods_where(|k| {
+            k.starts_with("Ljava/security/MessageDigest;->getInstance(")
+                || k.starts_with("Ljava/security/MessageDigest;->digest(")
+        });
+        let hash_classes: BTreeSet<(u32, u32)> = hash
+            .iter()
+            .flat_map(|(_, s)| s.iter().map(|s| (s.dex, s.class_def)))
+            .collect();
+        let mut ev = Vec::new();
+        for (k, sites) in &walk {
+            for s in sites
+                .iter()
+                .filter(|s| hash_classes.contains(&(s.dex, s.class_def)))
+            {
+                ev.push(c.site_evidence(s, k));
+                for (hk, hs) in &hash {
+                    if let Some(h) = hs
+                        .iter()
+                        .find(|h| h.dex == s.dex && h.class_def == s.class_def)
+                    {
+                        ev.push(c.site_evidence(h, hk));
+                    }
+                }
+            }
+        }
+        if !ev.is_empty() {
+            self.push(New::make(Section::Traits, "trait.file_scan_hashing", "File walk + MessageDigest", "walks directories and hashes with MessageDigest in the same class: bulk file scanning with hashing"), ev);
+        }
+    }
+
+    // ---- 5. IOCs -----------------------------------------------------------------------
+
+    fn iocs(&mut self, iocs: &IocSet, endpoints: &[Endpoint]) {
+        let mut facts = AppFacts::default();
+        let input = &self.report.input;
+        if let Some(h) = &input.hashes.sha256 {
+            facts
+                .file_sha256s
+                .push(Fact::at(h.clone(), format!("input {}", input.path)));
+        }
+        if let Some(h) = &input.hashes.sha1 {
+            facts
+                .file_sha1s
+                .push(Fact::at(h.clone(), format!("input {}", input.path)));
+        }
+        if let Some(h) = &input.hashes.md5 {
+            facts
+                .file_md5s
+                .push(Fact::at(h.clone(), format!("input {}", input.path)));
+        }
+        for apk in &self.report.apks {
+            if let Some(p) = apk.manifest.as_ref().and_then(|m| m.package.clone()) {
+                facts
+                    .package_names
+                    .push(Fact::at(p, format!("manifest of {}", apk.name)));
+            }
+            for s in &apk.signatures.signers {
+                for cert in &s.certificates {
+                    facts.cert_sha1s.push(Fact::at(
+                        cert.sha1.clone(),
+                        format!("{} signer {}", s.scheme, cert.subject),
+                    ));
+                    facts.cert_sha256s.push(Fact::at(
+                        cert.sha256.clone(),
+                        format!("{} signer {}", s.scheme, cert.subject),
+                    ));
+                }
+            }
+            if let Some(h) = &apk.hashes.sha256 {
+                facts
+                    .file_sha256s
+                    .push(Fact::at(h.clone(), apk.name.clone()));
+            }
+            for e in apk.contents.dex.iter().chain(apk.contents.assets.iter()) {
+                let file = e.name.rsplit('/').next().unwrap_or(&e.name);
+                facts
+                    .file_names
+                    .push(Fact::at(file.to_string(), e.name.clone()));
+            }
+        }
+        for e in endpoints {
+            let origin = "dex string".to_string();
+            match e.kind {
+                "url" => {
+                    facts.urls.push(Fact::at(e.value.clone(), origin.clone()));
+                    if let Some(h) = &e.host {
+                        if network::parse_ipv4(h).is_some() || h.contains(':') {
+                            facts.ips.push(Fact::at(h.clone(), origin));
+                        } else {
+                            facts.domains.push(Fact::at(h.clone(), origin));
+                        }
+                    }
+                }
+                _ => facts.ips.push(Fact::at(
+                    e.host.clone().unwrap_or_else(|| e.value.clone()),
+                    origin,
+                )),
+            }
+        }
+        for m in iocs.match_app(&facts) {
+            let family = m.family().unwrap_or("unknown family").to_string();
+            let ev = m
+                .evidence
+                .iter()
+                .map(|e| Evidence::Ioc {
+                    indicator: m.indicator_id.clone(),
+                    pattern: m.pattern.clone(),
+                    matched_value: e.matched_value.clone(),
+                    origin: e.origin.clone(),
+                    source: m.source.clone(),
+                })
+                .collect();
+            let why = format!(
+                "indicator {} ({}) of {family} from {} matches: {}",
+                m.indicator_id,
+                m.indicator_name.as_deref().unwrap_or("unnamed"),
+                m.source,
+                m.pattern
+            );
+            let mut n = New::make(Section::Iocs, "ioc", family, why);
+            n.category = m.reports.first().cloned();
+            self.push(n, ev);
+        }
+    }
+}
+
+fn data_new<'p>(
+    kind: &'static str,
+    cat: Category,
+    sub: &str,
+    subject: String,
+    reason: String,
+    perms: impl Iterator<Item = &'p str>,
+) -> New<'static> {
+    New {
+        section: Section::DataCollected,
+        kind,
+        category: Some(top(cat)),
+        subcategory: Some(sub.to_string()),
+        subject,
+        reason,
+        permissions: perms.map(str::to_string).collect(),
+    }
+}

@@ -1,0 +1,197 @@
+//! Network endpoints from dex strings: URLs and IP addresses.
+
+use crate::code::Code;
+use crate::model::{Endpoint, Evidence};
+use std::collections::BTreeMap;
+use unmask_kb::Kb;
+
+const SCHEMES: &[(&str, bool)] = &[
+    ("https://", false),
+    ("http://", true),
+    ("wss://", false),
+    ("ws://", true),
+    ("ftp://", true),
+];
+
+/// Longest string scanned for endpoints (bytes).
+const MAX_SCAN: usize = 1 << 16;
+
+/// Parses a dotted-quad IPv4 address.
+pub(crate) fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split('.');
+    for slot in out.iter_mut() {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+fn url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
+/// Host and port of a URL's authority.
+fn host_port(url: &str, scheme_len: usize) -> Option<(String, Option<u16>)> {
+    let rest = url.get(scheme_len..)?;
+    let auth = rest.split(['/', '?', '#']).next()?;
+    let auth = auth.rsplit('@').next()?;
+    let (host, port) = if let Some(v6) = auth.strip_prefix('[') {
+        let (h, after) = v6.split_once(']')?;
+        (
+            h.to_string(),
+            after.strip_prefix(':').and_then(|p| p.parse().ok()),
+        )
+    } else {
+        match auth.rsplit_once(':') {
+            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
+                (h.to_string(), p.parse().ok())
+            }
+            _ => (auth.to_string(), None),
+        }
+    };
+    let host = host.to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && (host.contains(':')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_'))
+        && (host.contains('.') || host.contains(':') || host == "localhost");
+    valid.then_some((host, port))
+}
+
+/// One endpoint in a string: `(kind, value, host, port, cleartext)`.
+pub(crate) type Found = (&'static str, String, Option<String>, Option<u16>, bool);
+
+/// URLs and IPs found in one string: `(kind, value, host, port, cleartext)`.
+pub(crate) fn extract(s: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    if s.len() > MAX_SCAN {
+        return out;
+    }
+    let lower = s.to_ascii_lowercase();
+    for (scheme, clear) in SCHEMES {
+        let mut from = 0;
+        while let Some(pos) = lower.get(from..).and_then(|t| t.find(scheme)) {
+            let start = from + pos;
+            // Skip "https://" matched as "ttps://"-like overlaps: require a boundary.
+            let prev = lower.get(..start).and_then(|p| p.chars().last());
+            let tail = s.get(start..).unwrap_or("");
+            let end = tail.find(|c: char| !url_char(c)).unwrap_or(tail.len());
+            let url = tail
+                .get(..end)
+                .unwrap_or("")
+                .trim_end_matches(['.', ',', ')', ';', '\'']);
+            from = start + scheme.len();
+            if prev.is_some_and(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            if let Some((host, port)) = host_port(url, scheme.len()) {
+                out.push(("url", url.to_string(), Some(host), port, *clear));
+            }
+        }
+    }
+    if out.is_empty() {
+        let t = s.trim();
+        let (ip, port) = match t.rsplit_once(':') {
+            Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                (h, p.parse().ok())
+            }
+            _ => (t, None),
+        };
+        if let Some(o) = parse_ipv4(ip) {
+            // Version-like strings (1.0.0.0) are excluded when the first octet is 0-2 and
+            // the rest are 0, which real endpoints are not.
+            if o != [0, 0, 0, 0] && !(o[0] <= 2 && o[1] == 0 && o[2] == 0 && o[3] == 0) {
+                out.push(("ip", t.to_string(), Some(ip.to_string()), port, false));
+            }
+        }
+    }
+    out
+}
+
+/// Endpoints from every dex string, deduplicated, with where each was found.
+pub(crate) fn endpoints(code: &Code<'_, '_>, kb: &Kb, max_evidence: usize) -> Vec<Endpoint> {
+    let mut map: BTreeMap<String, Endpoint> = BTreeMap::new();
+    for (d, dex) in code.dexes.iter().enumerate() {
+        for i in 0..dex.string_count() {
+            let Ok(raw) = dex.string_raw(i) else { continue };
+            if raw.len() > MAX_SCAN
+                || !(memchr_any(raw, b"://") || raw.iter().filter(|b| **b == b'.').count() == 3)
+            {
+                continue;
+            }
+            let s = dex.string_lossy(i);
+            for (kind, value, host, port, cleartext) in extract(&s) {
+                let e = map.entry(value.clone()).or_insert_with(|| Endpoint {
+                    kind,
+                    trackers: host
+                        .as_deref()
+                        .map(|h| {
+                            kb.trackers
+                                .match_host(h)
+                                .iter()
+                                .map(|t| t.name.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    value: value.clone(),
+                    host,
+                    port,
+                    cleartext,
+                    found_in: Vec::new(),
+                });
+                if e.found_in.len() >= max_evidence {
+                    continue;
+                }
+                let sites = code.index.strings.get(code.dexes, &s);
+                let here: Vec<_> = sites.iter().filter(|x| x.dex == d as u32).collect();
+                if here.is_empty() {
+                    e.found_in.push(Evidence::DexString {
+                        dex: code.dex_name(d as u32),
+                        string: s.chars().take(512).collect(),
+                    });
+                } else {
+                    for site in here.into_iter().take(max_evidence) {
+                        e.found_in.push(code.site_evidence(site, &s));
+                    }
+                }
+            }
+        }
+    }
+    map.into_values().collect()
+}
+
+fn memchr_any(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_ips() {
+        let v = extract("see https://Tracker.example.com:8443/collect?x=1, and http://10.0.0.1/a");
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].1, "https://Tracker.example.com:8443/collect?x=1");
+        assert_eq!(v[0].2.as_deref(), Some("tracker.example.com"));
+        assert_eq!(v[0].3, Some(8443));
+        assert!(!v[0].4);
+        assert_eq!(v[1].2.as_deref(), Some("10.0.0.1"));
+        assert!(v[1].4);
+        let v = extract("192.168.1.20:4444");
+        assert_eq!(v[0].0, "ip");
+        assert_eq!(v[0].3, Some(4444));
+        assert!(extract("1.0.0.0").is_empty());
+        assert!(extract("256.1.1.1").is_empty());
+        assert!(extract("http://").is_empty());
+        let v = extract("ws://[2001:db8::1]:80/x");
+        assert_eq!(v[0].2.as_deref(), Some("2001:db8::1"));
+        assert!(extract("xhttps://a.b").is_empty());
+    }
+}
