@@ -1,0 +1,161 @@
+//! Findings on the repository's fixture APKs (`fixtures/apk`, sources in `fixtures/src`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use unmask_analysis::{analyze_path, Evidence, Findings, Options, Section};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn run(path: &Path) -> Findings {
+    let kb = unmask_kb::Kb::shared_embedded().expect("kb");
+    let iocs = unmask_ioc::IocSet::load_embedded().expect("iocs");
+    analyze_path(path, kb, &iocs, &Options::default())
+        .expect("analyze")
+        .1
+}
+
+fn fixture(name: &str) -> Findings {
+    run(&root().join("fixtures/apk").join(name))
+}
+
+const COLLECT: &str =
+    "Lcom/example/full/Tracker;->collect(Landroid/content/Context;)Ljava/lang/String;";
+
+#[test]
+fn full_imei_with_exact_evidence() {
+    let f = fixture("full.apk");
+    let imei: Vec<_> = f
+        .of_kind("data.api")
+        .filter(|x| x.subcategory.as_deref() == Some("device_id.imei"))
+        .collect();
+    assert_eq!(imei.len(), 1, "{:#?}", f.findings);
+    let x = imei[0];
+    assert_eq!(x.category.as_deref(), Some("device_id"));
+    assert_eq!(
+        x.subject,
+        "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
+    );
+    assert!(x
+        .permissions
+        .iter()
+        .any(|p| p == "android.permission.READ_PHONE_STATE"));
+    assert!(x.reason.contains("device_id.imei"));
+    assert_eq!(
+        x.evidence,
+        vec![Evidence::Code {
+            dex: "classes.dex".into(),
+            class: "Lcom/example/full/Tracker;".into(),
+            method: COLLECT.into(),
+            offset: 0x8,
+            line: None,
+            item: "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;".into(),
+        }]
+    );
+    // READ_PHONE_STATE is requested: not reported as missing; the category summary lists it.
+    assert!(f.of_kind("permission.missing").next().is_none());
+    let s = &f.categories["device_id"];
+    assert_eq!(s.findings, 1);
+    assert!(s
+        .permissions_requested
+        .iter()
+        .any(|p| p == "android.permission.READ_PHONE_STATE"));
+    // READ_CONTACTS is requested and nothing reads contacts.
+    assert!(f
+        .of_kind("permission.unused")
+        .any(|x| x.subject == "android.permission.READ_CONTACTS"));
+    assert!(!f
+        .of_kind("permission.unused")
+        .any(|x| x.subject == "android.permission.READ_PHONE_STATE"));
+}
+
+#[test]
+fn full_url_with_use_site() {
+    let f = fixture("full.apk");
+    let e = f
+        .endpoints
+        .iter()
+        .find(|e| e.value == "https://tracker.example.com/collect")
+        .expect("url");
+    assert_eq!(e.kind, "url");
+    assert_eq!(e.host.as_deref(), Some("tracker.example.com"));
+    assert!(!e.cleartext);
+    assert_eq!(
+        e.found_in,
+        vec![Evidence::Code {
+            dex: "classes.dex".into(),
+            class: "Lcom/example/full/Tracker;".into(),
+            method: COLLECT.into(),
+            offset: 0x11,
+            line: None,
+            item: "https://tracker.example.com/collect".into(),
+        }]
+    );
+    assert!(f.of_kind("network.cleartext").next().is_none());
+    // Manifest traits of full.apk: BootReceiver listens for BOOT_COMPLETED and SMS_RECEIVED.
+    for k in ["trait.boot_receiver", "trait.sms_receiver"] {
+        let t = f.of_kind(k).next().unwrap_or_else(|| panic!("{k}"));
+        assert!(
+            matches!(&t.evidence[0], Evidence::Manifest { name, .. } if name == "com.example.full.BootReceiver")
+        );
+    }
+}
+
+#[test]
+fn hidden_payloads_dynamic_loading() {
+    let f = fixture("hidden-payloads.apk");
+    let d: Vec<_> = f.of_kind("code.dynamic_loading").collect();
+    assert_eq!(d.len(), 1, "{:#?}", f.findings);
+    assert!(d[0]
+        .subject
+        .starts_with("Ldalvik/system/DexClassLoader;-><init>("));
+    assert_eq!(d[0].section, Section::Inside);
+    match &d[0].evidence[0] {
+        Evidence::Code { dex, class, .. } => {
+            assert_eq!(dex, "classes2.dex");
+            assert_eq!(class, "Lcom/example/hidden/extra/Loader;");
+        }
+        other => panic!("{other:?}"),
+    }
+    let hidden: Vec<_> = f
+        .of_kind("code.hidden_payload")
+        .map(|x| x.subject.as_str())
+        .collect();
+    assert!(hidden.contains(&"assets/x.png"), "{hidden:?}");
+    let x = f
+        .of_kind("code.hidden_payload")
+        .find(|x| x.subject == "assets/x.png")
+        .unwrap();
+    assert!(matches!(&x.evidence[0], Evidence::Entry { detail, .. } if detail.starts_with("dex ")));
+    assert!(hidden.contains(&"assets/update.dat"));
+    assert!(hidden.contains(&"assets/lib.dat"));
+    // Nothing collected.
+    assert_eq!(f.section(Section::DataCollected).count(), 0);
+}
+
+#[test]
+fn minimal_is_clean() {
+    let f = fixture("minimal.apk");
+    assert_eq!(
+        f.section(Section::DataCollected).count(),
+        0,
+        "{:#?}",
+        f.findings
+    );
+    assert!(f.findings.is_empty(), "{:#?}", f.findings);
+    assert!(f.endpoints.is_empty());
+    assert!(f.categories.is_empty());
+}
+
+#[test]
+fn json_shape() {
+    let f = fixture("full.apk");
+    let v: serde_json::Value = serde_json::to_value(&f).unwrap();
+    assert!(v["categories"]["device_id"]["findings"].is_u64());
+    let first = &v["findings"][0];
+    assert_eq!(first["section"], "data_collected");
+    assert_eq!(first["evidence"][0]["kind"], "code");
+    assert_eq!(first["evidence"][0]["offset"], 8);
+    assert_eq!(v["endpoints"][0]["found_in"][0]["offset"], 17);
+}
