@@ -20,7 +20,9 @@
 //!    basic block** (a forward walk that remembers the last `const-string`/`const*` loaded into
 //!    each register and forgets everything at branch targets and after branches, switches,
 //!    returns and throws) — a constant loaded in another block, passed through a field or
-//!    computed is missed; `callback` raises when the app defines a method with the row's name
+//!    computed is missed; rows of the meta-category `content_provider` (`ContentResolver`
+//!    calls, whose category depends on the URI object passed) are not raised: the URI
+//!    strings and fields below say which provider is read; `callback` raises when the app defines a method with the row's name
 //!    (and prototype, unless `*`) in a class that extends or implements the row's class
 //!    (transitively, through the index's hierarchy); `context` rows are never raised alone.
 //!    Content URIs: `const-string`s matching a row of `content_uris` (`match_uri`), and
@@ -317,7 +319,11 @@ impl Analysis<'_, '_, '_, '_> {
             if !kb.apis.has_class(class) && kb.content_uris.by_member(class, name).is_none() {
                 continue;
             }
-            for row in kb.apis.lookup_method(class, name, proto) {
+            for row in kb
+                .apis
+                .lookup_method(class, name, proto)
+                .filter(|r| r.category != Category::ContentProvider)
+            {
                 let ev: Vec<Evidence> = match &row.condition {
                     Condition::Always => self.sites_evidence(sites, &key),
                     Condition::Arg { index, values } => sites
