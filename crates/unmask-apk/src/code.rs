@@ -62,6 +62,43 @@ fn summary<'a>(name: &str, hidden: bool, data: &'a [u8]) -> (DexSummary, Option<
     }
 }
 
+/// Size of the DEX header fields read without decoding (`header_item` up to `data_off`).
+pub const DEX_HEADER_SIZE: usize = 0x70;
+
+/// Summary from the header alone (`--no-code`): version and table sizes as stored, nothing
+/// checked or decoded.
+pub fn header_summary(name: &str, hidden: bool, size: u64, prefix: &[u8]) -> DexSummary {
+    let u32_at = |off: usize| {
+        prefix
+            .get(off..off.saturating_add(4))
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .unwrap_or(0)
+    };
+    let version = prefix
+        .get(4..7)
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.parse().ok());
+    DexSummary {
+        name: name.to_string(),
+        hidden,
+        size,
+        version,
+        adler32_ok: None,
+        sha1_ok: None,
+        strings: u32_at(0x38),
+        types: u32_at(0x40),
+        fields: u32_at(0x50),
+        methods: u32_at(0x58),
+        classes: u32_at(0x60),
+        decode_errors: 0,
+        first_errors: Vec::new(),
+        anomalies: Vec::new(),
+        error: (!prefix.starts_with(b"dex\n") || prefix.len() < DEX_HEADER_SIZE)
+            .then(|| "not a complete DEX header".to_string()),
+    }
+}
+
 /// Maximum decode error messages kept per dex file.
 const MAX_ERRORS_KEPT: usize = 20;
 

@@ -32,6 +32,9 @@ pub struct Options {
     /// Decode every method of every dex file and build the cross-reference index (on by
     /// default); when off, only dex headers are read.
     pub code: bool,
+    /// Memory-map input files of 1 MiB or more (on by default); off reads them into memory,
+    /// for inputs that may change while they are scanned (see `unmask-io`).
+    pub mmap: bool,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
             limits: Limits::default(),
             hashes: true,
             code: true,
+            mmap: true,
         }
     }
 }
@@ -64,18 +68,12 @@ pub fn analyze_file(path: &Path, opts: &Options) -> Result<Report, AnalyzeError>
         path: shown.clone(),
         message,
     };
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(err("not a regular file".into()));
+    let data = if opts.mmap {
+        unmask_io::Input::open(path, MAX_INPUT_SIZE)
+    } else {
+        unmask_io::Input::read(path, MAX_INPUT_SIZE)
     }
-    if meta.len() > MAX_INPUT_SIZE {
-        return Err(err(format!(
-            "file is {} bytes, larger than the {} byte limit",
-            meta.len(),
-            MAX_INPUT_SIZE
-        )));
-    }
-    let data = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    .map_err(|e| err(format!("cannot read: {e}")))?;
     analyze_bytes(&shown, &data, opts)
 }
 
@@ -394,10 +392,24 @@ fn read_code(
             .map(|h| (h.name.as_str(), true)),
     );
     let mut inputs = Vec::new();
+    let mut headers = Vec::new();
     for (name, hidden) in names {
         let Some(e) = archive.find(name) else {
             continue;
         };
+        if !decode {
+            // Headers only: the first 0x70 bytes say the version and the table sizes.
+            match archive.read_prefix(e, code::DEX_HEADER_SIZE) {
+                Ok(prefix) => headers.push(code::header_summary(
+                    name,
+                    hidden,
+                    e.uncompressed_size,
+                    &prefix,
+                )),
+                Err(err) => errors.push(format!("{name}: cannot extract: {err}")),
+            }
+            continue;
+        }
         match archive.read(e) {
             Ok(data) => inputs.push(code::DexInput {
                 name: name.to_string(),
@@ -406,6 +418,13 @@ fn read_code(
             }),
             Err(err) => errors.push(format!("{name}: cannot extract: {err}")),
         }
+    }
+    if !decode {
+        return CodeFacts {
+            decoded: false,
+            dex: headers,
+            index: None,
+        };
     }
     code::analyze(&inputs, decode)
 }

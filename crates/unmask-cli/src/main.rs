@@ -1,4 +1,5 @@
 //! `unmask`: take an Android app apart and show, with evidence, what it declares.
+#![forbid(unsafe_code)]
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -58,6 +59,11 @@ enum Command {
         /// cross-reference index is built). The fastest scan, for manifest-level triage.
         #[arg(long)]
         no_code: bool,
+        /// Read input files into memory instead of memory-mapping them; use it when inputs may
+        /// be modified or truncated while they are scanned (a mapped file truncated meanwhile
+        /// would stop the run).
+        #[arg(long)]
+        no_mmap: bool,
     },
     /// Decode the code of an app (APK, split bundle or DEX) and show it.
     ///
@@ -106,7 +112,19 @@ fn main() -> ExitCode {
             jobs,
             no_hash,
             no_code,
-        } => scan(&files, format, pretty, jobs, !no_hash, !no_code),
+            no_mmap,
+        } => scan(
+            &files,
+            format,
+            pretty,
+            jobs,
+            unmask_apk::Options {
+                hashes: !no_hash,
+                code: !no_code,
+                mmap: !no_mmap,
+                ..Default::default()
+            },
+        ),
         Command::Dex { file, method, all } => dex::run(&file, method.as_deref(), all),
     }
 }
@@ -116,14 +134,8 @@ fn scan(
     format: Format,
     pretty: bool,
     jobs: Option<usize>,
-    hashes: bool,
-    code: bool,
+    opts: unmask_apk::Options,
 ) -> ExitCode {
-    let opts = unmask_apk::Options {
-        hashes,
-        code,
-        ..Default::default()
-    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
         .build();

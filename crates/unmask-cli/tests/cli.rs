@@ -234,3 +234,27 @@ fn dex_method_disassembly_shows_the_evidence() {
     assert!(text.contains("assets/x.png (hidden)"), "{text}");
     assert!(text.contains("decoded "), "{text}");
 }
+
+#[test]
+fn same_input_same_output_mapped_or_read() {
+    let Some(corpus) = corpus() else { return };
+    // ApiDemos is over 1 MiB, so the default run maps it and --no-mmap reads it.
+    let apk = corpus.join("real/ApiDemos-debug.apk");
+    let run = |extra: &[&str]| {
+        let out = Command::new(bin())
+            .args(["scan", "--format", "json"])
+            .args(extra)
+            .arg(&apk)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let mapped = run(&[]);
+    assert_eq!(mapped, run(&[]), "deterministic");
+    assert_eq!(
+        mapped,
+        run(&["--no-mmap"]),
+        "mapping does not change the result"
+    );
+}
