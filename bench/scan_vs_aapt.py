@@ -19,7 +19,7 @@ def run(cmd):
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    return wall, ru.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime
 
 
 def main():
@@ -49,9 +49,10 @@ def main():
             codes[k] = run(cmd)[2]
         for _ in range(a.runs):
             for k, cmd in tools.items():
-                w, rss, _ = run(cmd)
-                res[k].append((w, rss))
-        med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for k, v in res.items()}
+                w, rss, _, cpu = run(cmd)
+                res[k].append((w, rss, cpu))
+        med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v),
+                   statistics.median(x[2] for x in v)) for k, v in res.items()}
         rows.append((apk, med, codes))
     date = datetime.date.today().isoformat()
     out = [f"# unmask scan vs aapt dump badging ({date})", "",
@@ -72,10 +73,15 @@ def main():
                    f"{med['aapt'][1]:.0f} / {med['unmask'][1]:.0f} / {med['nohash'][1]:.0f} MiB | "
                    f"{codes['aapt']}/{codes['unmask']}/{codes['nohash']} |")
     tot = {k: sum(m[k][0] for _, m, _ in rows) for k in ("aapt", "unmask", "nohash")}
+    cpu = {k: sum(m[k][2] for _, m, _ in rows) for k in ("aapt", "unmask", "nohash")}
     if rows:
         out.append(f"| **all {len(rows)}** | | {tot['aapt']*1000:.0f} ms | {tot['unmask']*1000:.0f} ms | "
                    f"**{ratio(tot['aapt'], tot['unmask']):.2f}×** | {tot['nohash']*1000:.0f} ms | "
                    f"**{ratio(tot['aapt'], tot['nohash']):.2f}×** | | |")
+        out += ["", "CPU time (user + system, from rusage; steadier than wall time on a loaded machine), "
+                "summed over the APKs: " + ", ".join(f"{k} {v*1000:.0f} ms" for k, v in cpu.items())
+                + f"; ratio aapt/unmask {ratio(cpu['aapt'], cpu['unmask']):.2f}×, "
+                f"aapt/unmask --no-hash {ratio(cpu['aapt'], cpu['nohash']):.2f}×."]
     text = "\n".join(out) + "\n"
     print(text)
     dest = ROOT / "bench/results" / f"scan-vs-aapt-{date}.md"

@@ -30,7 +30,28 @@ pub(crate) fn inflate(
     stop_after: Option<usize>,
     produced: &mut u64,
 ) -> Result<Vec<u8>, InflateError> {
-    let mut d = Decompress::new(false);
+    // One decompressor per thread, reset between entries: creating one allocates and clears
+    // its window, which dominated sniffing the first bytes of thousands of small entries.
+    thread_local! {
+        static SPARE: std::cell::RefCell<Option<Decompress>> = const { std::cell::RefCell::new(None) };
+    }
+    let mut d = SPARE
+        .with(|s| s.borrow_mut().take())
+        .unwrap_or_else(|| Decompress::new(false));
+    d.reset(false);
+    let result = inflate_with(&mut d, input, declared, cap, stop_after, produced);
+    SPARE.with(|s| *s.borrow_mut() = Some(d));
+    result
+}
+
+fn inflate_with(
+    d: &mut Decompress,
+    input: &[u8],
+    declared: u64,
+    cap: u64,
+    stop_after: Option<usize>,
+    produced: &mut u64,
+) -> Result<Vec<u8>, InflateError> {
     let want = stop_after.map_or(cap, |n| (n as u64).min(cap));
     // Room for one byte more than the cap, to detect overflow.
     let hard = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
