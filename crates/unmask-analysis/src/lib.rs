@@ -151,17 +151,38 @@ pub fn analyze(
         kb,
         opts,
         out: Vec::new(),
+        method_keys: code
+            .index
+            .methods
+            .iter()
+            .filter_map(|(id, _)| Some((code.index.methods.key(code.dexes, id).ok()?, id)))
+            .collect(),
+    };
+    let timing = std::env::var_os("UNMASK_ANALYSIS_TIMING").is_some();
+    let mut t = std::time::Instant::now();
+    let mut lap = |what: &str| {
+        if timing {
+            eprintln!("  {what}: {:.3}s", t.elapsed().as_secs_f64());
+        }
+        t = std::time::Instant::now();
     };
     a.data_collected();
+    lap("data");
     a.permissions();
     let endpoints = network::endpoints(code, kb, opts.max_evidence);
+    lap("endpoints");
     a.network(&endpoints);
     a.trackers();
+    lap("trackers");
     a.packers();
+    lap("packers");
     a.code_tricks();
+    lap("code tricks");
     a.manifest_traits();
     a.code_traits();
+    lap("traits");
     a.iocs(iocs, &endpoints);
+    lap("iocs");
     let mut out = a.out;
     out.sort_by_key(|f| f.section);
     let categories = summarize(&out, report, kb);
@@ -230,6 +251,8 @@ struct Analysis<'r, 'c, 'd, 'a> {
     kb: &'r Kb,
     opts: &'r Options,
     out: Vec<Finding>,
+    /// Descriptor of every invoked method, with its id in `index.methods` (rendered once).
+    method_keys: Vec<(String, u32)>,
 }
 
 /// Arguments of [`Analysis::push`].
@@ -292,13 +315,10 @@ impl Analysis<'_, '_, '_, '_> {
     /// Every referenced method `(key, sites)` whose key satisfies `want`.
     fn methods_where(&self, want: impl Fn(&str) -> bool) -> Vec<(String, Vec<Site>)> {
         let c = self.code;
-        c.index
-            .methods
+        self.method_keys
             .iter()
-            .filter_map(|(id, sites)| {
-                let key = c.index.methods.key(c.dexes, id).ok()?;
-                want(&key).then(|| (key, sites.to_vec()))
-            })
+            .filter(|(k, _)| want(k))
+            .map(|(k, id)| (k.clone(), c.index.methods.sites(*id).to_vec()))
             .collect()
     }
 
@@ -309,10 +329,8 @@ impl Analysis<'_, '_, '_, '_> {
         let kb = self.kb;
         // Methods.
         let mut found: Vec<(New<'static>, Vec<Evidence>)> = Vec::new();
-        for (id, sites) in c.index.methods.iter() {
-            let Ok(key) = c.index.methods.key(c.dexes, id) else {
-                continue;
-            };
+        for (key, id) in &self.method_keys {
+            let (key, sites) = (key.clone(), c.index.methods.sites(*id));
             let Some((class, name, proto)) = code::split_method(&key) else {
                 continue;
             };
@@ -906,10 +924,28 @@ impl Analysis<'_, '_, '_, '_> {
 
     fn reflection_sensitive(&mut self, sites: &[Site]) {
         let c = self.code;
-        let mut methods: BTreeSet<(u32, u32, u32)> = BTreeSet::new();
-        for s in sites {
-            methods.insert((s.dex, s.class_def, s.method_idx));
+        // Methods loading a string that names a class of the apis table (dot form).
+        let mut naming: BTreeSet<(u32, u32, u32)> = BTreeSet::new();
+        for (id, ss) in c.index.strings.iter() {
+            let Ok(k) = c.index.strings.key(c.dexes, id) else {
+                continue;
+            };
+            if k.len() > 200 || !k.contains('.') || k.contains(['/', ' ']) {
+                continue;
+            }
+            if self
+                .kb
+                .apis
+                .has_class(&format!("L{};", k.replace('.', "/")))
+            {
+                naming.extend(ss.iter().map(|s| (s.dex, s.class_def, s.method_idx)));
+            }
         }
+        let methods: BTreeSet<(u32, u32, u32)> = sites
+            .iter()
+            .map(|s| (s.dex, s.class_def, s.method_idx))
+            .filter(|m| naming.contains(m))
+            .collect();
         let mut found: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
         let mut rows_of: BTreeMap<String, (Category, String, Vec<String>)> = BTreeMap::new();
         for (d, cd, m) in methods.into_iter().take(10_000) {
