@@ -40,8 +40,8 @@ def main():
     for apk in apks:
         tools = {
             "aapt": ["aapt", "dump", "badging", str(apk)],
-            "unmask": [a.unmask, "scan", "--no-code", "--format", "json", "-j", "1", str(apk)],
-            "nohash": [a.unmask, "scan", "--no-code", "--no-hash", "--format", "json", "-j", "1", str(apk)],
+            "unmask": [a.unmask, "scan", "--no-code", "--format", "json", str(apk)],
+            "nohash": [a.unmask, "scan", "--no-code", "--no-hash", "--format", "json", str(apk)],
         }
         res = {k: [] for k in tools}
         codes = {}
@@ -57,7 +57,7 @@ def main():
     date = datetime.date.today().isoformat()
     out = [f"# unmask scan vs aapt dump badging ({date})", "",
            f"Machine: {os.cpu_count()} cores, {platform.platform()}. {a.runs} alternating runs after one warm-up; medians.",
-           "`unmask` is `unmask scan --no-code --format json -j 1` (no DEX analysis; one input, so one worker): it also "
+           "`unmask` is `unmask scan --no-code --format json` (no DEX analysis): it also "
            "computes MD5, SHA-1 and SHA-256 of the whole file, resolves resources, reads every signature, reads the dex "
            "headers and sniffs every entry, none of which aapt does. "
            "`--no-hash` is the same scan without the three hashes, the work closest to aapt's. Ratios are aapt/unmask: "

@@ -175,6 +175,8 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
         unsafe_names: Vec::new(),
     };
     let mut seen = std::collections::HashSet::new();
+    // (entry, the content kind the platform expects there)
+    let mut to_sniff: Vec<(&unmask_zip::Entry<'_>, Option<&'static str>)> = Vec::new();
     for e in archive.entries() {
         if e.unsafe_name {
             c.unsafe_names.push(e.name.clone());
@@ -190,7 +192,7 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
             name: e.name.clone(),
             size: e.uncompressed_size,
         };
-        let expected: Option<&str> = if is_root_dex(name) {
+        let expected: Option<&'static str> = if is_root_dex(name) {
             c.dex.push(r.clone());
             Some("dex")
         } else if let Some(rest) = name.strip_prefix("lib/") {
@@ -211,43 +213,63 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
             }
             None
         };
-        if e.uncompressed_size < 4 {
-            continue;
+        if e.uncompressed_size >= 4 {
+            to_sniff.push((e, expected));
         }
-        // Sniff everything that is not where the platform expects this kind of content.
-        let prefix = match archive.read_prefix(e, 4) {
-            Ok(p) => p,
-            Err(err) => {
-                errors.push(format!("entry {name}: {err}"));
-                continue;
-            }
-        };
-        let Some(kind) = sniff(&prefix) else { continue };
-        if expected == Some(kind) {
-            continue;
+    }
+    // Sniff everything that is not where the platform expects this kind of content; in
+    // parallel, since archives with thousands of entries spend most of their time here.
+    use rayon::prelude::*;
+    let sniffed: Vec<Result<Option<HiddenEntry>, String>> = to_sniff
+        .par_iter()
+        .with_min_len(256)
+        .map(|(e, expected)| sniff_entry(archive, e, *expected))
+        .collect();
+    for s in sniffed {
+        match s {
+            Ok(Some(h)) => c.hidden.push(h),
+            Ok(None) => {}
+            Err(err) => errors.push(err),
         }
-        let kind = if kind == "zip" && is_nested_apk(archive, e) {
-            "apk"
-        } else {
-            kind
-        };
-        let reason = match expected {
-            Some(exp) => format!("content is {kind} where {exp} is expected"),
-            None if name.starts_with("META-INF/") && kind == "zip" => {
-                "archive inside META-INF".to_string()
-            }
-            None if name_says(name, kind) => format!("nested {kind} file"),
-            None => format!("{kind} content under a name that does not say so"),
-        };
-        c.hidden.push(HiddenEntry {
-            name: e.name.clone(),
-            kind,
-            size: e.uncompressed_size,
-            reason,
-        });
     }
     c.dex.sort_by_key(|d| dex_order(&d.name));
     c
+}
+
+fn sniff_entry(
+    archive: &Archive<'_>,
+    e: &unmask_zip::Entry<'_>,
+    expected: Option<&'static str>,
+) -> Result<Option<HiddenEntry>, String> {
+    let name = e.name.as_str();
+    let prefix = archive
+        .read_prefix(e, 4)
+        .map_err(|err| format!("entry {name}: {err}"))?;
+    let Some(kind) = sniff(&prefix) else {
+        return Ok(None);
+    };
+    if expected == Some(kind) {
+        return Ok(None);
+    }
+    let kind = if kind == "zip" && is_nested_apk(archive, e) {
+        "apk"
+    } else {
+        kind
+    };
+    let reason = match expected {
+        Some(exp) => format!("content is {kind} where {exp} is expected"),
+        None if name.starts_with("META-INF/") && kind == "zip" => {
+            "archive inside META-INF".to_string()
+        }
+        None if name_says(name, kind) => format!("nested {kind} file"),
+        None => format!("{kind} content under a name that does not say so"),
+    };
+    Ok(Some(HiddenEntry {
+        name: e.name.clone(),
+        kind,
+        size: e.uncompressed_size,
+        reason,
+    }))
 }
 
 #[cfg(test)]
