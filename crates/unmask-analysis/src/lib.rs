@@ -35,7 +35,10 @@
 //!    `ws`, `wss`, `ftp`) and IPv4 addresses (whole strings, optionally with a port) in every
 //!    dex string, deduplicated, with the code sites that load the string (else the dex
 //!    string); IPv6 literals inside URLs. Cleartext (`http://`, `ws://`) URLs and hosts that
-//!    match a tracker's network signature are also findings. Bare host names outside URLs,
+//!    match a tracker's network signature are also findings; URLs that are well-known
+//!    identifiers rather than endpoints (XML namespaces and parser features of w3.org,
+//!    xml.org, apache.org/xml, java.sun.com/xml, `javax.xml.*`, schemas.android.com, ...)
+//!    are kept as endpoints with `identifier: true` but raise no cleartext finding. Bare host names outside URLs,
 //!    resources, assets and ELF strings are not scanned yet.
 //! 3. **Who is inside** ([`Section::Inside`]): trackers by code signature, applied like
 //!    exodus-core (see `unmask_kb` docs): the class list is every type of every dex
@@ -666,7 +669,7 @@ impl Analysis<'_, '_, '_, '_> {
 
     fn network(&mut self, endpoints: &[Endpoint]) {
         for e in endpoints {
-            if e.cleartext {
+            if e.cleartext && !e.identifier {
                 let why = format!(
                     "{} is a cleartext URL: data sent to it can be read and changed on the network",
                     e.value
@@ -1396,7 +1399,18 @@ impl Analysis<'_, '_, '_, '_> {
                 )),
             }
         }
-        for m in iocs.match_app(&facts) {
+        for mut m in iocs.match_app(&facts) {
+            // A domain indicator whose value is a URL with a path (some STIX feeds write
+            // distribution pages as `domain-name:value = 'https://github.com/x/y'`) must not
+            // match the bare host (`github.com`) or another path on it.
+            m.evidence.retain(|e| {
+                let v = e.indicator_value.to_ascii_lowercase();
+                let path = v.split_once("://").map_or(v.as_str(), |(_, r)| r);
+                !path.contains('/') || e.matched_value.to_ascii_lowercase().contains(path)
+            });
+            if m.evidence.is_empty() {
+                continue;
+            }
             let family = m.family().unwrap_or("unknown family").to_string();
             let ev = m
                 .evidence

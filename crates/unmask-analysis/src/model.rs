@@ -189,8 +189,11 @@ pub struct Endpoint {
     /// Explicit port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
-    /// True for `http://` and `ws://` URLs.
+    /// True for `http://`, `ws://` and `ftp://` URLs.
     pub cleartext: bool,
+    /// True when the URL is a well-known identifier (XML namespace, parser feature), not a
+    /// place data is sent to.
+    pub identifier: bool,
     /// Trackers whose network signature matches the host.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trackers: Vec<String>,

@@ -16,6 +16,37 @@ const SCHEMES: &[(&str, bool)] = &[
 /// Longest string scanned for endpoints (bytes).
 const MAX_SCAN: usize = 1 << 16;
 
+/// URL prefixes (after the scheme) that name XML namespaces, parser features and other
+/// identifiers rather than endpoints.
+const IDENTIFIER_PREFIXES: &[&str] = &[
+    "www.w3.org/",
+    "w3.org/",
+    "xml.org/sax/",
+    "apache.org/xml/",
+    "xml.apache.org/",
+    "java.sun.com/xml/",
+    "java.sun.com/jaxp/",
+    "javax.xml.",
+    "xmlpull.org/",
+    "relaxng.org/ns/",
+    "schemas.android.com/",
+    "schemas.xmlsoap.org/",
+    "schemas.microsoft.com/",
+    "ns.adobe.com/",
+    "purl.org/",
+    "www.slf4j.org/codes",
+];
+
+/// Whether a URL is a well-known identifier (see [`IDENTIFIER_PREFIXES`]).
+pub(crate) fn is_identifier(url: &str) -> bool {
+    let rest = url
+        .split_once("://")
+        .map_or(url, |(_, r)| r)
+        .to_ascii_lowercase();
+    IDENTIFIER_PREFIXES.iter().any(|p| rest.starts_with(p))
+        || (rest.starts_with("javax.") && !rest.contains('/'))
+}
+
 /// Parses a dotted-quad IPv4 address.
 pub(crate) fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
@@ -138,6 +169,7 @@ pub(crate) fn endpoints(code: &Code<'_, '_>, kb: &Kb, max_evidence: usize) -> Ve
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    identifier: kind == "url" && is_identifier(&value),
                     value: value.clone(),
                     host,
                     port,
@@ -193,5 +225,11 @@ mod tests {
         let v = extract("ws://[2001:db8::1]:80/x");
         assert_eq!(v[0].2.as_deref(), Some("2001:db8::1"));
         assert!(extract("xhttps://a.b").is_empty());
+        assert!(is_identifier("http://www.w3.org/2001/XMLSchema"));
+        assert!(is_identifier("http://xml.org/sax/features/namespaces"));
+        assert!(is_identifier(
+            "http://javax.xml.transform.dom.DOMSource/feature"
+        ));
+        assert!(!is_identifier("http://tracker.example.com/w3.org/"));
     }
 }
