@@ -61,6 +61,40 @@
 //! 5. **IOC matches** ([`Section::Iocs`]): package name, signing-certificate SHA-1/SHA-256, APK
 //!    hashes, hidden entry names, URLs, hosts and IPs from 2. against the [`IocSet`].
 //!
+//! ## JSON
+//!
+//! ```text
+//! {
+//!   "categories": { "device_id": { "permissions_requested": ["android.permission.READ_PHONE_STATE"],
+//!                                  "subcategories": ["device_id.imei"], "findings": 1 } },
+//!   "findings": [
+//!     { "section": "data_collected", "kind": "data.api", "category": "device_id",
+//!       "subcategory": "device_id.imei",
+//!       "subject": "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;",
+//!       "reason": "calls ..., which reads device_id.imei (device_id)",
+//!       "permissions": ["android.permission.READ_PHONE_STATE", "android.permission.READ_PRIVILEGED_PHONE_STATE"],
+//!       "evidence": [ { "kind": "code", "dex": "classes.dex", "class": "Lcom/example/full/Tracker;",
+//!                       "method": "Lcom/example/full/Tracker;->collect(Landroid/content/Context;)Ljava/lang/String;",
+//!                       "offset": 8, "line": 12, "item": "Landroid/telephony/...getDeviceId()Ljava/lang/String;" } ],
+//!       "evidence_total": 1 },
+//!     { "section": "traits", "kind": "trait.boot_receiver", "subject": "boot_receiver", "reason": "...",
+//!       "evidence": [ { "kind": "manifest", "element": "receiver", "name": "com.example.full.BootReceiver",
+//!                       "line": 98, "detail": "intent-filter action android.intent.action.BOOT_COMPLETED" } ],
+//!       "evidence_total": 1 }
+//!   ],
+//!   "endpoints": [ { "kind": "url", "value": "https://tracker.example.com/collect", "host": "tracker.example.com",
+//!                    "cleartext": false, "identifier": false, "found_in": [ { "kind": "code", ... "offset": 17 } ] } ],
+//!   "errors": []
+//! }
+//! ```
+//!
+//! `section` is one of `data_collected`, `permissions`, `network`, `inside`, `traits`, `iocs`
+//! (findings are sorted in that order); evidence `kind` is one of `code`, `method`,
+//! `dex_string`, `class`, `manifest`, `entry`, `ioc` (see [`Evidence`]); `line` and
+//! `category`/`subcategory`/`permissions` are omitted when absent or empty. `permissions`
+//! lists every permission name of the kb requirement (alternatives and conjunctions
+//! flattened; the reason text of `permission.missing` says "A or B").
+//!
 //! Evidence lists are capped per finding ([`Options::max_evidence`]); `evidence_total` keeps
 //! the full count. Output is deterministic (sorted, no timestamps).
 #![forbid(unsafe_code)]
@@ -499,7 +533,7 @@ impl Analysis<'_, '_, '_, '_> {
             return Vec::new();
         }
         for (d, dex) in c.dexes.iter().enumerate() {
-            for (ci, def) in dex.class_defs().enumerate() {
+            for def in dex.class_defs() {
                 let Ok(def) = def else { continue };
                 let Ok(cls) = dex.type_name(def.class_idx) else {
                     continue;
@@ -533,7 +567,6 @@ impl Analysis<'_, '_, '_, '_> {
                             method: desc.clone(),
                             overrides: api.clone(),
                         };
-                        let _ = ci;
                         out.entry((row.subcategory.clone(), api.clone()))
                             .or_insert_with(|| {
                                 let why = format!(

@@ -138,3 +138,26 @@ fn traits_and_endpoints() {
     assert_eq!(sms.category.as_deref(), Some("sms"));
     assert_eq!(code(&sms.evidence[0]).1, 0x9);
 }
+
+#[test]
+fn tracker_and_packer() {
+    let f = spy();
+    let t = f
+        .of_kind("tracker")
+        .find(|x| x.subject == "Google Firebase Analytics")
+        .expect("tracker");
+    // exodus class name: the inner class collapses to its outer class.
+    assert!(t.evidence.iter().any(|e| matches!(e, Evidence::Class { class, .. } if class == "com/google/firebase/analytics/FirebaseAnalytics")));
+    let h = f
+        .of_kind("network.tracker_host")
+        .next()
+        .expect("tracker host");
+    assert_eq!(
+        h.subject,
+        "https://firebaselogging-pa.googleapis.com/v1/log"
+    );
+    assert!(h.reason.contains("Google Firebase Analytics"));
+    let p = f.of_kind("packer").next().expect("packer");
+    assert!(p.subject.contains("Jiagu"), "{}", p.subject);
+    assert!(matches!(&p.evidence[0], Evidence::Class { class, .. } if class == "com.stub.StubApp"));
+}
