@@ -75,7 +75,7 @@
 //!       "permissions": ["android.permission.READ_PHONE_STATE", "android.permission.READ_PRIVILEGED_PHONE_STATE"],
 //!       "evidence": [ { "kind": "code", "dex": "classes.dex", "class": "Lcom/example/full/Tracker;",
 //!                       "method": "Lcom/example/full/Tracker;->collect(Landroid/content/Context;)Ljava/lang/String;",
-//!                       "offset": 8, "line": 12, "item": "Landroid/telephony/...getDeviceId()Ljava/lang/String;" } ],
+//!                       "offset": 8, "item": "Landroid/telephony/...getDeviceId()Ljava/lang/String;" } ],
 //!       "evidence_total": 1 },
 //!     { "section": "traits", "kind": "trait.boot_receiver", "subject": "boot_receiver", "reason": "...",
 //!       "evidence": [ { "kind": "manifest", "element": "receiver", "name": "com.example.full.BootReceiver",
@@ -94,6 +94,32 @@
 //! `category`/`subcategory`/`permissions` are omitted when absent or empty. `permissions`
 //! lists every permission name of the kb requirement (alternatives and conjunctions
 //! flattened; the reason text of `permission.missing` says "A or B").
+//!
+//! ## Testing
+//!
+//! - `tests/fixtures.rs`: `full.apk` raises `device_id.imei` at
+//!   `Tracker.collect` offset `0x8` and the URL `https://tracker.example.com/collect` at
+//!   offset `0x11`, boot and SMS receivers, unused permissions; `hidden-payloads.apk` raises
+//!   `DexClassLoader` in `classes2.dex` and the hidden dex/APK/ELF entries; `minimal.apk`
+//!   raises nothing (negative).
+//! - `tests/smali_fixture.rs` on `tests/fixtures/spy.dex` (smali sources and `build.sh`
+//!   there): `getDeviceId` hidden behind `Class.forName`/`getMethod` strings,
+//!   `Settings.Secure.getString` raised only with the `"android_id"` key (and its `.line`),
+//!   a `LocationListener` callback, call recording, watched apps, file scanning with hashing,
+//!   native loading with the library name, a cleartext IP URL with port, `content://sms`,
+//!   a Firebase tracker by class and by host, a Jiagu stub class.
+//! - `tests/droidbench.rs`: for every DroidBench app whose ground truth lists a leak, the
+//!   source's category (from the description) is among the data findings, with evidence in
+//!   the app's own code: 146/160; the 14 misses are listed with their reason (password
+//!   fields, sources in dynamically loaded or native code, reflection on computed names,
+//!   data coming from other apps) and the test fails on any other miss.
+//! - `tests/real.rs`: the benign real apps raise no IOC match and no cleartext finding for
+//!   XML namespace URLs.
+//!
+//! `examples/findings.rs` prints the JSON and times `analyze_path`, `Index::build` alone and
+//! the analyses alone (release, shared 2-core machine): the analyses take about 1–2× the
+//! time of `Index::build` (appium server 10.6.6: 0.11 s vs 0.10 s; ApiDemos 0.06 s vs
+//! 0.05 s; Settings 0.07–0.17 s vs 0.04–0.06 s).
 //!
 //! Evidence lists are capped per finding ([`Options::max_evidence`]); `evidence_total` keeps
 //! the full count. Output is deterministic (sorted, no timestamps).
