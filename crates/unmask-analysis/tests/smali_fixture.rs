@@ -161,3 +161,36 @@ fn tracker_and_packer() {
     assert!(p.subject.contains("Jiagu"), "{}", p.subject);
     assert!(matches!(&p.evidence[0], Evidence::Class { class, .. } if class == "com.stub.StubApp"));
 }
+
+/// `analyze` on a report and code given separately: full.apk's manifest (with a launcher
+/// activity) with spy.dex's code, which disables a component with constant 2.
+#[test]
+fn hides_launcher_icon_with_manifest() {
+    let kb = unmask_kb::Kb::shared_embedded().expect("kb");
+    let iocs = unmask_ioc::IocSet::load_embedded().expect("iocs");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let report = unmask_apk::analyze_file(
+        &root.join("../../fixtures/apk/full.apk"),
+        &unmask_apk::Options::default(),
+    )
+    .expect("report");
+    let bytes = std::fs::read(root.join("tests/fixtures/spy.dex")).expect("dex");
+    let dexes = vec![unmask_dex::DexFile::parse(&bytes).expect("parse")];
+    let index = unmask_dex::Index::build(&dexes);
+    let names = vec!["spy.dex".to_string()];
+    let app = unmask_analysis::Code {
+        names: &names,
+        dexes: &dexes,
+        index: &index,
+    };
+    let f = unmask_analysis::analyze(&report, &app, kb, &iocs, &Options::default());
+    let h = f
+        .of_kind("trait.hides_launcher_icon")
+        .next()
+        .expect("hidden icon");
+    let (m, off, _, item) = code(&h.evidence[0]);
+    assert!(m.starts_with("Lcom/example/spy/Spy;->record("));
+    assert_eq!(off, 0x6);
+    assert!(item.ends_with("COMPONENT_ENABLED_STATE_DISABLED"));
+    assert!(h.reason.contains("com.example.full"));
+}
