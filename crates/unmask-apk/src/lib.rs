@@ -149,9 +149,14 @@ pub fn dex_files(
         path: shown.clone(),
         message,
     };
-    let data = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let data = if opts.mmap {
+        unmask_io::Input::open(path, MAX_INPUT_SIZE)
+    } else {
+        unmask_io::Input::read(path, MAX_INPUT_SIZE)
+    }
+    .map_err(|e| err(format!("cannot read: {e}")))?;
     if data.starts_with(b"dex\n") {
-        return Ok(vec![(shown.clone(), false, data)]);
+        return Ok(vec![(shown.clone(), false, data.to_vec())]);
     }
     let archive = Archive::parse(&data, opts.limits)
         .map_err(|e| err(format!("neither an APK (ZIP) nor a DEX file: {e}")))?;
