@@ -106,10 +106,16 @@ mod tests {
         assert_eq!(&*read, &data[..]);
         let small = dir.join("small.bin");
         std::fs::write(&small, b"dex\n035\0").unwrap();
-        assert!(matches!(Input::open(&small, u64::MAX).unwrap(), Input::Owned(_)));
+        assert!(matches!(
+            Input::open(&small, u64::MAX).unwrap(),
+            Input::Owned(_)
+        ));
         let err = Input::open(&big, 10).err().unwrap().to_string();
         assert!(err.contains("larger than the 10 byte limit"), "{err}");
-        assert!(Input::open(&dir, u64::MAX).is_err(), "a directory is refused");
+        assert!(
+            Input::open(&dir, u64::MAX).is_err(),
+            "a directory is refused"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }
