@@ -34,6 +34,18 @@ pub fn hashes(data: &[u8], enabled: bool) -> Hashes {
     }
 }
 
+/// Names of the dex entries to decode, in load order: the `classes*.dex` the runtime loads, then
+/// the dex files hidden under other names (`true`).
+pub fn dex_entry_names(contents: &Contents) -> impl Iterator<Item = (&str, bool)> {
+    contents.dex.iter().map(|d| (d.name.as_str(), false)).chain(
+        contents
+            .hidden
+            .iter()
+            .filter(|h| h.kind == "dex")
+            .map(|h| (h.name.as_str(), true)),
+    )
+}
+
 /// Entries whose declared sizes would exceed the decompression caps: zip-bomb candidates,
 /// reported from the central directory without inflating anything.
 pub fn bomb_candidates(

@@ -164,15 +164,8 @@ pub fn dex_files(
     fn collect(out: &mut Found, prefix: &str, archive: &Archive<'_>) {
         let mut errors = Vec::new();
         let contents = facts::contents(archive, &mut errors);
-        let names = contents.dex.iter().map(|d| (d.name.clone(), false)).chain(
-            contents
-                .hidden
-                .iter()
-                .filter(|h| h.kind == "dex")
-                .map(|h| (h.name.clone(), true)),
-        );
-        for (name, hidden) in names {
-            if let Some(bytes) = archive.find(&name).and_then(|e| archive.read(e).ok()) {
+        for (name, hidden) in facts::dex_entry_names(&contents) {
+            if let Some(bytes) = archive.find(name).and_then(|e| archive.read(e).ok()) {
                 out.push((format!("{prefix}{name}"), hidden, bytes.into_owned()));
             }
         }
@@ -389,13 +382,7 @@ fn read_code(
     decode: bool,
     errors: &mut Vec<String>,
 ) -> CodeFacts {
-    let names = contents.dex.iter().map(|d| (d.name.as_str(), false)).chain(
-        contents
-            .hidden
-            .iter()
-            .filter(|h| h.kind == "dex")
-            .map(|h| (h.name.as_str(), true)),
-    );
+    let names = facts::dex_entry_names(contents);
     let mut inputs = Vec::new();
     let mut headers = Vec::new();
     for (name, hidden) in names {
