@@ -29,7 +29,7 @@
 //! | `app:id` | package names |
 //! | `app:cert.sha1`, `app:cert.sha256`, `x509-certificate:hashes.'SHA-1'`/`'SHA-256'` | signing-certificate fingerprints |
 //! | `file:hashes.sha256`/`'SHA-256'`/`sha1`/`'SHA-1'`/`md5`/`MD5` | file hashes |
-//! | `domain-name:value` | domains, URL hosts and IPs (the domain and all its subdomains, case-insensitive) |
+//! | `domain-name:value` | domains, URL hosts and IPs (the domain and all its subdomains, case-insensitive); a value that is a URL with a path matches that URL only |
 //! | `url:value` | URLs (scheme and host case-insensitive, trailing `/` ignored) |
 //! | `ipv4-addr:value` (address or CIDR), `ipv6-addr:value` | IPs, domains and URL hosts that are IP literals |
 //! | `email-addr:value`, `file:name`, `process:name`, `android-property:name` | the matching facts |
@@ -606,6 +606,15 @@ fn norm_url(s: &str) -> String {
     }
 }
 
+/// True for `scheme://host/path…` with a non-empty path, query or fragment.
+fn url_has_path(s: &str) -> bool {
+    let s = s.trim();
+    s.find("://")
+        .and_then(|i| s.get(i + 3..))
+        .and_then(|rest| rest.find(['/', '?', '#']).and_then(|j| rest.get(j..)))
+        .is_some_and(|tail| !tail.trim_end_matches('/').is_empty())
+}
+
 /// The host of `scheme://[user@]host[:port]/…`.
 fn url_host(s: &str) -> Option<&str> {
     let i = s.find("://")?;
@@ -945,6 +954,10 @@ impl IocSet {
             ObservableKind::FileSha256 => (Slot::FileSha256, norm_hex(v)),
             ObservableKind::FileSha1 => (Slot::FileSha1, norm_hex(v)),
             ObservableKind::FileMd5 => (Slot::FileMd5, norm_hex(v)),
+            // Some feeds put a whole URL in a domain-name indicator (e.g. a repository page on
+            // a code-hosting site): matching its host alone would flag every app that mentions
+            // that site, so such an indicator matches the URL itself.
+            ObservableKind::Domain if url_has_path(v) => (Slot::Url, norm_url(v)),
             ObservableKind::Domain => match norm_ip(v) {
                 Some(ip) => (Slot::Ip, ip),
                 None => (Slot::Host, norm_domain(v)),

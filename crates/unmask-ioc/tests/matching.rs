@@ -396,3 +396,28 @@ fn set_is_shareable_across_threads() {
     assert_send_sync::<IocSet>();
     assert_send_sync::<unmask_ioc::IocMatch>();
 }
+
+#[test]
+fn a_url_in_a_domain_indicator_matches_that_url_not_the_whole_site() {
+    // Echap's data lists code-hosting pages as "domains", e.g. the AndroRat repository on
+    // github.com; the bare host must not match every app that mentions github.com.
+    let app = AppFacts {
+        domains: vec!["github.com".into()],
+        urls: vec!["https://github.com/square/okhttp".into()],
+        ..facts()
+    };
+    let m = embedded().match_app(&app);
+    assert!(
+        m.iter().all(|x| !x.pattern.contains("github.com/")),
+        "host-only facts matched URL indicators: {m:#?}"
+    );
+    let app = AppFacts {
+        urls: vec!["https://GitHub.com/karma9874/androrat".into()],
+        ..facts()
+    };
+    let m = embedded().match_app(&app);
+    assert!(
+        m.iter().any(|x| x.pattern.contains("github.com/karma9874")),
+        "the URL itself still matches: {m:#?}"
+    );
+}
