@@ -149,21 +149,13 @@ impl<'a> ResourceTable<'a> {
             an.push(format!("table header size {hs} (expected 12)"));
         }
         let declared = h.size as usize;
-        let end = if declared > data.len() || declared < hs {
-            an.push(format!(
-                "table header declares size {declared} but the data has {} bytes",
-                data.len()
-            ));
-            data.len()
-        } else {
-            if declared < data.len() {
-                an.push(format!(
-                    "{} byte(s) after the declared end of the table ignored",
-                    data.len().saturating_sub(declared)
-                ));
-            }
-            declared
-        };
+        let end = crate::chunk::top_level_end(
+            declared,
+            hs,
+            data.len(),
+            ("table", "data", "table"),
+            &mut an,
+        );
         let package_count = u32_at(data, 8).unwrap_or(0);
         let mut strings: Option<StringPool<'a>> = None;
         let mut packages: Vec<Package<'a>> = Vec::new();

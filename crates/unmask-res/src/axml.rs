@@ -137,21 +137,13 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
         8
     };
     let declared = h.size as usize;
-    let end = if declared > data.len() || declared < start {
-        an.push(format!(
-            "file header declares size {declared} but the file has {} bytes",
-            data.len()
-        ));
-        data.len()
-    } else {
-        if declared < data.len() {
-            an.push(format!(
-                "{} byte(s) after the declared end of the document ignored",
-                data.len().saturating_sub(declared)
-            ));
-        }
-        declared
-    };
+    let end = crate::chunk::top_level_end(
+        declared,
+        start,
+        data.len(),
+        ("file", "file", "document"),
+        &mut an,
+    );
 
     let mut ctx = Ctx {
         pool: StringPool::default(),

@@ -137,3 +137,30 @@ impl<'a> Iterator for ChunkIter<'a> {
         Some((off, h, bytes))
     }
 }
+
+/// The end of a top-level chunk as libandroidfw uses it: its declared size when that fits in
+/// the data (bytes past it are ignored, with an anomaly), else the end of the data (with an
+/// anomaly). `header` names the header ("table", "file"), `data` what holds it ("data",
+/// "file") and `body` the content ("table", "document") in the messages.
+pub(crate) fn top_level_end(
+    declared: usize,
+    min: usize,
+    len: usize,
+    (header, data, body): (&str, &str, &str),
+    an: &mut crate::Anomalies,
+) -> usize {
+    if declared > len || declared < min {
+        an.push(format!(
+            "{header} header declares size {declared} but the {data} has {len} bytes"
+        ));
+        len
+    } else {
+        if declared < len {
+            an.push(format!(
+                "{} byte(s) after the declared end of the {body} ignored",
+                len.saturating_sub(declared)
+            ));
+        }
+        declared
+    }
+}
