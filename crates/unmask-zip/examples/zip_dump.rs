@@ -1,5 +1,5 @@
 //! Dumps entries and anomalies of ZIP files, and times open + read-all.
-//! `cargo run --release -p unmask-zip --example dump -- [-q] FILE...`
+//! `cargo run --release -p unmask-zip --example zip_dump -- [-q] FILE...`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 use std::time::Instant;
 use unmask_zip::{Archive, Limits};

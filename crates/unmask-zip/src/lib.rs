@@ -87,7 +87,7 @@
 //!
 //! # Throughput
 //!
-//! `cargo run --release -p unmask-zip --example dump -- -q ../shared/corpus/real/*.apk`
+//! `cargo run --release -p unmask-zip --example zip_dump -- -q ../shared/corpus/real/*.apk`
 //! (open + read every entry, best of 3, 2-core shared machine): ApiDemos 23 ms,
 //! uiautomator2-server 98 ms (43 MB inflated), framework-res 10 ms (stored arsc, zero-copy),
 //! settings 18 ms; all five real APKs 150 ms for 107 MB of output.
