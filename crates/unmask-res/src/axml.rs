@@ -608,18 +608,8 @@ impl Element {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::chunk::build_chunk_for_tests as chunk;
     use crate::string_pool::build_pool_for_tests;
-
-    fn chunk(typ: u16, header: &[u8], body: &[u8]) -> Vec<u8> {
-        let hs = 8 + header.len();
-        let mut c = Vec::new();
-        c.extend_from_slice(&typ.to_le_bytes());
-        c.extend_from_slice(&(hs as u16).to_le_bytes());
-        c.extend_from_slice(&((hs + body.len()) as u32).to_le_bytes());
-        c.extend_from_slice(header);
-        c.extend_from_slice(body);
-        c
-    }
 
     fn node_hdr(line: u32) -> Vec<u8> {
         let mut h = line.to_le_bytes().to_vec();

@@ -164,3 +164,16 @@ pub(crate) fn top_level_end(
         declared
     }
 }
+
+/// Test helper: a chunk with the given type, extra header bytes and body (sizes filled in).
+#[cfg(test)]
+pub(crate) fn build_chunk_for_tests(typ: u16, header: &[u8], body: &[u8]) -> Vec<u8> {
+    let hs = 8 + header.len();
+    let mut c = Vec::new();
+    c.extend_from_slice(&typ.to_le_bytes());
+    c.extend_from_slice(&(hs as u16).to_le_bytes());
+    c.extend_from_slice(&((hs + body.len()) as u32).to_le_bytes());
+    c.extend_from_slice(header);
+    c.extend_from_slice(body);
+    c
+}
