@@ -144,6 +144,67 @@ pub fn dex_files(
     path: &Path,
     opts: &Options,
 ) -> Result<Vec<(String, bool, Vec<u8>)>, AnalyzeError> {
+    let mut out = Vec::new();
+    walk_apks(path, opts, |unit| match unit {
+        Unit::Apk(prefix, archive) => {
+            let mut errors = Vec::new();
+            let contents = facts::contents(archive, &mut errors);
+            for (name, hidden) in facts::dex_entry_names(&contents) {
+                if let Some(bytes) = archive.find(name).and_then(|e| archive.read(e).ok()) {
+                    out.push((format!("{prefix}{name}"), hidden, bytes.into_owned()));
+                }
+            }
+        }
+        Unit::Dex(name, data) => out.push((name.to_string(), false, data.to_vec())),
+    })?;
+    Ok(out)
+}
+
+/// Calls `visit` with the name and inflated bytes of every entry of the input whose name
+/// `want` accepts (for a bundle, of every APK inside, named `member.apk!entry`), in central
+/// directory order. Entries with unsafe names (see `unmask-zip`) are offered too: names are
+/// data, never paths. Each entry is read within `cap` bytes; entries over the cap or that
+/// cannot be inflated are skipped with a line in the returned list. A bare dex input has no
+/// entries.
+pub fn visit_entries(
+    path: &Path,
+    opts: &Options,
+    cap: usize,
+    want: impl Fn(&str) -> bool,
+    mut visit: impl FnMut(&str, &[u8]),
+) -> Result<Vec<String>, AnalyzeError> {
+    let mut skipped = Vec::new();
+    walk_apks(path, opts, |unit| {
+        if let Unit::Apk(prefix, archive) = unit {
+            let mut seen = std::collections::HashSet::new();
+            for e in archive.entries() {
+                if !want(&e.name) || !seen.insert(e.name.as_str()) {
+                    continue;
+                }
+                match facts::read_capped(archive, e, cap) {
+                    Ok(bytes) => visit(&format!("{prefix}{}", e.name), &bytes),
+                    Err(err) => skipped.push(format!("{prefix}{}: not read: {err}", e.name)),
+                }
+            }
+        }
+    })?;
+    Ok(skipped)
+}
+
+/// One unit of an input for [`walk_apks`].
+enum Unit<'p, 'a, 'd> {
+    /// An APK: the prefix of its entry names (`""`, or `member.apk!` inside a bundle).
+    Apk(&'p str, &'a Archive<'d>),
+    /// A bare dex input: its path and bytes.
+    Dex(&'p str, &'a [u8]),
+}
+
+/// Opens an input and calls `f` with the APK it is, every APK inside a bundle, or the bare dex.
+fn walk_apks(
+    path: &Path,
+    opts: &Options,
+    mut f: impl FnMut(Unit<'_, '_, '_>),
+) -> Result<(), AnalyzeError> {
     let shown = path.display().to_string();
     let err = |message: String| AnalyzeError {
         path: shown.clone(),
@@ -156,40 +217,32 @@ pub fn dex_files(
     }
     .map_err(|e| err(format!("cannot read: {e}")))?;
     if data.starts_with(b"dex\n") {
-        return Ok(vec![(shown.clone(), false, data.to_vec())]);
+        f(Unit::Dex(&shown, &data));
+        return Ok(());
     }
     let archive = Archive::parse(&data, opts.limits)
         .map_err(|e| err(format!("neither an APK (ZIP) nor a DEX file: {e}")))?;
-    type Found = Vec<(String, bool, Vec<u8>)>;
-    fn collect(out: &mut Found, prefix: &str, archive: &Archive<'_>) {
-        let mut errors = Vec::new();
-        let contents = facts::contents(archive, &mut errors);
-        for (name, hidden) in facts::dex_entry_names(&contents) {
-            if let Some(bytes) = archive.find(name).and_then(|e| archive.read(e).ok()) {
-                out.push((format!("{prefix}{name}"), hidden, bytes.into_owned()));
+    let inner: Vec<_> = archive
+        .entries()
+        .iter()
+        .filter(|e| e.name.ends_with(".apk") && !e.unsafe_name)
+        .collect();
+    if archive.find("AndroidManifest.xml").is_some() || inner.is_empty() {
+        f(Unit::Apk("", &archive));
+        return Ok(());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for e in inner {
+        if !seen.insert(e.name.as_str()) {
+            continue;
+        }
+        if let Ok(bytes) = archive.read(e) {
+            if let Ok(nested) = Archive::parse(&bytes, opts.limits) {
+                f(Unit::Apk(&format!("{}!", e.name), &nested));
             }
         }
     }
-    let mut out = Found::new();
-    if archive.find("AndroidManifest.xml").is_some() {
-        collect(&mut out, "", &archive);
-    } else {
-        for e in archive
-            .entries()
-            .iter()
-            .filter(|e| e.name.ends_with(".apk") && !e.unsafe_name)
-        {
-            if let Ok(bytes) = archive.read(e) {
-                if let Ok(inner) = Archive::parse(&bytes, opts.limits) {
-                    collect(&mut out, &format!("{}!", e.name), &inner);
-                }
-            }
-        }
-        if out.is_empty() {
-            collect(&mut out, "", &archive);
-        }
-    }
-    Ok(out)
+    Ok(())
 }
 
 type ZipResult = (InputKind, Vec<ApkReport>, Option<BundleFacts>);

@@ -5,9 +5,12 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use unmask_analysis::Findings;
 use unmask_apk::model::Report;
+use unmask_ioc::IocSet;
+use unmask_kb::Kb;
 
 mod dex;
 mod text;
@@ -64,6 +67,19 @@ enum Command {
         /// would stop the run).
         #[arg(long)]
         no_mmap: bool,
+        /// Use the knowledge base in DIR instead of the one built into unmask (same layout as
+        /// the repository's kb/: api/, trackers/, packers/, apps/, optional android/). Every
+        /// file is checked at start-up; a bad file stops the run with its name and line.
+        #[arg(long, value_name = "DIR")]
+        kb: Option<PathBuf>,
+        /// Also match against the indicators of compromise in FILE (a STIX 2.1 bundle, as MVT
+        /// reads them). Repeatable. The built-in indicator sets are always used unless
+        /// --no-builtin-iocs is given.
+        #[arg(long, value_name = "FILE")]
+        iocs: Vec<PathBuf>,
+        /// Do not use the indicator sets built into unmask (only those given with --iocs).
+        #[arg(long)]
+        no_builtin_iocs: bool,
     },
     /// Decode the code of an app (APK, split bundle or DEX) and show it.
     ///
@@ -91,12 +107,46 @@ enum Format {
     Json,
 }
 
-fn analyse(path: &std::path::Path, opts: &unmask_apk::Options) -> Result<Report, String> {
+/// What `unmask scan` prints for one input: the app model and the findings.
+#[derive(serde::Serialize)]
+struct ScanDoc {
+    #[serde(flatten)]
+    report: Report,
+    analysis: Findings,
+}
+
+/// The knowledge the analyses use.
+struct Knowledge {
+    kb: Kb,
+    iocs: IocSet,
+}
+
+fn load_knowledge(
+    kb_dir: Option<&Path>,
+    iocs: &[PathBuf],
+    builtin_iocs: bool,
+) -> Result<Knowledge, String> {
+    let kb = match kb_dir {
+        Some(dir) => Kb::from_dir(dir).map_err(|e| format!("knowledge base: {e}"))?,
+        None => Kb::embedded().map_err(|e| format!("built-in knowledge base: {e}"))?,
+    };
+    let mut set = if builtin_iocs {
+        IocSet::load_embedded().map_err(|e| format!("built-in indicators: {e}"))?
+    } else {
+        IocSet::new()
+    };
+    for f in iocs {
+        set.add_file(f).map_err(|e| format!("indicators: {e}"))?;
+    }
+    Ok(Knowledge { kb, iocs: set })
+}
+
+fn analyse(path: &Path, k: &Knowledge, opts: &unmask_analysis::Options) -> Result<ScanDoc, String> {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        unmask_apk::analyze_file(path, opts)
+        unmask_analysis::analyze_path(path, &k.kb, &k.iocs, opts)
     }));
     match caught {
-        Ok(Ok(r)) => Ok(r),
+        Ok(Ok((report, analysis))) => Ok(ScanDoc { report, analysis }),
         Ok(Err(e)) => Err(e.message),
         Err(_) => Err("internal error while analysing (a bug in unmask; please report it)".into()),
     }
@@ -113,18 +163,34 @@ fn main() -> ExitCode {
             no_hash,
             no_code,
             no_mmap,
-        } => scan(
-            &files,
-            format,
-            pretty,
-            jobs,
-            unmask_apk::Options {
-                hashes: !no_hash,
-                code: !no_code,
-                mmap: !no_mmap,
-                ..Default::default()
-            },
-        ),
+            kb,
+            iocs,
+            no_builtin_iocs,
+        } => {
+            let knowledge = match load_knowledge(kb.as_deref(), &iocs, !no_builtin_iocs) {
+                Ok(k) => k,
+                Err(e) => {
+                    eprintln!("unmask: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            scan(
+                &files,
+                format,
+                pretty,
+                jobs,
+                &knowledge,
+                unmask_analysis::Options {
+                    apk: unmask_apk::Options {
+                        hashes: !no_hash,
+                        code: !no_code,
+                        mmap: !no_mmap,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            )
+        }
         Command::Dex { file, method, all } => dex::run(&file, method.as_deref(), all),
     }
 }
@@ -134,13 +200,18 @@ fn scan(
     format: Format,
     pretty: bool,
     jobs: Option<usize>,
-    opts: unmask_apk::Options,
+    knowledge: &Knowledge,
+    opts: unmask_analysis::Options,
 ) -> ExitCode {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
         .build();
-    let run =
-        || -> Vec<Result<Report, String>> { files.par_iter().map(|p| analyse(p, &opts)).collect() };
+    let run = || -> Vec<Result<ScanDoc, String>> {
+        files
+            .par_iter()
+            .map(|p| analyse(p, knowledge, &opts))
+            .collect()
+    };
     let results = match pool {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
@@ -151,8 +222,8 @@ fn scan(
     for (path, result) in files.iter().zip(&results) {
         let shown = path.display().to_string();
         let written = match (result, format) {
-            (Ok(report), Format::Text) => text::write_report(&mut out, report),
-            (Ok(report), Format::Json) => write_json(&mut out, report, pretty),
+            (Ok(doc), Format::Text) => text::write_report(&mut out, &doc.report, &doc.analysis),
+            (Ok(doc), Format::Json) => write_json(&mut out, doc, pretty),
             (Err(message), fmt) => {
                 failed += 1;
                 eprintln!("unmask: {shown}: {message}");

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use std::io::Write;
+use unmask_analysis::{Evidence, Finding, Findings, Section};
 use unmask_apk::manifest::{ComponentKind, Manifest, SdkVersion};
 use unmask_apk::model::{ApkReport, CodeFacts, InputKind, Report};
 use unmask_apk::permissions::base_level;
@@ -25,8 +26,186 @@ fn human_size(n: u64) -> String {
     }
 }
 
-/// Writes the readable summary of one report.
-pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
+/// One line naming where a piece of evidence is.
+fn evidence_line(e: &Evidence) -> String {
+    match e {
+        Evidence::Code {
+            dex,
+            method,
+            offset,
+            line,
+            ..
+        } => format!(
+            "{method} @{offset:#x}{} in {dex}",
+            line.map(|l| format!(" (line {l})")).unwrap_or_default()
+        ),
+        Evidence::Method {
+            method, overrides, ..
+        } => format!("{method} overrides {overrides}"),
+        Evidence::DexString { dex, string } => format!("string {string:?} in {dex}"),
+        Evidence::Class { dex, class } => format!("class {class} in {dex}"),
+        Evidence::Manifest {
+            element,
+            name,
+            line,
+            detail,
+        } => format!(
+            "manifest <{element}> {name}{}: {detail}",
+            line.map(|l| format!(" (line {l})")).unwrap_or_default()
+        ),
+        Evidence::Entry { name, detail } => format!("entry {name}: {detail}"),
+        Evidence::Ioc {
+            indicator,
+            matched_value,
+            source,
+            ..
+        } => format!("{matched_value} matches {indicator} ({source})"),
+    }
+}
+
+/// Writes a finding: subject, why, where (first evidence and how many more).
+fn write_finding<W: Write>(out: &mut W, f: &Finding, label: &str) -> Result<()> {
+    writeln!(out, "     {label:<22} {}", f.subject)?;
+    writeln!(out, "       why   {}", f.reason)?;
+    if let Some(first) = f.evidence.first() {
+        let more = f.evidence_total.saturating_sub(1);
+        writeln!(
+            out,
+            "       where {}{}",
+            evidence_line(first),
+            if more > 0 {
+                format!("  (+{more} more)")
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the answers first: what it collects, where it sends it, who is inside, traits, IOCs.
+fn write_findings<W: Write>(out: &mut W, a: &Findings, code_read: bool) -> Result<()> {
+    writeln!(out, "   WHAT IT COLLECTS")?;
+    let data: Vec<&Finding> = a.section(Section::DataCollected).collect();
+    if data.is_empty() {
+        writeln!(
+            out,
+            "     nothing found{}",
+            if code_read {
+                ""
+            } else {
+                " (code not analysed: --no-code)"
+            }
+        )?;
+    }
+    for f in data.iter().take(MAX_LISTED) {
+        let label = f
+            .subcategory
+            .as_deref()
+            .or(f.category.as_deref())
+            .unwrap_or("-");
+        write_finding(out, f, label)?;
+    }
+    if data.len() > MAX_LISTED {
+        writeln!(
+            out,
+            "     ... {} more (see --format json)",
+            data.len() - MAX_LISTED
+        )?;
+    }
+    let unused: Vec<&str> = a
+        .of_kind("permission.unused")
+        .map(|f| f.subject.as_str())
+        .collect();
+    if !unused.is_empty() {
+        writeln!(
+            out,
+            "     requested, never used in the code: {}",
+            unused.join(", ")
+        )?;
+    }
+    for f in a.of_kind("permission.missing").take(MAX_LISTED) {
+        writeln!(out, "     ! {}", f.reason)?;
+    }
+
+    writeln!(out, "   WHERE IT SENDS IT")?;
+    let endpoints: Vec<_> = a.endpoints.iter().filter(|e| !e.identifier).collect();
+    if endpoints.is_empty() {
+        writeln!(out, "     no URL or IP address found")?;
+    }
+    for e in endpoints.iter().take(MAX_LISTED) {
+        let mut tags = Vec::new();
+        if e.cleartext {
+            tags.push("CLEARTEXT".to_string());
+        }
+        if !e.trackers.is_empty() {
+            tags.push(format!("tracker: {}", e.trackers.join(", ")));
+        }
+        writeln!(
+            out,
+            "     {}{}",
+            e.value,
+            if tags.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", tags.join("; "))
+            }
+        )?;
+        if let Some(first) = e.found_in.first() {
+            writeln!(out, "       where {}", evidence_line(first))?;
+        }
+    }
+    if endpoints.len() > MAX_LISTED {
+        writeln!(
+            out,
+            "     ... {} more (see --format json)",
+            endpoints.len() - MAX_LISTED
+        )?;
+    }
+    let identifiers = a.endpoints.len() - endpoints.len();
+    if identifiers > 0 {
+        writeln!(
+            out,
+            "     ({identifiers} URL(s) that are identifiers, e.g. XML namespaces, not listed)"
+        )?;
+    }
+    for f in a
+        .section(Section::Network)
+        .filter(|f| f.kind != "network.cleartext" && f.kind != "network.tracker_host")
+    {
+        write_finding(out, f, &f.kind)?;
+    }
+
+    for (section, title) in [
+        (Section::Inside, "WHO IS INSIDE"),
+        (Section::Traits, "SURVEILLANCE TRAITS"),
+        (Section::Iocs, "INDICATORS OF COMPROMISE"),
+    ] {
+        writeln!(out, "   {title}")?;
+        let list: Vec<&Finding> = a.section(section).collect();
+        if list.is_empty() {
+            writeln!(out, "     none found")?;
+        }
+        for f in list.iter().take(MAX_LISTED) {
+            write_finding(out, f, &f.kind)?;
+        }
+        if list.len() > MAX_LISTED {
+            writeln!(
+                out,
+                "     ... {} more (see --format json)",
+                list.len() - MAX_LISTED
+            )?;
+        }
+    }
+    for e in a.errors.iter().take(5) {
+        writeln!(out, "   ERROR {e}")?;
+    }
+    writeln!(out, "   APP FACTS")?;
+    Ok(())
+}
+
+/// Writes the readable summary of one report and its findings.
+pub fn write_report<W: Write>(out: &mut W, r: &Report, a: &Findings) -> Result<()> {
     let kind = match r.input.kind {
         InputKind::Apk => "APK",
         InputKind::SplitBundle => "split-APK bundle",
@@ -41,6 +220,9 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report) -> Result<()> {
     if let Some(h) = &r.input.hashes.sha256 {
         writeln!(out, "   sha256 {h}")?;
     }
+    let code_read =
+        r.code.as_ref().is_some_and(|c| c.decoded) || r.apks.iter().any(|a| a.code.decoded);
+    write_findings(out, a, code_read)?;
     if let Some(code) = &r.code {
         write_code(out, code)?;
     }
