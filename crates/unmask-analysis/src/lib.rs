@@ -145,7 +145,9 @@ use unmask_kb::{Category, Condition, Kb, MemberKind};
 pub struct Options {
     /// Most evidence items kept per finding (the total is still counted).
     pub max_evidence: usize,
-    /// Options for reading the input (used by [`analyze_path`]).
+    /// Options for reading the input (used by [`analyze_path`]); its `code` flag says whether
+    /// the code is decoded and analysed. Without code, only the manifest, signature, file and
+    /// indicator analyses run, and no permission is called unused.
     pub apk: unmask_apk::Options,
 }
 
@@ -158,9 +160,10 @@ impl Default for Options {
     }
 }
 
-/// Reads one input (APK, split bundle or bare dex), parses its dex files, builds the index
-/// and runs every analysis. The report is read with code decoding off (the index is built
-/// here once).
+/// Reads one input (APK, split bundle or bare dex) and runs every analysis: the report is
+/// read with dex headers only, then (unless `opts.apk.code` is off) every dex file is parsed,
+/// one index is built over all of them (loaded and hidden) and the report's code facts are
+/// upgraded from it ([`unmask_apk::code::record_decoding`]), so the code is decoded once.
 pub fn analyze_path(
     path: &Path,
     kb: &Kb,
@@ -169,10 +172,15 @@ pub fn analyze_path(
 ) -> Result<(Report, Findings), unmask_apk::AnalyzeError> {
     let mut apk_opts = opts.apk.clone();
     apk_opts.code = false;
-    let report = unmask_apk::analyze_file(path, &apk_opts)?;
-    let files = unmask_apk::dex_files(path, &opts.apk)?;
+    let mut report = unmask_apk::analyze_file(path, &apk_opts)?;
+    let files = if opts.apk.code {
+        unmask_apk::dex_files(path, &opts.apk)?
+    } else {
+        Vec::new()
+    };
     let mut names = Vec::new();
     let mut dexes = Vec::new();
+    let mut failed = Vec::new();
     let mut errors = Vec::new();
     for (name, _hidden, bytes) in &files {
         match DexFile::parse(bytes) {
@@ -180,10 +188,16 @@ pub fn analyze_path(
                 names.push(name.clone());
                 dexes.push(d);
             }
-            Err(e) => errors.push(format!("{name}: not analysed: {e}")),
+            Err(e) => {
+                errors.push(format!("{name}: not analysed: {e}"));
+                failed.push((name.clone(), e.to_string()));
+            }
         }
     }
     let index = Index::build(&dexes);
+    if opts.apk.code {
+        unmask_apk::code::record_decoding(&mut report, &names, &dexes, &index, &failed);
+    }
     let code = Code {
         names: &names,
         dexes: &dexes,
@@ -235,6 +249,7 @@ pub fn analyze(
     let endpoints = network::endpoints(code, kb, opts.max_evidence);
     lap("endpoints");
     a.network(&endpoints);
+    a.network_config();
     a.trackers();
     lap("trackers");
     a.packers();
@@ -635,7 +650,9 @@ impl Analysis<'_, '_, '_, '_> {
                 .any(|s| s == c.as_str() || s.starts_with(&format!("{}.", c.as_str())))
         };
         let mut new = Vec::new();
-        for p in &req {
+        // Without the code decoded, nothing can be called unused.
+        let code_read = self.opts.apk.code;
+        for p in req.iter().filter(|_| code_read) {
             let cats = self.kb.categories_for_permission(p);
             if cats.is_empty() || cats.iter().any(|c| cat_used(*c)) {
                 continue;
@@ -754,6 +771,167 @@ impl Analysis<'_, '_, '_, '_> {
                     e.found_in.clone(),
                 );
             }
+        }
+    }
+
+    /// The app's network policy: cleartext allowed by the manifest or the network security
+    /// config, user-installed CAs trusted (traffic can be intercepted), certificate pinning.
+    fn network_config(&mut self) {
+        let Some(m) = self.apk.and_then(|a| a.manifest.as_ref()) else {
+            return;
+        };
+        let app = &m.application;
+        let app_name = app
+            .class_name
+            .clone()
+            .or_else(|| m.package.clone())
+            .unwrap_or_default();
+        let nsc = app.network_security_config.as_ref();
+        let mut new = Vec::new();
+        // Cleartext: the NSC base-config decides when present, else the manifest default.
+        let base = nsc.and_then(|n| n.base_cleartext_permitted);
+        let (allowed, why, evidence) = match (base, nsc) {
+            (Some(v), Some(n)) => (
+                v,
+                format!(
+                    "the network security config {} permits cleartext (HTTP) traffic to every host",
+                    n.file
+                ),
+                Evidence::Entry {
+                    name: n.file.clone(),
+                    detail: format!("base-config cleartextTrafficPermitted={v}"),
+                },
+            ),
+            _ => (
+                app.cleartext_default,
+                match app.uses_cleartext_traffic {
+                    Some(_) => "the manifest sets android:usesCleartextTraffic=true: cleartext (HTTP) traffic is permitted to every host".to_string(),
+                    None => "the app targets an SDK below 28 and does not set android:usesCleartextTraffic, so cleartext (HTTP) traffic is permitted by default".to_string(),
+                },
+                Evidence::Manifest {
+                    element: "application".into(),
+                    name: app_name.clone(),
+                    line: None,
+                    detail: match app.uses_cleartext_traffic {
+                        Some(v) => format!("android:usesCleartextTraffic={v}"),
+                        None => "android:usesCleartextTraffic not set (default below targetSdk 28: true)".into(),
+                    },
+                },
+            ),
+        };
+        if allowed {
+            new.push((
+                New::make(
+                    Section::Network,
+                    "network.cleartext_allowed",
+                    "*".to_string(),
+                    why,
+                ),
+                vec![evidence],
+            ));
+        }
+        if let Some(n) = nsc {
+            for d in &n.domain_configs {
+                let names: Vec<String> = d.domains.iter().map(|x| x.name.clone()).collect();
+                if names.is_empty() {
+                    continue;
+                }
+                let subject = names.join(", ");
+                if d.cleartext_permitted == Some(true) && base != Some(true) {
+                    let why = format!(
+                        "the network security config {} permits cleartext (HTTP) traffic to {subject}",
+                        n.file
+                    );
+                    new.push((
+                        New::make(
+                            Section::Network,
+                            "network.cleartext_allowed",
+                            subject.clone(),
+                            why,
+                        ),
+                        vec![Evidence::Entry {
+                            name: n.file.clone(),
+                            detail: format!(
+                                "domain-config {subject}: cleartextTrafficPermitted=true"
+                            ),
+                        }],
+                    ));
+                }
+                if d.trust_anchors.iter().any(|t| t == "user") {
+                    let why = format!(
+                        "the network security config {} trusts user-installed CA certificates for {subject}: a CA added on the device can read and change this traffic",
+                        n.file
+                    );
+                    new.push((
+                        New::make(
+                            Section::Network,
+                            "network.user_ca_trusted",
+                            subject.clone(),
+                            why,
+                        ),
+                        vec![Evidence::Entry {
+                            name: n.file.clone(),
+                            detail: format!("domain-config {subject}: trust-anchors include user"),
+                        }],
+                    ));
+                }
+                if !d.pins.is_empty() {
+                    let why = format!(
+                        "the network security config {} pins the certificates of {subject} ({} pin(s)): the app refuses other certificates for these hosts",
+                        n.file,
+                        d.pins.len()
+                    );
+                    new.push((
+                        New::make(Section::Network, "network.pinning", subject.clone(), why),
+                        vec![Evidence::Entry {
+                            name: n.file.clone(),
+                            detail: format!(
+                                "domain-config {subject}: pin-set {}",
+                                d.pins.join(" ")
+                            ),
+                        }],
+                    ));
+                }
+            }
+            if n.base_trust_anchors.iter().any(|t| t == "user") {
+                let why = format!(
+                    "the network security config {} trusts user-installed CA certificates for every host: a CA added on the device can read and change the app's traffic",
+                    n.file
+                );
+                new.push((
+                    New::make(
+                        Section::Network,
+                        "network.user_ca_trusted",
+                        "*".to_string(),
+                        why,
+                    ),
+                    vec![Evidence::Entry {
+                        name: n.file.clone(),
+                        detail: "base-config trust-anchors include user".into(),
+                    }],
+                ));
+            }
+            if app.debuggable && n.debug_trust_anchors.iter().any(|t| t == "user") {
+                let why = format!(
+                    "the app is debuggable and the network security config {} has debug-overrides trusting user-installed CA certificates",
+                    n.file
+                );
+                new.push((
+                    New::make(
+                        Section::Network,
+                        "network.user_ca_trusted",
+                        "debug-overrides".to_string(),
+                        why,
+                    ),
+                    vec![Evidence::Entry {
+                        name: n.file.clone(),
+                        detail: "debug-overrides trust-anchors include user".into(),
+                    }],
+                ));
+            }
+        }
+        for (n, ev) in new {
+            self.push(n, ev);
         }
     }
 
@@ -1038,19 +1216,41 @@ impl Analysis<'_, '_, '_, '_> {
                             row.subcategory.clone(),
                             row.permissions.names().map(str::to_string).collect(),
                         ));
-                        found.entry(api.clone()).or_default().push(Evidence::Code {
-                            dex: c.dex_name(d),
-                            class: c.class_name(d, cd),
-                            method: c.method_name(d, m),
-                            offset: 0,
-                            line: None,
-                            item: format!(
-                                "strings \"{}\" and \"{name}\"",
-                                cls.trim_start_matches('L')
-                                    .trim_end_matches(';')
-                                    .replace('/', ".")
-                            ),
-                        });
+                        // Evidence: the instruction that loads the member name (the
+                        // method's first instruction if it cannot be found).
+                        let at = c
+                            .code_of(d, cd, m)
+                            .and_then(|code| {
+                                let dex = c.dexes.get(d as usize)?;
+                                code.instructions().flatten().find_map(|(off, insn)| {
+                                    match insn.index() {
+                                        Some((unmask_dex::IndexKind::String, idx))
+                                            if dex.string(idx).ok().as_deref()
+                                                == Some(name.as_str()) =>
+                                        {
+                                            Some(off)
+                                        }
+                                        _ => None,
+                                    }
+                                })
+                            })
+                            .unwrap_or(0);
+                        let item = format!(
+                            "strings \"{}\" and \"{name}\"",
+                            cls.trim_start_matches('L')
+                                .trim_end_matches(';')
+                                .replace('/', ".")
+                        );
+                        let site = Site {
+                            dex: d,
+                            class_def: cd,
+                            method_idx: m,
+                            offset: at,
+                        };
+                        found
+                            .entry(api.clone())
+                            .or_default()
+                            .push(c.site_evidence(&site, &item));
                     }
                 }
             }
@@ -1321,6 +1521,11 @@ impl Analysis<'_, '_, '_, '_> {
             for i in 0..dex.string_count() {
                 let s = dex.string_lossy(i);
                 if s.len() > 200 || !s.contains('.') {
+                    continue;
+                }
+                // A content URI of the kb (`content://com.android.browser/history`) names a
+                // provider authority, already reported as data collected, not an app looked for.
+                if s.starts_with("content://") && self.kb.content_uris.match_uri(&s).is_some() {
                     continue;
                 }
                 for app in self.kb.watched_apps.find_in(&s) {

@@ -159,3 +159,45 @@ fn json_shape() {
     assert_eq!(first["evidence"][0]["offset"], 8);
     assert_eq!(v["endpoints"][0]["found_in"][0]["offset"], 17);
 }
+
+/// The network policy of full.apk (`fixtures/src/full/res/xml/network_security_config.xml`):
+/// base-config permits cleartext and trusts user CAs; api.example.com has two pins and
+/// forbids cleartext. minimal.apk (targetSdk 33, no config) permits no cleartext.
+#[test]
+fn network_security_config_findings() {
+    let f = fixture("full.apk");
+    let nsc = "res/xml/network_security_config.xml";
+    let got: Vec<(&str, &str, &Evidence)> = f
+        .section(Section::Network)
+        .filter(|x| {
+            [
+                "network.cleartext_allowed",
+                "network.user_ca_trusted",
+                "network.pinning",
+            ]
+            .contains(&x.kind.as_str())
+        })
+        .map(|x| (x.kind.as_str(), x.subject.as_str(), &x.evidence[0]))
+        .collect();
+    let entry = |detail: &str| Evidence::Entry {
+        name: nsc.into(),
+        detail: detail.into(),
+    };
+    assert_eq!(
+        got,
+        vec![
+            ("network.cleartext_allowed", "*", &entry("base-config cleartextTrafficPermitted=true")),
+            (
+                "network.pinning",
+                "api.example.com",
+                &entry("domain-config api.example.com: pin-set SHA-256:7HIpactkIAq2Y49orFOOQKurWxmmSFZhBCoQYcRhJ3Y= SHA-256:fwza0LRMXouZHRC8Ei+4PyuldPDcf3UKgO/04cDM1oE=")
+            ),
+            ("network.user_ca_trusted", "*", &entry("base-config trust-anchors include user")),
+        ]
+    );
+    let m = fixture("minimal.apk");
+    assert_eq!(m.section(Section::Network).count(), 0, "{:#?}", m.findings);
+    // ec-v1only.apk targets SDK 28 without the attribute: no cleartext by default either.
+    let e = fixture("ec-v1only.apk");
+    assert_eq!(e.of_kind("network.cleartext_allowed").count(), 0);
+}

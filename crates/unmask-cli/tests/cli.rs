@@ -258,3 +258,163 @@ fn same_input_same_output_mapped_or_read() {
         "mapping does not change the result"
     );
 }
+
+/// A copy of the repository's `kb/` in a temp dir.
+fn kb_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    for f in all_files(&src) {
+        let rel = f.strip_prefix(&src).unwrap();
+        let dst = dir.path().join(rel);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(&f, dst).unwrap();
+    }
+    dir
+}
+
+fn scan_json(extra: &[&str], file: &Path) -> (Output, Option<serde_json::Value>) {
+    let out = Command::new(bin())
+        .args(["scan", "--format", "json"])
+        .args(extra)
+        .arg(file)
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).ok();
+    (out, doc)
+}
+
+#[test]
+fn scan_reports_findings_with_evidence() {
+    let (out, doc) = scan_json(&[], &fixture("full.apk"));
+    assert!(out.status.success());
+    let doc = doc.unwrap();
+    let findings = doc["analysis"]["findings"].as_array().unwrap();
+    let imei = findings
+        .iter()
+        .find(|f| f["subcategory"] == "device_id.imei")
+        .expect("IMEI finding");
+    assert_eq!(imei["kind"], "data.api");
+    assert_eq!(imei["evidence"][0]["class"], "Lcom/example/full/Tracker;");
+    // The code facts come from the analysis's decoding (one pass), not headers only.
+    assert_eq!(doc["apks"][0]["code"]["decoded"], true);
+    assert!(
+        doc["apks"][0]["code"]["index"]["instructions"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    // Without code: no data findings and no permission called unused.
+    let (_, doc) = scan_json(&["--no-code"], &fixture("full.apk"));
+    let findings = doc.unwrap()["analysis"]["findings"].clone();
+    let kinds: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("data.") || *k == "permission.unused"),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"trait.boot_receiver"), "{kinds:?}");
+}
+
+#[test]
+fn user_indicators_match_and_name_their_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("my-feed.stix2");
+    std::fs::write(
+        &feed,
+        r#"{"type": "bundle", "id": "bundle--1", "objects": [
+  {"type": "malware", "id": "malware--1", "name": "TestFamily", "is_family": true},
+  {"type": "indicator", "id": "indicator--1", "pattern": "[app:id = 'com.example.full']", "pattern_type": "stix", "valid_from": "2020-01-01T00:00:00Z"},
+  {"type": "relationship", "id": "relationship--1", "relationship_type": "indicates", "source_ref": "indicator--1", "target_ref": "malware--1"}
+]}"#,
+    )
+    .unwrap();
+    let (out, doc) = scan_json(
+        &["--iocs", feed.to_str().unwrap(), "--no-builtin-iocs"],
+        &fixture("full.apk"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = doc.unwrap();
+    let iocs: Vec<&serde_json::Value> = doc["analysis"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "ioc")
+        .collect();
+    assert_eq!(iocs.len(), 1, "{iocs:?}");
+    let text = iocs[0].to_string();
+    assert!(text.contains("TestFamily"), "{text}");
+    assert!(text.contains("indicator--1"), "{text}");
+    assert!(text.contains("my-feed.stix2"), "{text}");
+    // The same app against the built-in sets only: no match.
+    let (_, doc) = scan_json(&[], &fixture("full.apk"));
+    assert!(!doc.unwrap()["analysis"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "ioc"));
+}
+
+#[test]
+fn malformed_indicator_and_kb_files_stop_with_the_file_and_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("broken.stix2");
+    std::fs::write(
+        &feed,
+        r#"{"type": "bundle", "id": "bundle--1", "objects": [
+  {"type": "indicator", "id": "indicator--bad", "pattern": "[app:id = 'unterminated]", "pattern_type": "stix"}
+]}"#,
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .args(["scan", "--iocs"])
+        .arg(&feed)
+        .arg(fixture("minimal.apk"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.stix2") && err.contains("indicator--bad"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let kb = kb_copy();
+    let apis = kb.path().join("api/apis.tsv");
+    let mut text = std::fs::read_to_string(&apis).unwrap();
+    let line = text.lines().count() + 1;
+    text.push_str("method\tLx/Y;\tz\t*\tno_such_category\t-\t-\t-\tframework\t-\n");
+    std::fs::write(&apis, text).unwrap();
+    let out = Command::new(bin())
+        .args(["scan", "--kb"])
+        .arg(kb.path())
+        .arg(fixture("minimal.apk"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("apis.tsv")
+            && err.contains(&line.to_string())
+            && err.contains("no_such_category"),
+        "{err}"
+    );
+    // The unmodified copy loads and gives the same findings as the built-in knowledge base.
+    let good = kb_copy();
+    let (_, a) = scan_json(
+        &["--kb", good.path().to_str().unwrap()],
+        &fixture("full.apk"),
+    );
+    let (_, b) = scan_json(&[], &fixture("full.apk"));
+    assert_eq!(a.unwrap()["analysis"], b.unwrap()["analysis"]);
+}
