@@ -25,8 +25,9 @@ pub fn file_type(e_type: u16) -> &'static str {
     }
 }
 
-/// Name of a `p_type` value (readelf's spelling without the `PT_` prefix).
-pub fn segment_type(p_type: u32) -> &'static str {
+/// Name of a `p_type` value (readelf's spelling without the `PT_` prefix); processor-specific
+/// values are named for ARM (`machine` 40) only.
+pub fn segment_type(p_type: u32, machine: u16) -> &'static str {
     match p_type {
         0 => "NULL",
         1 => "LOAD",
@@ -40,13 +41,14 @@ pub fn segment_type(p_type: u32) -> &'static str {
         0x6474_e551 => "GNU_STACK",
         0x6474_e552 => "GNU_RELRO",
         0x6474_e553 => "GNU_PROPERTY",
-        0x7000_0001 => "EXIDX",
+        0x7000_0001 if machine == 40 => "EXIDX",
         _ => "unknown",
     }
 }
 
-/// Name of an `sh_type` value (readelf's spelling without the `SHT_` prefix).
-pub fn section_type(sh_type: u32) -> &'static str {
+/// Name of an `sh_type` value (readelf's spelling without the `SHT_` prefix); processor-specific
+/// values are named for ARM (`machine` 40) only.
+pub fn section_type(sh_type: u32, machine: u16) -> &'static str {
     match sh_type {
         0 => "NULL",
         1 => "PROGBITS",
@@ -74,8 +76,8 @@ pub fn section_type(sh_type: u32) -> &'static str {
         0x6fff_fffd => "VERDEF",
         0x6fff_fffe => "VERNEED",
         0x6fff_ffff => "VERSYM",
-        0x7000_0001 => "ARM_EXIDX",
-        0x7000_0003 => "ARM_ATTRIBUTES",
+        0x7000_0001 if machine == 40 => "ARM_EXIDX",
+        0x7000_0003 if machine == 40 => "ARM_ATTRIBUTES",
         _ => "unknown",
     }
 }

@@ -192,7 +192,7 @@ where
                 segments.push(Segment {
                     index: i as u32,
                     p_type: p.p_type(e).0,
-                    type_name: crate::names::segment_type(p.p_type(e).0),
+                    type_name: crate::names::segment_type(p.p_type(e).0, header.machine),
                     flags: p.p_flags(e).0,
                     offset,
                     vaddr: p.p_vaddr(e).into(),
@@ -470,7 +470,7 @@ where
             index: i as u32,
             name,
             sh_type,
-            type_name: crate::names::section_type(sh_type),
+            type_name: crate::names::section_type(sh_type, header.machine),
             flags: s.sh_flags(e).0,
             addr: s.sh_addr(e).into(),
             offset,
