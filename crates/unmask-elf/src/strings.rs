@@ -25,8 +25,9 @@ pub struct StringOptions {
     /// Accept UTF-8 multi-byte characters (not C1 controls) inside runs (default true);
     /// false gives 7-bit ASCII runs like binutils `strings`.
     pub utf8: bool,
-    /// Also scan executable sections and segments (default false). Old toolchains put
-    /// `.rodata` in the R+X segment; with section headers it is still found as a section.
+    /// Also scan executable sections and segments (default false). Without a usable section
+    /// table executable `PT_LOAD` segments are scanned anyway: GNU ld puts `.rodata` in the
+    /// R+X segment, and nothing else tells it from code.
     pub include_executable: bool,
 }
 
@@ -49,7 +50,7 @@ impl Default for StringOptions {
 pub enum RegionKind {
     /// A section from the section table.
     Section,
-    /// The part of a non-executable `PT_LOAD` segment that no section covers.
+    /// The part of a `PT_LOAD` segment that no section covers (see [`StringOptions`]).
     Segment,
 }
 
@@ -125,9 +126,12 @@ fn spans<'a>(elf: &'a Elf<'a>, opts: &StringOptions) -> Vec<Span<'a>> {
         .map(|s| (s.offset, s.offset.saturating_add(s.size)))
         .collect();
     covered.sort_unstable();
+    // Without a usable section table nothing tells `.rodata` from `.text`, and GNU ld puts
+    // both in the R+X segment: executable segments are scanned too.
+    let no_sections = covered.is_empty();
     let len = elf.data.len() as u64;
     for seg in elf.segments.iter().filter(|s| s.p_type == PT_LOAD) {
-        if seg.flags & PF_X != 0 && !opts.include_executable {
+        if seg.flags & PF_X != 0 && !opts.include_executable && !no_sections {
             continue;
         }
         let seg_end = seg.offset.saturating_add(seg.filesz).min(len);
