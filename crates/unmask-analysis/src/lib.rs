@@ -38,8 +38,17 @@
 //!    match a tracker's network signature are also findings; URLs that are well-known
 //!    identifiers rather than endpoints (XML namespaces and parser features of w3.org,
 //!    xml.org, apache.org/xml, java.sun.com/xml, `javax.xml.*`, schemas.android.com, ...)
-//!    are kept as endpoints with `identifier: true` but raise no cleartext finding. Bare host names outside URLs,
-//!    resources, assets and ELF strings are not scanned yet.
+//!    are kept as endpoints with `identifier: true` but raise no cleartext finding. Strings
+//!    outside the dex files are scanned too ([`sources`]): the resource table's and binary
+//!    XML resources' string pools, printable runs of assets and raw resources (a ZIP among
+//!    them is opened one level deep), and the data-section strings of native libraries
+//!    (`unmask-elf`); their evidence is the entry and where in it (`Evidence::Entry`). In
+//!    those, IPv4 addresses count only as whole tokens, and strings that are mostly numbers
+//!    (vector path data) give none. The network policy: cleartext allowed by the manifest
+//!    (`usesCleartextTraffic`, or its default below target SDK 28) or by the network security
+//!    config (`network.cleartext_allowed`, per domain or `*`), user-installed CAs trusted
+//!    (`network.user_ca_trusted`; `debug-overrides` only when the app is debuggable) and
+//!    certificate pinning (`network.pinning`). Bare host names outside URLs are not scanned.
 //! 3. **Who is inside** ([`Section::Inside`]): trackers by code signature, applied like
 //!    exodus-core (see `unmask_kb` docs): the class list is every type of every dex
 //!    (`type_ids`, a superset of what `dexdump` prints without `-d`) mapped through
@@ -129,6 +138,7 @@
 pub mod code;
 pub mod model;
 mod network;
+pub mod sources;
 
 pub use code::Code;
 pub use model::{CategorySummary, Endpoint, Evidence, Finding, Findings, Section};
@@ -203,7 +213,9 @@ pub fn analyze_path(
         dexes: &dexes,
         index: &index,
     };
-    let mut findings = analyze(&report, &code, kb, iocs, opts);
+    let (texts, mut skipped) = sources::collect(path, &opts.apk)?;
+    errors.append(&mut skipped);
+    let mut findings = analyze_with_texts(&report, &code, &texts, kb, iocs, opts);
     errors.append(&mut findings.errors);
     findings.errors = errors;
     Ok((report, findings))
@@ -213,6 +225,19 @@ pub fn analyze_path(
 pub fn analyze(
     report: &Report,
     code: &Code<'_, '_>,
+    kb: &Kb,
+    iocs: &IocSet,
+    opts: &Options,
+) -> Findings {
+    analyze_with_texts(report, code, &[], kb, iocs, opts)
+}
+
+/// Runs every analysis on a report, its code and the strings found outside the dex files
+/// ([`sources::collect`]).
+pub fn analyze_with_texts(
+    report: &Report,
+    code: &Code<'_, '_>,
+    texts: &[sources::TextString],
     kb: &Kb,
     iocs: &IocSet,
     opts: &Options,
@@ -246,7 +271,7 @@ pub fn analyze(
     a.data_collected();
     lap("data");
     a.permissions();
-    let endpoints = network::endpoints(code, kb, opts.max_evidence);
+    let endpoints = network::endpoints(code, texts, kb, opts.max_evidence);
     lap("endpoints");
     a.network(&endpoints);
     a.network_config();

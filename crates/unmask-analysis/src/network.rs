@@ -2,6 +2,7 @@
 
 use crate::code::Code;
 use crate::model::{Endpoint, Evidence};
+use crate::sources::TextString;
 use std::collections::BTreeMap;
 use unmask_kb::Kb;
 
@@ -144,8 +145,80 @@ pub(crate) fn extract(s: &str) -> Vec<Found> {
     out
 }
 
-/// Endpoints from every dex string, deduplicated, with where each was found.
-pub(crate) fn endpoints(code: &Code<'_, '_>, kb: &Kb, max_evidence: usize) -> Vec<Endpoint> {
+/// The endpoint for `value`, created on first sight (tracker hosts matched once).
+fn slot<'m>(map: &'m mut BTreeMap<String, Endpoint>, kb: &Kb, found: Found) -> &'m mut Endpoint {
+    let (kind, value, host, port, cleartext) = found;
+    map.entry(value.clone()).or_insert_with(|| Endpoint {
+        kind,
+        trackers: host
+            .as_deref()
+            .map(|h| {
+                kb.trackers
+                    .match_host(h)
+                    .iter()
+                    .map(|t| t.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        identifier: kind == "url" && is_identifier(&value),
+        value,
+        host,
+        port,
+        cleartext,
+        found_in: Vec::new(),
+    })
+}
+
+/// Endpoints in a string found outside the dex files: URLs anywhere in it, IPv4 addresses
+/// (with an optional port) as whole tokens that start the string or follow a space, quote,
+/// `=`, `/`, `@`, `(`, `[`, `>` or `,`. Strings that are mostly numbers (vector path data,
+/// number tables) give no addresses: their dotted runs are numbers, not hosts.
+fn extract_text(s: &str) -> Vec<Found> {
+    let mut out: Vec<Found> = extract(s).into_iter().filter(|f| f.0 == "url").collect();
+    let numeric = s
+        .chars()
+        .filter(|c| c.is_ascii_digit() || ".,- ".contains(*c))
+        .count();
+    if s.len() > 32 && numeric.saturating_mul(10) > s.len().saturating_mul(6) {
+        return out;
+    }
+    let bytes = s.as_bytes();
+    let is_part = |b: u8| b.is_ascii_digit() || b == b'.' || b == b':';
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(&b) = bytes.get(i) else { break };
+        if !is_part(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|b| is_part(*b)) {
+            i += 1;
+        }
+        let boundary = start == 0
+            || bytes
+                .get(start - 1)
+                .is_some_and(|p| p.is_ascii_whitespace() || b"\"'=/@([>,".contains(p));
+        let token = s.get(start..i).unwrap_or("").trim_matches(['.', ':']);
+        if boundary && token.len() >= 7 && token.bytes().filter(|b| *b == b'.').count() == 3 {
+            for f in extract(token) {
+                if f.0 == "ip" && !out.iter().any(|u| u.2 == f.2) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Endpoints from every dex string and from the strings found outside the dex files
+/// (resources, assets, native libraries), deduplicated, with where each was found.
+pub(crate) fn endpoints(
+    code: &Code<'_, '_>,
+    texts: &[TextString],
+    kb: &Kb,
+    max_evidence: usize,
+) -> Vec<Endpoint> {
     let mut map: BTreeMap<String, Endpoint> = BTreeMap::new();
     for (d, dex) in code.dexes.iter().enumerate() {
         for i in 0..dex.string_count() {
@@ -156,26 +229,8 @@ pub(crate) fn endpoints(code: &Code<'_, '_>, kb: &Kb, max_evidence: usize) -> Ve
                 continue;
             }
             let s = dex.string_lossy(i);
-            for (kind, value, host, port, cleartext) in extract(&s) {
-                let e = map.entry(value.clone()).or_insert_with(|| Endpoint {
-                    kind,
-                    trackers: host
-                        .as_deref()
-                        .map(|h| {
-                            kb.trackers
-                                .match_host(h)
-                                .iter()
-                                .map(|t| t.name.clone())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    identifier: kind == "url" && is_identifier(&value),
-                    value: value.clone(),
-                    host,
-                    port,
-                    cleartext,
-                    found_in: Vec::new(),
-                });
+            for found in extract(&s) {
+                let e = slot(&mut map, kb, found);
                 if e.found_in.len() >= max_evidence {
                     continue;
                 }
@@ -191,6 +246,14 @@ pub(crate) fn endpoints(code: &Code<'_, '_>, kb: &Kb, max_evidence: usize) -> Ve
                         e.found_in.push(code.site_evidence(site, &s));
                     }
                 }
+            }
+        }
+    }
+    for t in texts {
+        for found in extract_text(&t.text) {
+            let e = slot(&mut map, kb, found);
+            if e.found_in.len() < max_evidence {
+                e.found_in.push(t.evidence());
             }
         }
     }
@@ -231,5 +294,15 @@ mod tests {
             "http://javax.xml.transform.dom.DOMSource/feature"
         ));
         assert!(!is_identifier("http://tracker.example.com/w3.org/"));
+        let v = extract_text("server=10.1.2.3:8080, see https://a.example.org/x and 192.168.0.1");
+        let values: Vec<&str> = v.iter().map(|f| f.1.as_str()).collect();
+        assert_eq!(
+            values,
+            ["https://a.example.org/x", "10.1.2.3:8080", "192.168.0.1"]
+        );
+        assert!(extract_text("version 1.0.0.0 build").is_empty());
+        // Vector path data and digits glued to letters are not addresses.
+        assert!(extract_text("M17.81 4.47c-.08 0,-.16,-.02,-.23,-.06C15.66 3.42 14 3 12.01 3c-1.98 0,-3.86.47,-5.57 1.41").is_empty());
+        assert!(extract_text("c2.54.71.24").is_empty());
     }
 }

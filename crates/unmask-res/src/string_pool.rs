@@ -302,3 +302,43 @@ mod tests {
         assert!(s.unterminated);
     }
 }
+
+/// The strings of the first string pool of a compiled resource file (the global pool of a
+/// `resources.arsc`, the pool of a binary XML file), for scanning their text (URLs, package
+/// names). At most `max_strings` strings are returned, each decoded within `max_len` units;
+/// anything that is not such a file, or a pool that cannot be read, gives no strings.
+pub fn pool_strings(data: &[u8], max_strings: usize, max_len: usize) -> Vec<String> {
+    use crate::chunk::{ChunkHeader, ChunkIter};
+    let Some(top) = ChunkHeader::read(data, 0) else {
+        return Vec::new();
+    };
+    // RES_TABLE_TYPE (0x0002) or RES_XML_TYPE (0x0003): children follow the header.
+    if top.typ != 0x0002 && top.typ != 0x0003 {
+        return Vec::new();
+    }
+    let end = (top.size as usize).min(data.len());
+    let mut chunks = ChunkIter::new(data, usize::from(top.header_size), end);
+    let Some((_, h, chunk)) = chunks.next() else {
+        return Vec::new();
+    };
+    if h.typ != 0x0001 {
+        return Vec::new();
+    }
+    let mut anomalies = Vec::new();
+    let pool = StringPool::new(chunk, &mut anomalies);
+    let n = u32::try_from(pool.len().min(max_strings)).unwrap_or(u32::MAX);
+    (0..n)
+        .filter_map(|i| pool.get_limited(i, max_len).map(|s| s.text))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+mod pool_strings_tests {
+    #[test]
+    fn not_a_resource_file_gives_nothing() {
+        assert!(super::pool_strings(b"", 10, 10).is_empty());
+        assert!(super::pool_strings(b"PK\x03\x04aaaaaaaaaaaa", 10, 10).is_empty());
+        assert!(super::pool_strings(&[3, 0, 8, 0, 0xff, 0xff, 0xff, 0xff], 10, 10).is_empty());
+    }
+}
