@@ -300,20 +300,26 @@ pub(crate) fn extract<'a>(elf: &'a Elf<'a>, opts: &StringOptions) -> Strings<'a>
             continue;
         };
         scanned = scanned.saturating_add(bytes.len() as u64);
-        // NUL splits the data into chunks; a chunk shorter than the minimum holds no run and
-        // is skipped without looking at its bytes.
+        // NUL splits the data into chunks, and a run needs `min` bytes without one. If the
+        // window [pos, pos + min) holds a NUL, no run starts before it: jump past the last
+        // one (in zero-filled data that skips `min` bytes per look). Otherwise the chunk
+        // ends at the next NUL (memchr) and is scanned for runs.
+        let len = bytes.len();
         let mut pos = 0usize;
-        while pos < bytes.len() {
-            let rest = bytes.get(pos..).unwrap_or(&[]);
-            let end = memchr::memchr(0, rest).map_or(bytes.len(), |n| pos + n);
-            if end - pos >= min {
-                if let Some(chunk) = bytes.get(pos..end) {
-                    if !c.scan_chunk(chunk, span.start.saturating_add(pos as u64), span.region) {
-                        break 'regions;
-                    }
+        while pos.saturating_add(min) <= len {
+            let window = bytes.get(pos..pos + min).unwrap_or(&[]);
+            if let Some(j) = memchr::memrchr(0, window) {
+                pos += j + 1;
+                continue;
+            }
+            let from = pos + min;
+            let end = memchr::memchr(0, bytes.get(from..).unwrap_or(&[])).map_or(len, |n| from + n);
+            if let Some(chunk) = bytes.get(pos..end) {
+                if !c.scan_chunk(chunk, span.start.saturating_add(pos as u64), span.region) {
+                    break 'regions;
                 }
             }
-            pos = end + 1;
+            pos = end.saturating_add(1);
         }
     }
     Strings {
