@@ -1,0 +1,2038 @@
+//! A first, conservative reachability analysis: which methods of the app may run, starting from
+//! what the manifest declares and what the framework calls back.
+//!
+//! **Conservative** means over-approximating: a method in dead code may be called reachable,
+//! but a method Android can run should never be called unreachable. Where the code does
+//! something the analysis cannot follow (class names computed at run time, code loaded at run
+//! time, no manifest), every method is reachable ([`Reach::everything`] says why).
+//!
+//! ## Nodes and edges
+//!
+//! Nodes are the methods the app defines, in every dex file of [`Code`] together (loaded and
+//! hidden dex files, all APKs of a bundle); a method defined in several dex files (multidex
+//! duplicates) is one node, keyed by its descriptor `Lpkg/C;->m(params)R`. Edges come from
+//! the use sites of [`Index`] (grouped by calling method), so no bytecode is decoded again
+//! except at the few reflection sites:
+//!
+//! - **invoke** (any kind) of `C.m`: the definition found walking up from `C` (superclasses,
+//!   then default methods of the app's interfaces) and, unless that definition is static or
+//!   direct, every definition of `m` (same name and prototype) in app subclasses or
+//!   implementers of `C`, and for an interface `C` the method an implementer inherits from its
+//!   superclasses (class hierarchy analysis). `invoke-super` is treated like a virtual call
+//!   (a superset). Calls whose class is not defined by the app (framework, missing
+//!   libraries) reach app code only through callbacks, below.
+//! - **class initialisation**: a method that runs initialises its class; any reference to a
+//!   class `C` (method, field, type) initialises `C`. Initialising `C` runs the `<clinit>` of
+//!   `C` and of its app superclasses and interfaces.
+//! - **instances** (callbacks): a class is *live* when an instance of it may exist: it is
+//!   referenced by a type instruction (`new-instance`, `const-class`, `check-cast`,
+//!   `instance-of`) in reachable code, named by a string constant, declared in the manifest,
+//!   instantiated by the framework by name (see entry points), or is the type of a field of a
+//!   live class (objects filled by reflection, as JSON mappers do). For a live class, the
+//!   methods the framework may call are reachable: every non-static method of the class and
+//!   its app superclasses/interfaces when any of its framework ancestors is not in a small
+//!   table of known interfaces (`Object`, `Serializable`, `Cloneable`, `Parcelable`,
+//!   `Runnable`, `Callable`, `Comparable`, `AutoCloseable`, `Closeable`), and otherwise only
+//!   the methods those known types declare (`toString`, `equals`, `hashCode`, `finalize`,
+//!   `clone`, `run`, `readObject`, ...). The framework's own class hierarchy is not known, so
+//!   any other framework ancestor means "it may override anything".
+//!
+//! ## Entry points
+//!
+//! - Every method of every class the manifest names (activities, alias targets, services,
+//!   receivers, providers, the application class; disabled components too, since they can be
+//!   enabled at run time), and classes named by `<meta-data>` names or values (`a.b.C`, or
+//!   after a `:` as in Firebase's `com.google.firebase.components:a.b.C`). The manifest model
+//!   does not record `android:backupAgent`, `android:appComponentFactory` or
+//!   `<instrumentation>`, so their classes are found by ancestry instead (next item).
+//! - Classes the framework instantiates by name from resources or manifest attributes the
+//!   model does not hold (layouts, menus, preferences, transitions, drawables): a class whose
+//!   superclass chain reaches a framework class under `android/view/`, `android/widget/`,
+//!   `android/webkit/`, `android/opengl/GLSurfaceView`, `android/inputmethodservice/`,
+//!   `android/preference/`, `android/transition/`, `android/graphics/drawable/`,
+//!   `android/app/backup/`, the `android.app` fragments, `Instrumentation`,
+//!   `AppComponentFactory`, or any ancestor is one of the AndroidX/support fragments,
+//!   preferences, `CoordinatorLayout.Behavior`, `ActionProvider`, `Transition`,
+//!   `ListenableWorker`, `Initializer`, `CoreComponentFactory`: live, with its constructors.
+//! - Classes another app can make the app deserialise (a `Serializable` or `Parcelable` sent
+//!   in an intent's extras): live, with their constructors; `readObject`/`readResolve`/...
+//!   and the `Parcelable.Creator` through the class initialiser.
+//! - JNI: when the app ships a native library (`lib/*/*.so` or a hidden ELF entry), every
+//!   method of a class that declares a `native` method (native code typically calls back into
+//!   its own class). Native code calling other classes by name is not seen.
+//! - Methods referenced by method handles (`invoke-custom` bootstrap arguments,
+//!   `const-method-handle`).
+//! - Classes named in [`Extra::class_names`] (e.g. from layouts or `META-INF/services`, when
+//!   the caller has them): like manifest classes.
+//!
+//! ## Reflection and loading
+//!
+//! - A string constant loaded by reachable code that names an app class (`a.b.C`, `a/b/C` or
+//!   `La/b/C;`): the class is live and all its methods are reachable.
+//! - `Class.forName`, `ClassLoader.loadClass`/`findClass` whose name argument is not a
+//!   constant string in the same basic block, or a class loader / `DexFile` construction
+//!   (dynamic code loading) in reachable code: **everything is reachable** (the flag says
+//!   where). This is frequent in real apps (libraries probing optional classes).
+//! - `getMethod`/`getDeclaredMethod` (and `MethodHandles.Lookup.find*`) with a constant name:
+//!   methods of that name in live classes and their app ancestors; with a computed name, or
+//!   `getMethods`/`getDeclaredMethods`: every method of live classes; constructor lookups and
+//!   `Class.newInstance`: constructors of live classes; `WebView.addJavascriptInterface`:
+//!   public methods of live classes; `ServiceLoader.load`: app subtypes of the types the
+//!   calling method references become live with their constructors.
+//!
+//! ## Not modelled (possible misses)
+//!
+//! Classes named only in resources the caller did not pass in [`Extra`] and whose ancestry is
+//! not in the list above; classes named only in annotations (`@JsonAdapter(X.class)`) or
+//! generic signatures; Java methods called from native code other than the declaring class's;
+//! `app_process` entry points (`main`), which Android itself never runs for an app.
+//!
+//! ## Cost
+//!
+//! One pass over the index's use sites builds adjacency lists indexed by integer method ids;
+//! a breadth-first search follows them. Measured with `cargo test --release -p
+//! unmask-analysis --test reach -- --ignored --nocapture timing` (shared 2-core machine):
+//! see the numbers printed there and in the crate's notes (appium uiautomator2 server 10.6.6,
+//! 14 MB of dex: reach 0.05–0.07 s against 0.10–0.13 s for `Index::build`).
+
+use crate::code::Code;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::BuildHasher;
+use unmask_apk::model::Report;
+use unmask_dex::{DexFile, Index, Site};
+
+const NONE: u32 = u32::MAX;
+const ACC_PUBLIC: u32 = 0x1;
+const ACC_STATIC: u32 = 0x8;
+const ACC_NATIVE: u32 = 0x100;
+const ACC_INTERFACE: u32 = 0x200;
+/// Longest rendered method key accepted (longer ones make everything reachable).
+const MAX_KEY: usize = 64 * 1024;
+/// Bound on one ancestry walk.
+const MAX_ANCESTORS: usize = 4096;
+
+/// Known framework types and the methods the framework may call on an app class extending or
+/// implementing only these (besides calls from app code, which are edges).
+const KNOWN_FRAMEWORK: &[(&str, &[&str])] = &[
+    (
+        "Ljava/lang/Object;",
+        &[
+            "toString()Ljava/lang/String;",
+            "equals(Ljava/lang/Object;)Z",
+            "hashCode()I",
+            "finalize()V",
+            "clone()Ljava/lang/Object;",
+        ],
+    ),
+    (
+        "Ljava/io/Serializable;",
+        &[
+            "writeObject(Ljava/io/ObjectOutputStream;)V",
+            "readObject(Ljava/io/ObjectInputStream;)V",
+            "readObjectNoData()V",
+            "writeReplace()Ljava/lang/Object;",
+            "readResolve()Ljava/lang/Object;",
+        ],
+    ),
+    (
+        "Ljava/io/Externalizable;",
+        &[
+            "writeExternal(Ljava/io/ObjectOutput;)V",
+            "readExternal(Ljava/io/ObjectInput;)V",
+            "writeReplace()Ljava/lang/Object;",
+            "readResolve()Ljava/lang/Object;",
+        ],
+    ),
+    ("Ljava/lang/Cloneable;", &[]),
+    (
+        "Landroid/os/Parcelable;",
+        &[
+            "describeContents()I",
+            "writeToParcel(Landroid/os/Parcel;I)V",
+        ],
+    ),
+    ("Ljava/lang/Runnable;", &["run()V"]),
+    (
+        "Ljava/util/concurrent/Callable;",
+        &["call()Ljava/lang/Object;"],
+    ),
+    (
+        "Ljava/lang/Comparable;",
+        &["compareTo(Ljava/lang/Object;)I"],
+    ),
+    ("Ljava/lang/AutoCloseable;", &["close()V"]),
+    ("Ljava/io/Closeable;", &["close()V"]),
+];
+
+/// Superclass-chain prefixes of classes the framework instantiates by name.
+const BY_NAME_PREFIXES: &[&str] = &[
+    "Landroid/view/",
+    "Landroid/widget/",
+    "Landroid/webkit/",
+    "Landroid/opengl/GLSurfaceView;",
+    "Landroid/inputmethodservice/",
+    "Landroid/preference/",
+    "Landroid/transition/",
+    "Landroid/graphics/drawable/",
+    "Landroid/app/backup/",
+    "Landroid/app/Fragment;",
+    "Landroid/app/DialogFragment;",
+    "Landroid/app/ListFragment;",
+    "Landroid/app/Instrumentation;",
+    "Landroid/app/AppComponentFactory;",
+];
+
+/// Ancestors (classes or interfaces, app-defined or not) of classes instantiated by name.
+const BY_NAME_ANCESTORS: &[&str] = &[
+    "Landroidx/fragment/app/Fragment;",
+    "Landroid/support/v4/app/Fragment;",
+    "Landroidx/preference/Preference;",
+    "Landroid/support/v7/preference/Preference;",
+    "Landroidx/coordinatorlayout/widget/CoordinatorLayout$Behavior;",
+    "Landroid/support/design/widget/CoordinatorLayout$Behavior;",
+    "Landroidx/core/view/ActionProvider;",
+    "Landroid/support/v4/view/ActionProvider;",
+    "Landroidx/transition/Transition;",
+    "Landroid/support/transition/Transition;",
+    "Landroidx/work/ListenableWorker;",
+    "Landroidx/startup/Initializer;",
+    "Landroidx/core/app/CoreComponentFactory;",
+];
+
+/// Ancestors of classes another app can make this one deserialise.
+const DESERIALISED: &[&str] = &[
+    "Ljava/io/Serializable;",
+    "Ljava/io/Externalizable;",
+    "Landroid/os/Parcelable;",
+];
+
+/// Class loaders and `DexFile`: constructing one (or `loadDex`) is dynamic code loading.
+const LOADERS: &[&str] = &[
+    "Ldalvik/system/DexClassLoader;-><init>(",
+    "Ldalvik/system/PathClassLoader;-><init>(",
+    "Ldalvik/system/InMemoryDexClassLoader;-><init>(",
+    "Ldalvik/system/BaseDexClassLoader;-><init>(",
+    "Ldalvik/system/DelegateLastClassLoader;-><init>(",
+    "Ldalvik/system/DexFile;-><init>(",
+    "Ldalvik/system/DexFile;->loadDex(",
+    "Ljava/net/URLClassLoader;-><init>(",
+];
+
+/// Extra inputs the report does not hold.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// Class names (dot, slash or descriptor form) the framework may instantiate by name
+    /// (custom views in layouts, `META-INF/services` entries, ...): treated like manifest
+    /// classes.
+    pub class_names: Vec<String>,
+}
+
+/// How a method was reached: one step of a [`Reach::path_to`] explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum How {
+    /// An entry point, and why.
+    Entry {
+        /// Why the framework (or someone else) runs it.
+        reason: String,
+    },
+    /// The previous method invokes it (or a method it overrides or implements) at `offset`.
+    Call {
+        /// Dex entry of the invoking instruction.
+        dex: String,
+        /// Offset in code units.
+        offset: u32,
+    },
+    /// A class initialiser, run because the previous method references the class at
+    /// `offset` (or, without an offset, because the previous method belongs to the class or
+    /// a subclass and runs).
+    ClassInit {
+        /// Dex entry of the referencing instruction, if any.
+        dex: Option<String>,
+        /// Offset in code units, if any.
+        offset: Option<u32>,
+    },
+    /// The previous method references `class` at `offset` (instantiation, class literal,
+    /// cast), so an instance may exist, and the framework may call this method on it.
+    Callback {
+        /// Dex entry of the referencing instruction.
+        dex: String,
+        /// Offset in code units.
+        offset: u32,
+        /// The live class.
+        class: String,
+    },
+    /// The previous method loads a string naming `class` at `offset` (reflection by name);
+    /// every method of the class is reachable.
+    Reflection {
+        /// Dex entry of the `const-string`.
+        dex: String,
+        /// Offset in code units.
+        offset: u32,
+        /// The named class.
+        class: String,
+    },
+    /// The previous method looks methods up reflectively at `offset` (`getMethod`,
+    /// `getDeclaredMethods`, constructors, `addJavascriptInterface`, `ServiceLoader`), and
+    /// this method belongs to a live class it may find.
+    ReflectiveLookup {
+        /// Dex entry of the lookup call.
+        dex: String,
+        /// Offset in code units.
+        offset: u32,
+    },
+}
+
+/// One step of an explanation: a method and how it was reached from the previous one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// Method descriptor.
+    pub method: String,
+    /// How it was reached.
+    pub how: How,
+}
+
+/// An entry point and why it is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryPoint {
+    /// Method descriptor.
+    pub method: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Why every method was marked reachable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Everything {
+    /// What was seen (`Class.forName` with a computed name, a class loader, no manifest...).
+    pub reason: String,
+    /// The reachable method where it was seen, if any.
+    pub method: Option<String>,
+    /// Dex entry of that method's instruction.
+    pub dex: Option<String>,
+    /// Offset of the instruction in code units.
+    pub offset: Option<u32>,
+}
+
+/// Where a class was made live, initialised or found by reflection.
+#[derive(Debug, Clone, Copy)]
+enum Cause {
+    /// An instruction of a reachable method.
+    Site { from: u32, dex: u32, offset: u32 },
+    /// A reachable method runs (its class is initialised).
+    Runs { from: u32 },
+    /// An entry-point reason.
+    Root(u32),
+}
+
+/// How a node was reached (internal, compact).
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    Entry(u32),
+    Call {
+        from: u32,
+        dex: u32,
+        offset: u32,
+    },
+    Init(Cause),
+    Callback {
+        cause: Cause,
+        class: u32,
+    },
+    Named {
+        from: u32,
+        dex: u32,
+        offset: u32,
+        class: u32,
+    },
+    Lookup {
+        from: u32,
+        dex: u32,
+        offset: u32,
+    },
+}
+
+/// Interned strings: one arena, spans, and a randomly keyed hash index with chains.
+#[derive(Debug, Default)]
+struct Keys {
+    arena: String,
+    spans: Vec<(u32, u32)>,
+    heads: HashMap<u64, u32>,
+    next: Vec<u32>,
+    state: std::hash::RandomState,
+}
+
+impl Keys {
+    fn get(&self, id: u32) -> &str {
+        let (s, l) = self.spans.get(id as usize).copied().unwrap_or((0, 0));
+        self.arena
+            .get(s as usize..(s as usize).saturating_add(l as usize))
+            .unwrap_or("")
+    }
+
+    fn find(&self, key: &str) -> Option<u32> {
+        let mut cur = *self.heads.get(&self.state.hash_one(key))?;
+        while cur != NONE {
+            if self.get(cur) == key {
+                return Some(cur);
+            }
+            cur = self.next.get(cur as usize).copied().unwrap_or(NONE);
+        }
+        None
+    }
+
+    /// Interns `key` (the flag is true if new); `None` when the arena would pass 4 GiB.
+    fn intern(&mut self, key: &str) -> Option<(u32, bool)> {
+        if let Some(id) = self.find(key) {
+            return Some((id, false));
+        }
+        let start = u32::try_from(self.arena.len()).ok()?;
+        let len = u32::try_from(key.len()).ok()?;
+        start.checked_add(len)?;
+        let id = self.spans.len() as u32;
+        self.arena.push_str(key);
+        self.spans.push((start, len));
+        let prev = self
+            .heads
+            .insert(self.state.hash_one(key), id)
+            .unwrap_or(NONE);
+        self.next.push(prev);
+        Some((id, true))
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
+
+/// A defined method.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// Hierarchy id of the class.
+    class: u32,
+    /// Signature id (`name(params)R`).
+    sig: u32,
+    flags: u32,
+    /// Static, private or constructor.
+    direct: bool,
+    /// Its first definition: (dex, method_idx).
+    dex: u32,
+    method_idx: u32,
+}
+
+impl Node {
+    fn is_static(&self) -> bool {
+        self.flags & ACC_STATIC != 0
+    }
+}
+
+/// Edge kinds (item tables of the index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Method,
+    Field,
+    Type,
+    Str,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    kind: Kind,
+    item: u32,
+    dex: u32,
+    offset: u32,
+}
+
+/// Special framework methods (reflection, loading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    None,
+    /// `Class.forName` / `loadClass`: the class-name argument's position.
+    ForName(usize),
+    Loader,
+    /// Method lookup by name: the name argument's position.
+    MethodByName(usize),
+    AllMethods,
+    Constructors,
+    JsBridge,
+    ServiceLoader,
+}
+
+/// The result of [`compute`].
+#[derive(Debug)]
+pub struct Reach {
+    /// Class names by hierarchy id.
+    class_names: Keys,
+    sigs: Keys,
+    nodes: Vec<(u32, u32)>,
+    by_class_sig: HashMap<(u32, u32), u32>,
+    vias: Vec<Option<Via>>,
+    reasons: Vec<String>,
+    dex_names: Vec<String>,
+    entries: Vec<(u32, u32)>,
+    everything: Option<Everything>,
+    reached: usize,
+    live_classes: usize,
+}
+
+/// Computes reachability for `report` and its `code` (see the module docs).
+pub fn compute(report: &Report, code: &Code<'_, '_>) -> Reach {
+    compute_with(report, code, &Extra::default())
+}
+
+/// [`compute`] with extra inputs.
+pub fn compute_with(report: &Report, code: &Code<'_, '_>, extra: &Extra) -> Reach {
+    let timing = std::env::var_os("UNMASK_REACH_TIMING").is_some();
+    let t = std::time::Instant::now();
+    let mut g = Graph::new(code);
+    let t_graph = t.elapsed();
+    g.seed(report, extra);
+    let t_seed = t.elapsed();
+    g.run();
+    let t_run = t.elapsed();
+    let r = g.finish();
+    if timing {
+        eprintln!(
+            "reach: graph {:.3}s, seed {:.3}s, search {:.3}s, result {:.3}s",
+            t_graph.as_secs_f64(),
+            t_seed.saturating_sub(t_graph).as_secs_f64(),
+            t_run.saturating_sub(t_seed).as_secs_f64(),
+            t.elapsed().saturating_sub(t_run).as_secs_f64(),
+        );
+    }
+    r
+}
+
+impl Reach {
+    fn node(&self, method_key: &str) -> Option<u32> {
+        let (class, sig) = method_key.split_once("->")?;
+        let c = self.class_names.find(class)?;
+        let s = self.sigs.find(sig)?;
+        self.by_class_sig.get(&(c, s)).copied()
+    }
+
+    fn key(&self, n: u32) -> String {
+        let (c, s) = self.nodes.get(n as usize).copied().unwrap_or((NONE, NONE));
+        format!("{}->{}", self.class_names.get(c), self.sigs.get(s))
+    }
+
+    /// Whether the method with this descriptor (`Lpkg/C;->m(params)R`, as in
+    /// `Evidence::Code.method`) may run; `None` if the app does not define it.
+    pub fn method_reachable(&self, method_key: &str) -> Option<bool> {
+        let n = self.node(method_key)?;
+        Some(self.everything.is_some() || self.vias.get(n as usize).is_some_and(|v| v.is_some()))
+    }
+
+    /// One chain of methods from an entry point to this method, each with how it was reached
+    /// from the previous one (the first is an [`How::Entry`]). `None` if the method is not
+    /// defined or was not reached by the search (when [`Reach::everything`] is set, such a
+    /// method is still reachable, for the reason given there).
+    pub fn path_to(&self, method_key: &str) -> Option<Vec<Hop>> {
+        let mut cur = self.node(method_key)?;
+        let mut out = Vec::new();
+        loop {
+            let via = (*self.vias.get(cur as usize)?)?;
+            let (how, prev) = self.how(via);
+            out.push(Hop {
+                method: self.key(cur),
+                how,
+            });
+            match prev {
+                Some(p) if out.len() <= self.vias.len() => cur = p,
+                _ => break,
+            }
+        }
+        out.reverse();
+        Some(out)
+    }
+
+    /// The method descriptors of [`Reach::path_to`], entry point first.
+    pub fn method_path(&self, method_key: &str) -> Option<Vec<String>> {
+        Some(
+            self.path_to(method_key)?
+                .into_iter()
+                .map(|h| h.method)
+                .collect(),
+        )
+    }
+
+    fn dex(&self, d: u32) -> String {
+        self.dex_names
+            .get(d as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("dex#{d}"))
+    }
+
+    fn class(&self, c: u32) -> String {
+        self.class_names.get(c).to_string()
+    }
+
+    fn how(&self, via: Via) -> (How, Option<u32>) {
+        let reason = |r: u32| self.reasons.get(r as usize).cloned().unwrap_or_default();
+        match via {
+            Via::Entry(r) => (How::Entry { reason: reason(r) }, None),
+            Via::Call { from, dex, offset } => (
+                How::Call {
+                    dex: self.dex(dex),
+                    offset,
+                },
+                Some(from),
+            ),
+            Via::Init(Cause::Site { from, dex, offset }) => (
+                How::ClassInit {
+                    dex: Some(self.dex(dex)),
+                    offset: Some(offset),
+                },
+                Some(from),
+            ),
+            Via::Init(Cause::Runs { from }) => (
+                How::ClassInit {
+                    dex: None,
+                    offset: None,
+                },
+                Some(from),
+            ),
+            Via::Init(Cause::Root(r)) => (
+                How::Entry {
+                    reason: format!("class initialiser: {}", reason(r)),
+                },
+                None,
+            ),
+            Via::Callback {
+                cause: Cause::Site { from, dex, offset },
+                class,
+            } => (
+                How::Callback {
+                    dex: self.dex(dex),
+                    offset,
+                    class: self.class(class),
+                },
+                Some(from),
+            ),
+            Via::Callback {
+                cause: Cause::Runs { from },
+                class,
+            } => (
+                How::Entry {
+                    reason: format!(
+                        "may be called by the framework on an instance of {} (live while {} runs)",
+                        self.class(class),
+                        self.key(from)
+                    ),
+                },
+                None,
+            ),
+            Via::Callback {
+                cause: Cause::Root(r),
+                class,
+            } => (
+                How::Entry {
+                    reason: format!(
+                        "may be called by the framework on an instance of {}: {}",
+                        self.class(class),
+                        reason(r)
+                    ),
+                },
+                None,
+            ),
+            Via::Named {
+                from,
+                dex,
+                offset,
+                class,
+            } => (
+                How::Reflection {
+                    dex: self.dex(dex),
+                    offset,
+                    class: self.class(class),
+                },
+                Some(from),
+            ),
+            Via::Lookup { from, dex, offset } => (
+                How::ReflectiveLookup {
+                    dex: self.dex(dex),
+                    offset,
+                },
+                Some(from),
+            ),
+        }
+    }
+
+    /// Entry points and why each is one (methods reached from the manifest, the framework's
+    /// instantiation by name, deserialisation, JNI and method handles; callbacks of classes
+    /// made live by reachable code are not listed here but appear in paths).
+    pub fn entry_points(&self) -> Vec<EntryPoint> {
+        self.entries
+            .iter()
+            .map(|&(m, r)| EntryPoint {
+                method: self.key(m),
+                reason: self.reasons.get(r as usize).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Set when every method is reachable because the code does something the analysis
+    /// cannot follow (class names computed at run time, dynamic code loading, no manifest).
+    pub fn everything(&self) -> Option<&Everything> {
+        self.everything.as_ref()
+    }
+
+    /// Number of methods the app defines (distinct descriptors).
+    pub fn methods_total(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Number of methods reached by the search (without the [`Reach::everything`] flag).
+    pub fn methods_reached(&self) -> usize {
+        self.reached
+    }
+
+    /// Number of methods reachable: [`Reach::methods_reached`], or all when
+    /// [`Reach::everything`] is set.
+    pub fn methods_reachable(&self) -> usize {
+        if self.everything.is_some() {
+            self.nodes.len()
+        } else {
+            self.reached
+        }
+    }
+
+    /// Number of classes found live (instances may exist).
+    pub fn live_classes(&self) -> usize {
+        self.live_classes
+    }
+
+    /// Every defined method descriptor with whether the search reached it.
+    pub fn methods(&self) -> impl Iterator<Item = (String, bool)> + '_ {
+        (0..self.nodes.len() as u32).map(|i| {
+            (
+                self.key(i),
+                self.vias.get(i as usize).is_some_and(|v| v.is_some()),
+            )
+        })
+    }
+}
+
+/// Per-class facts (by hierarchy id).
+#[derive(Debug, Clone, Default)]
+struct ClassInfo {
+    methods: Vec<u32>,
+    flags: u32,
+    /// (dex, class_def) of every definition.
+    defs: Vec<(u32, u32)>,
+    /// App classes that are types of its fields.
+    field_types: Vec<u32>,
+}
+
+struct Graph<'c, 'd, 'a> {
+    code: &'c Code<'d, 'a>,
+    sigs: Keys,
+    /// Per dex: (name_idx, proto_idx) -> sig id (NONE: not a signature the app defines).
+    sig_cache: Vec<HashMap<(u32, u32), u32>>,
+    sig_budget: usize,
+    nodes: Vec<Node>,
+    /// Per dex, method_idx -> node.
+    method_of: Vec<Vec<u32>>,
+    classes: Vec<ClassInfo>,
+    children: Vec<Vec<u32>>,
+    /// Ancestors (CSR, sorted per class; self included) and whether the walk was cut.
+    anc_start: Vec<u32>,
+    anc: Vec<u32>,
+    anc_cut: Vec<bool>,
+    /// (class, sig) -> node.
+    by_class_sig: HashMap<(u32, u32), u32>,
+    /// sig -> nodes.
+    by_sig: Vec<Vec<u32>>,
+    /// Adjacency (CSR over nodes).
+    adj_start: Vec<u32>,
+    adj: Vec<Edge>,
+    /// Method items: (class hid, sig, special).
+    mitems: Vec<(u32, u32, Special)>,
+    /// Field items: class hid.
+    fitems: Vec<u32>,
+    /// Type items: class hid.
+    titems: Vec<u32>,
+    /// String items: named class hid.
+    sitems: Vec<u32>,
+    mdone: Vec<bool>,
+    fdone: Vec<bool>,
+    tdone: Vec<bool>,
+    sdone: Vec<bool>,
+    vias: Vec<Option<Via>>,
+    queue: VecDeque<u32>,
+    live: Vec<bool>,
+    live_list: Vec<u32>,
+    inited: Vec<bool>,
+    named: Vec<bool>,
+    reasons: Vec<String>,
+    entries: Vec<(u32, u32)>,
+    everything: Option<Everything>,
+    /// Reflective lookups seen: any name, public, constructors, names.
+    refl_all: Option<Cause>,
+    refl_public: Option<Cause>,
+    refl_ctors: Option<Cause>,
+    refl_names: HashMap<String, Cause>,
+    clinit_sig: u32,
+    /// Signatures of constructors.
+    ctor_sig: Vec<bool>,
+    known_sigs: Vec<(u32, Vec<u32>)>,
+    /// Work left for class hierarchy analysis before giving up.
+    cha_budget: usize,
+}
+
+fn dot_to_descriptor(name: &str) -> Option<String> {
+    let n = name.trim();
+    if n.is_empty() || n.len() > 1024 {
+        return None;
+    }
+    if n.starts_with('L') && n.ends_with(';') && n.len() > 2 {
+        return Some(n.to_string());
+    }
+    if !n
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | '$' | '_' | '-'))
+    {
+        return None;
+    }
+    Some(format!("L{};", n.replace('.', "/")))
+}
+
+impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
+    fn new(code: &'c Code<'d, 'a>) -> Self {
+        let h = &code.index.hierarchy;
+        let budget = code
+            .dexes
+            .iter()
+            .map(|d| d.data().len())
+            .fold(64usize << 20, |a, b| a.saturating_add(b.saturating_mul(16)));
+        let mut g = Graph {
+            code,
+            sigs: Keys::default(),
+            sig_cache: vec![HashMap::new(); code.dexes.len()],
+            sig_budget: budget,
+            nodes: Vec::new(),
+            method_of: Vec::new(),
+            classes: vec![ClassInfo::default(); h.len()],
+            children: vec![Vec::new(); h.len()],
+            anc_start: Vec::new(),
+            anc: Vec::new(),
+            anc_cut: Vec::new(),
+            by_class_sig: HashMap::new(),
+            by_sig: Vec::new(),
+            adj_start: Vec::new(),
+            adj: Vec::new(),
+            mitems: Vec::new(),
+            fitems: Vec::new(),
+            titems: Vec::new(),
+            sitems: Vec::new(),
+            mdone: Vec::new(),
+            fdone: Vec::new(),
+            tdone: Vec::new(),
+            sdone: Vec::new(),
+            vias: Vec::new(),
+            queue: VecDeque::new(),
+            live: vec![false; h.len()],
+            live_list: Vec::new(),
+            inited: vec![false; h.len()],
+            named: vec![false; h.len()],
+            reasons: Vec::new(),
+            entries: Vec::new(),
+            everything: None,
+            refl_all: None,
+            refl_public: None,
+            refl_ctors: None,
+            refl_names: HashMap::new(),
+            clinit_sig: NONE,
+            ctor_sig: Vec::new(),
+            known_sigs: Vec::new(),
+            cha_budget: budget,
+        };
+        let timing = std::env::var_os("UNMASK_REACH_TIMING").is_some();
+        let t = std::time::Instant::now();
+        g.build_nodes();
+        let t1 = t.elapsed();
+        g.build_hierarchy();
+        let t2 = t.elapsed();
+        g.build_items();
+        let t3 = t.elapsed();
+        g.build_adjacency();
+        if timing {
+            eprintln!(
+                "reach: nodes {:.3}s, hierarchy {:.3}s, items {:.3}s, adjacency {:.3}s ({} nodes, {} edges)",
+                t1.as_secs_f64(),
+                t2.saturating_sub(t1).as_secs_f64(),
+                t3.saturating_sub(t2).as_secs_f64(),
+                t.elapsed().saturating_sub(t3).as_secs_f64(),
+                g.nodes.len(),
+                g.adj.len()
+            );
+        }
+        g.clinit_sig = g.sigs.find("<clinit>()V").unwrap_or(NONE);
+        g.ctor_sig = (0..g.sigs.len() as u32)
+            .map(|s| g.sigs.get(s).starts_with("<init>("))
+            .collect();
+        for (ty, sigs) in KNOWN_FRAMEWORK {
+            if let Some(hid) = h.id(ty) {
+                let ids = sigs.iter().filter_map(|s| g.sigs.find(s)).collect();
+                g.known_sigs.push((hid, ids));
+            }
+        }
+        g.vias = vec![None; g.nodes.len()];
+        g
+    }
+
+    fn give_up(&mut self, reason: String, at: Option<(u32, u32, u32)>) {
+        if self.everything.is_some() {
+            return;
+        }
+        self.everything = Some(Everything {
+            reason,
+            method: at.map(|(n, _, _)| self.key(n)),
+            dex: at.map(|(_, d, _)| self.code.dex_name(d)),
+            offset: at.map(|(_, _, o)| o),
+        });
+    }
+
+    fn key(&self, n: u32) -> String {
+        match self.nodes.get(n as usize) {
+            Some(node) => format!(
+                "{}->{}",
+                self.class_name(node.class),
+                self.sigs.get(node.sig)
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// The signature id of method id `m` of dex `di` (`name(params)R`); with `intern`, new
+    /// signatures are added. NONE if unreadable, over budget, or (without `intern`) unknown.
+    fn sig_of(&mut self, di: usize, m: u32, intern: bool, buf: &mut String) -> u32 {
+        let Some(dex) = self.code.dexes.get(di) else {
+            return NONE;
+        };
+        let Ok(mid) = dex.method_id(m) else {
+            return NONE;
+        };
+        let k = (mid.name_idx, u32::from(mid.proto_idx));
+        if let Some(&s) = self.sig_cache.get(di).and_then(|c| c.get(&k)) {
+            return s;
+        }
+        let bound = sig_bound(dex, mid.name_idx, u32::from(mid.proto_idx));
+        let s = match bound {
+            Some(b) if b <= MAX_KEY && b <= self.sig_budget => {
+                self.sig_budget -= b;
+                buf.clear();
+                let ok = dex
+                    .string(mid.name_idx)
+                    .map(|n| buf.push_str(&n))
+                    .and_then(|()| dex.write_proto_signature(u32::from(mid.proto_idx), buf))
+                    .is_ok();
+                match (ok, intern) {
+                    (false, _) => NONE,
+                    (true, true) => match self.sigs.intern(buf) {
+                        Some((id, new)) => {
+                            if new {
+                                self.by_sig.push(Vec::new());
+                            }
+                            id
+                        }
+                        None => NONE,
+                    },
+                    (true, false) => self.sigs.find(buf).unwrap_or(NONE),
+                }
+            }
+            _ => {
+                if intern {
+                    self.give_up(
+                        format!(
+                            "method signatures too large to index in {}",
+                            self.code.dex_name(di as u32)
+                        ),
+                        None,
+                    );
+                }
+                NONE
+            }
+        };
+        if let Some(c) = self.sig_cache.get_mut(di) {
+            c.insert(k, s);
+        }
+        s
+    }
+
+    /// Every defined method becomes a node.
+    fn build_nodes(&mut self) {
+        let code = self.code;
+        let h = &code.index.hierarchy;
+        let mut buf = String::new();
+        for (di, dex) in code.dexes.iter().enumerate() {
+            let mut map = vec![NONE; dex.method_count() as usize];
+            for ci in 0..dex.class_count() {
+                let Ok(def) = dex.class_def(ci) else { continue };
+                let Some(hid) = dex.type_name(def.class_idx).ok().and_then(|n| h.id(&n)) else {
+                    continue;
+                };
+                let Ok(data) = dex.class_data(&def) else {
+                    continue;
+                };
+                let mut field_types = Vec::new();
+                for f in &data.fields {
+                    let Ok(fid) = dex.field_id(f.field_idx) else {
+                        continue;
+                    };
+                    if let Ok(t) = dex.type_raw(u32::from(fid.type_idx)) {
+                        let t = t.strip_prefix(b"[").unwrap_or(t);
+                        if t.first() == Some(&b'L') {
+                            if let Some(c) = std::str::from_utf8(t).ok().and_then(|t| h.id(t)) {
+                                field_types.push(c);
+                            }
+                        }
+                    }
+                }
+                if let Some(info) = self.classes.get_mut(hid as usize) {
+                    if info.defs.is_empty() {
+                        info.flags = def.access_flags;
+                    }
+                    info.defs.push((di as u32, ci));
+                    info.field_types.extend(field_types);
+                }
+                for m in &data.methods {
+                    let sig = self.sig_of(di, m.method_idx, true, &mut buf);
+                    if sig == NONE {
+                        continue;
+                    }
+                    let id = match self.by_class_sig.get(&(hid, sig)) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.nodes.len() as u32;
+                            self.nodes.push(Node {
+                                class: hid,
+                                sig,
+                                flags: m.access_flags,
+                                direct: m.is_direct,
+                                dex: di as u32,
+                                method_idx: m.method_idx,
+                            });
+                            self.by_class_sig.insert((hid, sig), id);
+                            if let Some(v) = self.by_sig.get_mut(sig as usize) {
+                                v.push(id);
+                            }
+                            if let Some(info) = self.classes.get_mut(hid as usize) {
+                                info.methods.push(id);
+                            }
+                            id
+                        }
+                    };
+                    if let Some(e) = map.get_mut(m.method_idx as usize) {
+                        *e = id;
+                    }
+                }
+            }
+            self.method_of.push(map);
+        }
+        for c in &mut self.classes {
+            c.field_types.sort_unstable();
+            c.field_types.dedup();
+        }
+    }
+
+    /// Children lists and ancestor sets.
+    fn build_hierarchy(&mut self) {
+        let code = self.code;
+        let h = &code.index.hierarchy;
+        for id in 0..h.len() as u32 {
+            let Some(n) = h.node(id) else { continue };
+            for p in n.superclass.iter().chain(n.interfaces.iter()) {
+                if let Some(c) = self.children.get_mut(*p as usize) {
+                    c.push(id);
+                }
+            }
+        }
+        let mut stamp = vec![NONE; h.len()];
+        let mut stack = Vec::new();
+        self.anc_start.reserve(h.len().saturating_add(1));
+        for id in 0..h.len() as u32 {
+            self.anc_start.push(self.anc.len() as u32);
+            let begin = self.anc.len();
+            let mut cut = false;
+            stack.clear();
+            stack.push(id);
+            while let Some(c) = stack.pop() {
+                match stamp.get_mut(c as usize) {
+                    Some(s) if *s != id => *s = id,
+                    _ => continue,
+                }
+                if self.anc.len() - begin >= MAX_ANCESTORS {
+                    cut = true;
+                    break;
+                }
+                self.anc.push(c);
+                if let Some(n) = h.node(c) {
+                    stack.extend(n.superclass);
+                    stack.extend(n.interfaces.iter().copied());
+                }
+            }
+            if let Some(v) = self.anc.get_mut(begin..) {
+                v.sort_unstable();
+            }
+            self.anc_cut.push(cut);
+        }
+        self.anc_start.push(self.anc.len() as u32);
+    }
+
+    fn ancestors(&self, hid: u32) -> &[u32] {
+        let s = self.anc_start.get(hid as usize).copied().unwrap_or(0) as usize;
+        let e = self.anc_start.get(hid as usize + 1).copied().unwrap_or(0) as usize;
+        self.anc.get(s..e).unwrap_or_default()
+    }
+
+    /// True if `sub` is `sup` or inherits from it (or its ancestry was too deep to tell).
+    fn subtype(&self, sub: u32, sup: u32) -> bool {
+        self.anc_cut.get(sub as usize).copied().unwrap_or(true)
+            || self.ancestors(sub).binary_search(&sup).is_ok()
+    }
+
+    fn defined(&self, hid: u32) -> bool {
+        self.classes
+            .get(hid as usize)
+            .is_some_and(|c| !c.defs.is_empty())
+    }
+
+    fn build_items(&mut self) {
+        let code = self.code;
+        let idx: &Index = code.index;
+        let dexes = code.dexes;
+        let h = &idx.hierarchy;
+        let mut buf = String::new();
+        let mut mitems = Vec::with_capacity(idx.methods.len());
+        for i in 0..idx.methods.len() as u32 {
+            let item = (|| {
+                let (d, local) = idx.methods.representative(i)?;
+                let dex = dexes.get(d as usize)?;
+                let mid = dex.method_id(local).ok()?;
+                let class = dex.type_name(u32::from(mid.class_idx)).ok()?;
+                let hid = h.id(&class).filter(|&c| self.defined(c)).unwrap_or(NONE);
+                let sp = special_of(dex, &mid, &class);
+                let sig = if hid == NONE {
+                    NONE
+                } else {
+                    self.sig_of(d as usize, local, false, &mut buf)
+                };
+                Some((hid, sig, sp))
+            })();
+            mitems.push(item.unwrap_or((NONE, NONE, Special::None)));
+        }
+        self.mitems = mitems;
+        let class_of = |table: &unmask_dex::RefTable, i: u32, field: bool| -> u32 {
+            let Some((d, local)) = table.representative(i) else {
+                return NONE;
+            };
+            let Some(dex) = dexes.get(d as usize) else {
+                return NONE;
+            };
+            let ty = if field {
+                match dex.field_id(local) {
+                    Ok(f) => u32::from(f.class_idx),
+                    Err(_) => return NONE,
+                }
+            } else {
+                local
+            };
+            dex.type_name(ty)
+                .ok()
+                .and_then(|n| h.id(&n))
+                .filter(|&c| self.defined(c))
+                .unwrap_or(NONE)
+        };
+        let fitems = (0..idx.fields.len() as u32)
+            .map(|i| class_of(&idx.fields, i, true))
+            .collect();
+        let titems = (0..idx.types.len() as u32)
+            .map(|i| class_of(&idx.types, i, false))
+            .collect();
+        let sitems = (0..idx.strings.len() as u32)
+            .map(|i| {
+                let Some((d, local)) = idx.strings.representative(i) else {
+                    return NONE;
+                };
+                let Some(dex) = dexes.get(d as usize) else {
+                    return NONE;
+                };
+                // Cheap filter before decoding: a class name is short and has a separator.
+                match dex.string_raw(local) {
+                    Ok(raw) if raw.len() <= 1024 && raw.iter().any(|&b| b == b'.' || b == b'/') => {
+                    }
+                    _ => return NONE,
+                }
+                let Ok(s) = dex.string(local) else {
+                    return NONE;
+                };
+                dot_to_descriptor(&s)
+                    .and_then(|d| h.id(&d))
+                    .filter(|&c| self.defined(c))
+                    .unwrap_or(NONE)
+            })
+            .collect();
+        self.fitems = fitems;
+        self.titems = titems;
+        self.sitems = sitems;
+        self.mdone = vec![false; self.mitems.len()];
+        self.fdone = vec![false; self.fitems.len()];
+        self.tdone = vec![false; self.titems.len()];
+        self.sdone = vec![false; self.sitems.len()];
+    }
+
+    fn caller(&self, s: &Site) -> u32 {
+        self.method_of
+            .get(s.dex as usize)
+            .and_then(|m| m.get(s.method_idx as usize))
+            .copied()
+            .unwrap_or(NONE)
+    }
+
+    fn useful(&self, kind: Kind, i: u32) -> bool {
+        let i = i as usize;
+        match kind {
+            Kind::Method => self
+                .mitems
+                .get(i)
+                .is_some_and(|&(c, _, s)| c != NONE || s != Special::None),
+            Kind::Field => self.fitems.get(i).is_some_and(|&c| c != NONE),
+            Kind::Type => self.titems.get(i).is_some_and(|&c| c != NONE),
+            Kind::Str => self.sitems.get(i).is_some_and(|&c| c != NONE),
+        }
+    }
+
+    /// Groups the useful use sites by calling method.
+    fn build_adjacency(&mut self) {
+        let code = self.code;
+        let idx: &Index = code.index;
+        let tables: [(Kind, &unmask_dex::RefTable); 4] = [
+            (Kind::Method, &idx.methods),
+            (Kind::Field, &idx.fields),
+            (Kind::Type, &idx.types),
+            (Kind::Str, &idx.strings),
+        ];
+        let mut counts = vec![0u32; self.nodes.len()];
+        for (kind, t) in tables {
+            for (i, sites) in t.iter() {
+                if !self.useful(kind, i) {
+                    continue;
+                }
+                for s in sites {
+                    if let Some(c) = counts.get_mut(self.caller(s) as usize) {
+                        *c = c.saturating_add(1);
+                    }
+                }
+            }
+        }
+        let mut start = Vec::with_capacity(counts.len().saturating_add(1));
+        let mut acc = 0u32;
+        for c in &counts {
+            start.push(acc);
+            acc = acc.saturating_add(*c);
+        }
+        start.push(acc);
+        let mut fill = start.clone();
+        let mut adj = vec![
+            Edge {
+                kind: Kind::Method,
+                item: 0,
+                dex: 0,
+                offset: 0
+            };
+            acc as usize
+        ];
+        for (kind, t) in tables {
+            for (i, sites) in t.iter() {
+                if !self.useful(kind, i) {
+                    continue;
+                }
+                for s in sites {
+                    let Some(pos) = fill.get_mut(self.caller(s) as usize) else {
+                        continue;
+                    };
+                    if let Some(e) = adj.get_mut(*pos as usize) {
+                        *e = Edge {
+                            kind,
+                            item: i,
+                            dex: s.dex,
+                            offset: s.offset,
+                        };
+                        *pos = pos.saturating_add(1);
+                    }
+                }
+            }
+        }
+        self.adj_start = start;
+        self.adj = adj;
+    }
+
+    fn reason(&mut self, r: String) -> u32 {
+        self.reasons.push(r);
+        (self.reasons.len() - 1) as u32
+    }
+
+    /// Marks node `n` reached.
+    fn reach(&mut self, n: u32, via: Via) {
+        if let Some(slot) = self.vias.get_mut(n as usize) {
+            if slot.is_none() {
+                *slot = Some(via);
+                self.queue.push_back(n);
+            }
+        }
+    }
+
+    fn entry(&mut self, n: u32, reason: u32) {
+        if self.vias.get(n as usize).is_some_and(|v| v.is_none()) {
+            self.entries.push((n, reason));
+        }
+        self.reach(n, Via::Entry(reason));
+    }
+
+    fn class_name(&self, hid: u32) -> &'c str {
+        self.code.index.hierarchy.name(hid).unwrap_or("")
+    }
+
+    fn method_count(&self, hid: u32) -> usize {
+        self.classes
+            .get(hid as usize)
+            .map_or(0, |c| c.methods.len())
+    }
+
+    fn method_at(&self, hid: u32, k: usize) -> Option<(u32, Node)> {
+        let m = *self.classes.get(hid as usize)?.methods.get(k)?;
+        Some((m, *self.nodes.get(m as usize)?))
+    }
+
+    fn is_ctor(&self, node: &Node) -> bool {
+        self.ctor_sig
+            .get(node.sig as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Entry points from the report, the hierarchy and the dex files.
+    fn seed(&mut self, report: &Report, extra: &Extra) {
+        let manifests: Vec<_> = report
+            .apks
+            .iter()
+            .filter_map(|a| a.manifest.as_ref())
+            .collect();
+        if manifests.is_empty() {
+            self.give_up(
+                "no manifest: the entry points are unknown".to_string(),
+                None,
+            );
+        }
+        let code = self.code;
+        let h = &code.index.hierarchy;
+        let mut named: Vec<(String, String)> = Vec::new();
+        for m in &manifests {
+            if let Some(app) = &m.application.class_name {
+                named.push((app.clone(), format!("application class {app}")));
+            }
+            for c in &m.components {
+                named.push((
+                    c.name.clone(),
+                    format!("{} {} (manifest line {})", c.kind.tag(), c.name, c.line),
+                ));
+                if let Some(t) = &c.target_activity {
+                    named.push((
+                        t.clone(),
+                        format!(
+                            "target of activity-alias {} (manifest line {})",
+                            c.name, c.line
+                        ),
+                    ));
+                }
+                for md in &c.meta_data {
+                    for v in std::iter::once(&md.name).chain(md.value.iter()) {
+                        for part in v.split(':') {
+                            named.push((
+                                part.to_string(),
+                                format!("meta-data {} of {} {}", md.name, c.kind.tag(), c.name),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for n in &extra.class_names {
+            named.push((n.clone(), format!("class named by name: {n}")));
+        }
+        for (name, why) in named {
+            let Some(hid) = dot_to_descriptor(&name)
+                .and_then(|d| h.id(&d))
+                .filter(|&c| self.defined(c))
+            else {
+                continue;
+            };
+            let r = self.reason(why);
+            self.root_class(hid, r, true);
+        }
+        // Classes instantiated by name by the framework, deserialised, or with JNI methods.
+        let native = report.apks.iter().any(|a| {
+            !a.contents.native_libs.is_empty() || a.contents.hidden.iter().any(|x| x.kind == "elf")
+        });
+        for hid in 0..self.classes.len() as u32 {
+            if !self.defined(hid) {
+                continue;
+            }
+            let mut by_name = None;
+            let mut cur = Some(hid);
+            for _ in 0..MAX_ANCESTORS {
+                let Some(c) = cur else { break };
+                let n = self.class_name(c);
+                if BY_NAME_PREFIXES.iter().any(|p| n.starts_with(p)) {
+                    by_name = Some(n);
+                    break;
+                }
+                cur = h.node(c).and_then(|x| x.superclass);
+            }
+            let anc = self.ancestors(hid);
+            let by_name = by_name.or_else(|| {
+                anc.iter()
+                    .map(|&a| self.class_name(a))
+                    .find(|n| BY_NAME_ANCESTORS.contains(n))
+            });
+            if let Some(base) = by_name {
+                let r = self.reason(format!(
+                    "{} extends {base}, which the framework instantiates by name (layouts, menus, preferences, manifest attributes)",
+                    self.class_name(hid)
+                ));
+                self.root_class(hid, r, false);
+                continue;
+            }
+            let ser = anc
+                .iter()
+                .map(|&a| self.class_name(a))
+                .find(|n| DESERIALISED.contains(n));
+            if let Some(base) = ser {
+                let r = self.reason(format!(
+                    "{} implements {base}: another app can make this one deserialise it (intent extras)",
+                    self.class_name(hid)
+                ));
+                self.root_class(hid, r, false);
+                continue;
+            }
+            if native {
+                let has_native = (0..self.method_count(hid)).any(|k| {
+                    self.method_at(hid, k)
+                        .is_some_and(|(_, n)| n.flags & ACC_NATIVE != 0)
+                });
+                if has_native {
+                    let r = self.reason(format!(
+                        "{} declares native methods and the app ships native code, which may call any of its methods",
+                        self.class_name(hid)
+                    ));
+                    self.root_class(hid, r, true);
+                }
+            }
+        }
+        // Method handles.
+        for (di, dex) in code.dexes.iter().enumerate() {
+            for i in 0..dex.method_handle_count() {
+                let Ok(mh) = dex.method_handle(i) else {
+                    continue;
+                };
+                if mh.kind < 4 {
+                    continue;
+                }
+                let n = self
+                    .method_of
+                    .get(di)
+                    .and_then(|m| m.get(usize::from(mh.field_or_method_idx)))
+                    .copied()
+                    .unwrap_or(NONE);
+                if n != NONE {
+                    let r = self.reason(format!(
+                        "referenced by method handle {i} in {}",
+                        code.dex_name(di as u32)
+                    ));
+                    self.entry(n, r);
+                }
+            }
+        }
+    }
+
+    /// A class instantiated by the framework: live, with its constructors (and, if `all`,
+    /// every method).
+    fn root_class(&mut self, hid: u32, reason: u32, all: bool) {
+        for k in 0..self.method_count(hid) {
+            let Some((m, node)) = self.method_at(hid, k) else {
+                continue;
+            };
+            if all || self.is_ctor(&node) {
+                self.entry(m, reason);
+            }
+        }
+        self.make_live(hid, Cause::Root(reason));
+    }
+
+    /// Initialises class `hid`: the `<clinit>` of it and its app ancestors.
+    fn init(&mut self, hid: u32, cause: Cause) {
+        match self.inited.get_mut(hid as usize) {
+            Some(b) if !*b => *b = true,
+            _ => return,
+        }
+        for k in 0..self.ancestors(hid).len() {
+            let Some(&a) = self.ancestors(hid).get(k) else {
+                break;
+            };
+            if let Some(&n) = self.by_class_sig.get(&(a, self.clinit_sig)) {
+                self.reach(n, Via::Init(cause));
+            }
+        }
+    }
+
+    /// Class `hid` may have instances: the framework may call its overriding methods.
+    fn make_live(&mut self, hid: u32, cause: Cause) {
+        match self.live.get_mut(hid as usize) {
+            Some(b) if !*b => *b = true,
+            _ => return,
+        }
+        self.live_list.push(hid);
+        self.init(hid, cause);
+        let code = self.code;
+        let h = &code.index.hierarchy;
+        // What the framework may call: all non-static methods if any framework ancestor is
+        // unknown, else the known types' methods.
+        let mut unknown = self.anc_cut.get(hid as usize).copied().unwrap_or(true);
+        let mut known: Vec<u32> = Vec::new();
+        let anc = self.ancestors(hid).to_vec();
+        for &a in &anc {
+            if !h.is_external(a) && self.defined(a) {
+                continue;
+            }
+            match self.known_sigs.iter().find(|(k, _)| *k == a) {
+                Some((_, sigs)) => known.extend(sigs.iter().copied()),
+                None => unknown = true,
+            }
+        }
+        for &a in &anc {
+            for k in 0..self.method_count(a) {
+                let Some((m, node)) = self.method_at(a, k) else {
+                    continue;
+                };
+                if node.is_static() || self.is_ctor(&node) {
+                    continue;
+                }
+                if (unknown && !node.direct) || known.contains(&node.sig) {
+                    self.reach(m, Via::Callback { cause, class: hid });
+                }
+            }
+        }
+        self.apply_lookups(hid);
+        // Field types: objects a reflective mapper may create and store.
+        let fields = self
+            .classes
+            .get(hid as usize)
+            .map(|c| c.field_types.clone())
+            .unwrap_or_default();
+        for c in fields {
+            if self.defined(c) {
+                self.make_live(c, cause);
+            }
+        }
+    }
+
+    /// Whether a reflective lookup seen so far may find method `node` of a live class
+    /// (or of an ancestor of one, `own` when `node` is in the live class itself).
+    fn lookup_cause(&self, node: &Node, own: bool) -> Option<Cause> {
+        let ctor = self.is_ctor(node);
+        if let Some(c) = self.refl_all {
+            return Some(c);
+        }
+        if !self.refl_names.is_empty() {
+            let sig = self.sigs.get(node.sig);
+            let name = sig.split('(').next().unwrap_or("");
+            if let Some(&c) = self.refl_names.get(name) {
+                return Some(c);
+            }
+        }
+        if node.flags & ACC_PUBLIC != 0 && !ctor {
+            if let Some(c) = self.refl_public {
+                return Some(c);
+            }
+        }
+        if ctor && own {
+            return self.refl_ctors;
+        }
+        None
+    }
+
+    /// Applies the reflective lookups seen so far to live class `hid` and its ancestors.
+    fn apply_lookups(&mut self, hid: u32) {
+        if self.refl_all.is_none()
+            && self.refl_public.is_none()
+            && self.refl_ctors.is_none()
+            && self.refl_names.is_empty()
+        {
+            return;
+        }
+        let anc = self.ancestors(hid).to_vec();
+        for a in anc {
+            for k in 0..self.method_count(a) {
+                let Some((m, node)) = self.method_at(a, k) else {
+                    continue;
+                };
+                if let Some(Cause::Site { from, dex, offset }) = self.lookup_cause(&node, a == hid)
+                {
+                    self.reach(m, Via::Lookup { from, dex, offset });
+                }
+            }
+        }
+    }
+
+    /// A new kind of reflective lookup was seen: applies it to the live classes once (one
+    /// pass over the methods, marking the app ancestors of live classes first).
+    fn reapply_lookups(&mut self) {
+        let mut live_anc = vec![0u8; self.classes.len()];
+        for k in 0..self.live_list.len() {
+            let Some(&c) = self.live_list.get(k) else {
+                break;
+            };
+            for &a in self.ancestors(c) {
+                if let Some(x) = live_anc.get_mut(a as usize) {
+                    *x |= 1;
+                }
+            }
+            if let Some(x) = live_anc.get_mut(c as usize) {
+                *x |= 2;
+            }
+        }
+        for m in 0..self.nodes.len() as u32 {
+            let Some(node) = self.nodes.get(m as usize).copied() else {
+                break;
+            };
+            if self.vias.get(m as usize).is_some_and(|v| v.is_some()) {
+                continue;
+            }
+            let mark = live_anc.get(node.class as usize).copied().unwrap_or(0);
+            if mark == 0 {
+                continue;
+            }
+            if let Some(Cause::Site { from, dex, offset }) = self.lookup_cause(&node, mark & 2 != 0)
+            {
+                self.reach(m, Via::Lookup { from, dex, offset });
+            }
+        }
+    }
+
+    /// Every method of class `hid` (reflection by name).
+    fn named_class(&mut self, hid: u32, from: u32, dex: u32, offset: u32) {
+        match self.named.get_mut(hid as usize) {
+            Some(b) if !*b => *b = true,
+            _ => return,
+        }
+        for k in 0..self.method_count(hid) {
+            if let Some((m, _)) = self.method_at(hid, k) {
+                self.reach(
+                    m,
+                    Via::Named {
+                        from,
+                        dex,
+                        offset,
+                        class: hid,
+                    },
+                );
+            }
+        }
+        self.make_live(hid, Cause::Site { from, dex, offset });
+    }
+
+    /// Targets of an invoke of `class.sig` (see the module docs).
+    fn targets(&mut self, class: u32, sig: u32, out: &mut Vec<u32>) {
+        out.clear();
+        if class == NONE || sig == NONE {
+            return;
+        }
+        let code = self.code;
+        let h = &code.index.hierarchy;
+        // Upwards: the superclass chain, then default methods of app interfaces.
+        let mut up = None;
+        let mut cur = Some(class);
+        for _ in 0..MAX_ANCESTORS {
+            let Some(c) = cur else { break };
+            if let Some(&n) = self.by_class_sig.get(&(c, sig)) {
+                up = Some(n);
+                break;
+            }
+            cur = h.node(c).and_then(|x| x.superclass);
+        }
+        match up {
+            Some(n) => out.push(n),
+            None => {
+                for &a in self.ancestors(class) {
+                    if let Some(&n) = self.by_class_sig.get(&(a, sig)) {
+                        out.push(n);
+                    }
+                }
+            }
+        }
+        if up
+            .and_then(|n| self.nodes.get(n as usize))
+            .is_some_and(|n| n.direct)
+        {
+            return;
+        }
+        // Downwards: definitions in subtypes; for an interface, also definitions a subtype
+        // may inherit from a superclass outside the interface's subtypes (any class that has
+        // subclasses: a superset).
+        let interface = self
+            .classes
+            .get(class as usize)
+            .is_some_and(|c| c.flags & ACC_INTERFACE != 0);
+        let Some(cands) = self.by_sig.get(sig as usize) else {
+            return;
+        };
+        let cost = cands.len().saturating_add(1);
+        if cost > self.cha_budget {
+            self.give_up(
+                "class hierarchy analysis over budget (too many overriding methods)".to_string(),
+                None,
+            );
+            return;
+        }
+        self.cha_budget -= cost;
+        for &n in cands {
+            let Some(node) = self.nodes.get(n as usize) else {
+                continue;
+            };
+            if node.is_static() || node.direct {
+                continue;
+            }
+            let d = node.class;
+            if self.subtype(d, class)
+                || (interface
+                    && self
+                        .classes
+                        .get(d as usize)
+                        .is_some_and(|c| c.flags & ACC_INTERFACE == 0)
+                    && self.children.get(d as usize).is_some_and(|c| !c.is_empty()))
+            {
+                out.push(n);
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        let mut targets = Vec::new();
+        while let Some(n) = self.queue.pop_front() {
+            let Some(node) = self.nodes.get(n as usize).copied() else {
+                continue;
+            };
+            self.init(node.class, Cause::Runs { from: n });
+            let start = self.adj_start.get(n as usize).copied().unwrap_or(0) as usize;
+            let end = self.adj_start.get(n as usize + 1).copied().unwrap_or(0) as usize;
+            for k in start..end {
+                let Some(e) = self.adj.get(k).copied() else {
+                    break;
+                };
+                let site = Cause::Site {
+                    from: n,
+                    dex: e.dex,
+                    offset: e.offset,
+                };
+                let i = e.item as usize;
+                let done = match e.kind {
+                    Kind::Method => self.mdone.get_mut(i),
+                    Kind::Field => self.fdone.get_mut(i),
+                    Kind::Type => self.tdone.get_mut(i),
+                    Kind::Str => self.sdone.get_mut(i),
+                };
+                let first = match done {
+                    Some(d) if !*d => {
+                        *d = true;
+                        true
+                    }
+                    _ => false,
+                };
+                match e.kind {
+                    Kind::Method => {
+                        let Some(&(class, sig, sp)) = self.mitems.get(i) else {
+                            continue;
+                        };
+                        if sp != Special::None {
+                            self.special(sp, n, &e);
+                        }
+                        if !first {
+                            continue;
+                        }
+                        self.init(class, site);
+                        self.targets(class, sig, &mut targets);
+                        for &t in &targets {
+                            self.reach(
+                                t,
+                                Via::Call {
+                                    from: n,
+                                    dex: e.dex,
+                                    offset: e.offset,
+                                },
+                            );
+                        }
+                    }
+                    Kind::Field if first => {
+                        let c = self.fitems.get(i).copied().unwrap_or(NONE);
+                        self.init(c, site);
+                    }
+                    Kind::Type if first => {
+                        let c = self.titems.get(i).copied().unwrap_or(NONE);
+                        self.make_live(c, site);
+                    }
+                    Kind::Str if first => {
+                        let c = self.sitems.get(i).copied().unwrap_or(NONE);
+                        self.named_class(c, n, e.dex, e.offset);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The index site of edge `e` of node `n`.
+    fn site_of(&self, n: u32, e: &Edge) -> Option<Site> {
+        let node = self.nodes.get(n as usize)?;
+        let (_, ci) = self
+            .classes
+            .get(node.class as usize)?
+            .defs
+            .iter()
+            .find(|(d, _)| *d == e.dex)
+            .copied()?;
+        let method_idx = if e.dex == node.dex {
+            node.method_idx
+        } else {
+            let m = self.method_of.get(e.dex as usize)?;
+            m.iter().position(|&x| x == n)? as u32
+        };
+        Some(Site {
+            dex: e.dex,
+            class_def: ci,
+            method_idx,
+            offset: e.offset,
+        })
+    }
+
+    /// Reflection and loading calls: decided per site.
+    fn special(&mut self, sp: Special, n: u32, e: &Edge) {
+        let at = Some((n, e.dex, e.offset));
+        let cause = Cause::Site {
+            from: n,
+            dex: e.dex,
+            offset: e.offset,
+        };
+        let code = self.code;
+        let key = || {
+            code.index
+                .methods
+                .key(code.dexes, e.item)
+                .unwrap_or_default()
+        };
+        match sp {
+            Special::None => {}
+            Special::Loader => {
+                let k = key();
+                self.give_up(format!("dynamic code loading ({k})"), at);
+            }
+            Special::ForName(pos) | Special::MethodByName(pos) => {
+                let k = key();
+                let proto = k
+                    .split_once("->")
+                    .and_then(|(_, r)| r.find('(').and_then(|p| r.get(p..)));
+                let constant = match (self.site_of(n, e), proto) {
+                    (Some(site), Some(proto)) => code
+                        .arg_register(&site, proto, pos)
+                        .and_then(|r| code.const_in(&site, r)),
+                    _ => None,
+                };
+                match (sp, constant) {
+                    (Special::ForName(_), Some(crate::code::Const::Str(_))) => {
+                        // The constant string is itself an edge (a named class).
+                    }
+                    (Special::ForName(_), _) => {
+                        self.give_up(format!("class loaded by a computed name ({k})"), at);
+                    }
+                    (_, Some(crate::code::Const::Str(name))) => {
+                        if let std::collections::hash_map::Entry::Vacant(v) =
+                            self.refl_names.entry(name)
+                        {
+                            v.insert(cause);
+                            self.reapply_lookups();
+                        }
+                    }
+                    _ => {
+                        if self.refl_all.is_none() {
+                            self.refl_all = Some(cause);
+                            self.reapply_lookups();
+                        }
+                    }
+                }
+            }
+            Special::AllMethods => {
+                if self.refl_all.is_none() {
+                    self.refl_all = Some(cause);
+                    self.reapply_lookups();
+                }
+            }
+            Special::Constructors => {
+                if self.refl_ctors.is_none() {
+                    self.refl_ctors = Some(cause);
+                    self.reapply_lookups();
+                }
+            }
+            Special::JsBridge => {
+                if self.refl_public.is_none() {
+                    self.refl_public = Some(cause);
+                    self.reapply_lookups();
+                }
+            }
+            Special::ServiceLoader => {
+                // Implementations of the types this method references become live.
+                let start = self.adj_start.get(n as usize).copied().unwrap_or(0) as usize;
+                let end = self.adj_start.get(n as usize + 1).copied().unwrap_or(0) as usize;
+                let types: Vec<u32> = self
+                    .adj
+                    .get(start..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|x| x.kind == Kind::Type)
+                    .filter_map(|x| self.titems.get(x.item as usize).copied())
+                    .filter(|&c| c != NONE)
+                    .collect();
+                let mut subs = Vec::new();
+                let mut seen = HashSet::new();
+                for t in types {
+                    let mut stack = vec![t];
+                    while let Some(c) = stack.pop() {
+                        if seen.len() > 1 << 16 || !seen.insert(c) {
+                            continue;
+                        }
+                        subs.push(c);
+                        if let Some(ch) = self.children.get(c as usize) {
+                            stack.extend(ch.iter().copied());
+                        }
+                    }
+                }
+                for c in subs {
+                    for k in 0..self.method_count(c) {
+                        let Some((m, node)) = self.method_at(c, k) else {
+                            continue;
+                        };
+                        if self.is_ctor(&node) {
+                            self.reach(
+                                m,
+                                Via::Lookup {
+                                    from: n,
+                                    dex: e.dex,
+                                    offset: e.offset,
+                                },
+                            );
+                        }
+                    }
+                    self.make_live(c, cause);
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Reach {
+        let h = &self.code.index.hierarchy;
+        let reached = self.vias.iter().filter(|v| v.is_some()).count();
+        let mut class_names = Keys::default();
+        for i in 0..h.len() as u32 {
+            // Hierarchy names are distinct, so ids match hierarchy ids.
+            let _ = class_names.intern(h.name(i).unwrap_or(""));
+        }
+        Reach {
+            class_names,
+            sigs: self.sigs,
+            nodes: self.nodes.iter().map(|n| (n.class, n.sig)).collect(),
+            by_class_sig: self.by_class_sig,
+            dex_names: (0..self.code.dexes.len() as u32)
+                .map(|d| self.code.dex_name(d))
+                .collect(),
+            live_classes: self.live_list.len(),
+            vias: self.vias,
+            reasons: self.reasons,
+            entries: self.entries,
+            everything: self.everything,
+            reached,
+        }
+    }
+}
+
+/// An upper bound of the rendered length of a `name(params)R` signature (MUTF-8 decoding can
+/// triple a byte), `None` if it cannot be read or has more than 255 parameters.
+fn sig_bound(dex: &DexFile<'_>, name_idx: u32, proto_idx: u32) -> Option<usize> {
+    let mut n = dex.string_raw(name_idx).ok()?.len();
+    let p = dex.proto(proto_idx).ok()?;
+    n = n.saturating_add(dex.type_raw(p.return_type_idx).ok()?.len());
+    let params = dex.type_list(p.parameters_off).ok()?;
+    if params.len() > 255 {
+        return None;
+    }
+    for t in params.iter() {
+        n = n.saturating_add(dex.type_raw(u32::from(t)).ok()?.len());
+    }
+    Some(n.saturating_mul(3).saturating_add(4))
+}
+
+/// Recognises reflection and loading APIs.
+fn special_of(dex: &DexFile<'_>, mid: &unmask_dex::MethodId, class: &str) -> Special {
+    let interesting = matches!(
+        class,
+        "Ljava/lang/Class;"
+            | "Ljava/lang/invoke/MethodHandles$Lookup;"
+            | "Ljava/util/ServiceLoader;"
+            | "Ljava/net/URLClassLoader;"
+    ) || class.starts_with("Ldalvik/system/")
+        || class.ends_with("ClassLoader;")
+        || class.ends_with("WebView;");
+    let name = dex.string(mid.name_idx).unwrap_or_default();
+    if !interesting && !matches!(&*name, "loadClass" | "findClass" | "addJavascriptInterface") {
+        return Special::None;
+    }
+    let Ok(proto) = dex.proto_signature(u32::from(mid.proto_idx)) else {
+        return Special::None;
+    };
+    special(&format!("{class}->{name}{proto}"))
+}
+
+/// Recognises reflection and loading APIs by descriptor.
+fn special(key: &str) -> Special {
+    if LOADERS.iter().any(|p| key.starts_with(p)) {
+        return Special::Loader;
+    }
+    let Some((class, rest)) = key.split_once("->") else {
+        return Special::None;
+    };
+    let name = rest.split('(').next().unwrap_or("");
+    let proto = rest.get(rest.find('(').unwrap_or(0)..).unwrap_or("");
+    let params = crate::code::param_types(proto);
+    let string_pos = || params.iter().position(|t| *t == "Ljava/lang/String;");
+    match (class, name) {
+        ("Ljava/lang/Class;", "forName") => string_pos().map_or(Special::None, Special::ForName),
+        (_, "loadClass" | "findClass") if params.first() == Some(&"Ljava/lang/String;") => {
+            Special::ForName(0)
+        }
+        ("Ljava/lang/Class;", "getMethod" | "getDeclaredMethod") => Special::MethodByName(0),
+        (
+            "Ljava/lang/invoke/MethodHandles$Lookup;",
+            "findVirtual" | "findStatic" | "findSpecial",
+        ) => Special::MethodByName(1),
+        ("Ljava/lang/Class;", "getMethods" | "getDeclaredMethods") => Special::AllMethods,
+        (
+            "Ljava/lang/Class;",
+            "getConstructor"
+            | "getDeclaredConstructor"
+            | "getConstructors"
+            | "getDeclaredConstructors"
+            | "newInstance",
+        )
+        | ("Ljava/lang/invoke/MethodHandles$Lookup;", "findConstructor") => Special::Constructors,
+        (_, "addJavascriptInterface") => Special::JsBridge,
+        ("Ljava/util/ServiceLoader;", "load" | "loadInstalled") => Special::ServiceLoader,
+        _ => Special::None,
+    }
+}
