@@ -524,20 +524,25 @@ fn tricks_at_dexdump_offsets() {
     let load = "Ljava/lang/System;->loadLibrary(Ljava/lang/String;)V";
     let url = "http://collect.example.org/upload";
     let for_name = "Ljava/lang/Class;->forName(Ljava/lang/String;)Ljava/lang/Class;";
-    let get_m = "Ljava/lang/Class;->getDeclaredMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;";
+    let get_dm = "Ljava/lang/Class;->getDeclaredMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;";
+    let get_m = "Ljava/lang/Class;->getMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;";
     let invoke =
         "Ljava/lang/reflect/Method;->invoke(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;";
+    let prop = "Landroid/os/SystemProperties;->get";
     let mut want = vec![
         key("data.api", Some("phone_number.line"), line1),
         key("data.reflection", Some("device_id.imsi"), imsi),
+        key("data.reflection", Some("device_id.serial"), prop),
         key("network.cleartext", None, url),
         key("tracker", None, "AppsFlyer"),
         key("packer", None, "Jiagu (Qihoo 360)"),
         key("code.dynamic_loading", None, dcl),
         key("code.reflection", None, for_name),
+        key("code.reflection", None, get_dm),
         key("code.reflection", None, get_m),
         key("code.reflection", None, invoke),
         key("code.reflection_sensitive", Some("device_id.imsi"), imsi),
+        key("code.reflection_sensitive", Some("device_id.serial"), prop),
         key("code.native_loading", None, load),
         key("code.hidden_payload", None, "assets/fonts/roboto.ttf"),
     ];
@@ -553,23 +558,25 @@ fn tricks_at_dexdump_offsets() {
     let Some(dx) = common::dexdump("tricks.apk", "classes.dex") else {
         return;
     };
-    // Reflection: the three calls, and the sensitive API named by the strings. Evidence of
-    // the latter is the instruction loading the member name.
+    // Reflection: every call, in `imsi` (getSubscriberId), `serial` (SystemProperties.get
+    // with "ro.serialno") and `prop` (SystemProperties.get with a key from a parameter).
     let hidden = "Lcom/example/tricks/Hidden;";
-    for (op, api) in [
-        ("invoke-static", for_name),
-        ("invoke-virtual", get_m),
-        ("invoke-virtual", invoke),
+    for (op, api, methods) in [
+        ("invoke-static", for_name, &["imsi", "serial", "prop"][..]),
+        ("invoke-virtual", get_dm, &["imsi"][..]),
+        ("invoke-virtual", get_m, &["serial", "prop"][..]),
+        ("invoke-virtual", invoke, &["imsi", "serial", "prop"][..]),
     ] {
         check(
             one(&f, "code.reflection", None, api),
-            vec![code_ev(
-                "classes.dex",
-                &dx.site(hidden, "imsi", op, api),
-                api,
-            )],
+            methods
+                .iter()
+                .map(|m| code_ev("classes.dex", &dx.site(hidden, m, op, api), api))
+                .collect(),
         );
     }
+    // The sensitive APIs named by the strings; evidence is the instruction loading the member
+    // name. `prop` names SystemProperties.get too, but without the "ro.serialno" key: nothing.
     let name_site = dx.site(hidden, "imsi", "const-string", "getSubscriberId");
     dx.site(
         hidden,
@@ -582,6 +589,15 @@ fn tricks_at_dexdump_offsets() {
         let x = one(&f, kind, Some("device_id.imsi"), imsi);
         assert_eq!(x.category.as_deref(), Some("device_id"));
         check(x, vec![code_ev("classes.dex", &name_site, item)]);
+    }
+    dx.site(hidden, "serial", "const-string", "ro.serialno");
+    dx.site(hidden, "prop", "const-string", "get");
+    let serial_site = dx.site(hidden, "serial", "const-string", "get");
+    let item = "strings \"android.os.SystemProperties\", \"get\" and \"ro.serialno\"";
+    for kind in ["code.reflection_sensitive", "data.reflection"] {
+        let x = one(&f, kind, Some("device_id.serial"), prop);
+        assert_eq!(x.category.as_deref(), Some("device_id"));
+        check(x, vec![code_ev("classes.dex", &serial_site, item)]);
     }
     assert_eq!(
         one(&f, "data.reflection", None, imsi).section,
