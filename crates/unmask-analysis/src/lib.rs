@@ -117,6 +117,13 @@
 //!   a `LocationListener` callback, call recording, watched apps, file scanning with hashing,
 //!   native loading with the library name, a cleartext IP URL with port, `content://sms`,
 //!   a Firebase tracker by class and by host, a Jiagu stub class.
+//! - `tests/traits.rs` on the analysis fixtures (`fixtures/src/{datacat,traits,tricks,perms,
+//!   lookalike,empty}`, see fixtures/README.md): every data category, trait and code trick
+//!   as an exact list of findings, each code evidence offset and line taken from `dexdump -d`
+//!   and each manifest line from `aapt dump xmltree` (independent oracles); the look-alike and
+//!   empty apps must raise nothing. Reflection on an `arg:N=` row (e.g.
+//!   `SystemProperties.get`) counts only when one of the row's constants is also a string of
+//!   the method, and the evidence names it.
 //! - `tests/droidbench.rs`: for every DroidBench app whose ground truth lists a leak, the
 //!   source's category (from the description) is among the data findings, with evidence in
 //!   the app's own code: 146/160; the 14 misses are listed with their reason (password
@@ -138,6 +145,7 @@
 pub mod code;
 pub mod model;
 mod network;
+pub mod reach;
 pub mod sources;
 
 pub use code::Code;
@@ -1229,12 +1237,16 @@ impl Analysis<'_, '_, '_, '_> {
                 .collect();
             for cls in &classes {
                 for name in &strings {
-                    if let Some(row) = self
-                        .kb
-                        .apis
-                        .lookup(cls, name)
-                        .find(|r| r.condition != Condition::Context)
-                    {
+                    // An `arg:N=` row counts only when one of its constants is also a string
+                    // of the method (`SystemProperties.get` is the serial number only with
+                    // "ro.serialno"; a key passed in a parameter is not).
+                    if let Some(row) = self.kb.apis.lookup(cls, name).find(|r| match &r.condition {
+                        Condition::Context => false,
+                        Condition::Arg { values, .. } => {
+                            values.iter().any(|v| strings.iter().any(|s| s == v))
+                        }
+                        _ => true,
+                    }) {
                         let api = format!("{cls}->{name}");
                         rows_of.entry(api.clone()).or_insert((
                             row.category,
@@ -1260,12 +1272,20 @@ impl Analysis<'_, '_, '_, '_> {
                                 })
                             })
                             .unwrap_or(0);
-                        let item = format!(
-                            "strings \"{}\" and \"{name}\"",
-                            cls.trim_start_matches('L')
-                                .trim_end_matches(';')
-                                .replace('/', ".")
-                        );
+                        let dotted = cls
+                            .trim_start_matches('L')
+                            .trim_end_matches(';')
+                            .replace('/', ".");
+                        let arg = match &row.condition {
+                            Condition::Arg { values, .. } => {
+                                values.iter().find(|v| strings.iter().any(|s| s == *v))
+                            }
+                            _ => None,
+                        };
+                        let item = match arg {
+                            Some(v) => format!("strings \"{dotted}\", \"{name}\" and \"{v}\""),
+                            None => format!("strings \"{dotted}\" and \"{name}\""),
+                        };
                         let site = Site {
                             dex: d,
                             class_def: cd,
