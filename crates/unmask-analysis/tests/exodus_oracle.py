@@ -3,6 +3,7 @@
 
 usage: exodus_oracle.py SIGNATURES.json INPUT...
        exodus_oracle.py --match SIGNATURES.json < NAMES
+       exodus_oracle.py --synth OUTDIR BASE.apk DONOR.apk
 
 Run with the Python of the venv made by ci/exodus-venv.sh (exodus-core 1.3.15).
 
@@ -21,6 +22,13 @@ would see if that dex were an app's only code.
 
 With --match, no APK is read: each line of stdin is one class name, passed alone to exodus's
 own StaticAnalysis.detect_trackers_in_list([name]) (the regex step alone).
+
+With --synth, nothing is analysed: zipfile writes the synthetic inputs of tests/exodus.rs into
+OUTDIR, each one BASE.apk's entries plus one more holding DONOR.apk's code where the two tools
+look differently: `nested-apk.apk` (DONOR.apk whole as assets/plugin.apk: exodus recurses into
+entries named `.*\.apk`), `hidden-dex.apk` (DONOR's classes.dex as assets/data.bin: a dex
+under a name exodus does not look at) and `renamed-dex.apk` (the same dex as
+assets/classes.dex: a name both look at). It prints the paths written.
 
 Output, one JSON object per line:
   first   {"signatures": [[id, name, code_signature], ...]}  -- what exodus was given
@@ -80,8 +88,34 @@ def match_names(signatures):
         print(json.dumps({"name": name, "ids": [t.id for t in found]}))
 
 
+def synth(outdir, base, donor):
+    with zipfile.ZipFile(donor) as d:
+        dex = d.read("classes.dex")
+    with open(donor, "rb") as f:
+        donor_bytes = f.read()
+    cases = [
+        ("nested-apk.apk", "assets/plugin.apk", donor_bytes),
+        ("hidden-dex.apk", "assets/data.bin", dex),
+        ("renamed-dex.apk", "assets/classes.dex", dex),
+    ]
+    with zipfile.ZipFile(base) as b:
+        entries = [(i, b.read(i)) for i in b.infolist()]
+    for name, entry, data in cases:
+        path = os.path.join(outdir, name)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, body in entries:
+                z.writestr(info, body)
+            z.writestr(entry, data)
+        print(path)
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--synth":
+        if len(args) != 4:
+            sys.exit("usage: exodus_oracle.py --synth OUTDIR BASE.apk DONOR.apk")
+        synth(*args[1:])
+        return
     match = bool(args) and args[0] == "--match"
     if match:
         args = args[1:]
