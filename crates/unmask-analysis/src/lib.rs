@@ -65,7 +65,8 @@
 //!    with a constant 2/3/4), launcher icon hidden at run time
 //!    (`setComponentEnabledSetting` with constant 2 = DISABLED, while a launcher activity is
 //!    declared), reading the installed apps, watched apps (package names of the kb's
-//!    `watched_apps` as dex strings) and bulk file scanning with hashing (`File.listFiles` or
+//!    `watched_apps` as dex strings, or as tokens of strings in resources, assets and native
+//!    libraries) and bulk file scanning with hashing (`File.listFiles` or
 //!    `Files.walk` plus `MessageDigest` in the same class).
 //! 5. **IOC matches** ([`Section::Iocs`]): package name, signing-certificate SHA-1/SHA-256, APK
 //!    hashes, hidden entry names, URLs, hosts and IPs from 2. against the [`IocSet`].
@@ -221,7 +222,10 @@ pub fn analyze_path(
         dexes: &dexes,
         index: &index,
     };
-    let (texts, mut skipped) = sources::collect(path, &opts.apk)?;
+    let keep = |s: &str| {
+        sources::may_hold_endpoint(s) || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
+    };
+    let (texts, mut skipped) = sources::collect(path, &opts.apk, &keep)?;
     errors.append(&mut skipped);
     let mut findings = analyze_with_texts(&report, &code, &texts, kb, iocs, opts);
     errors.append(&mut findings.errors);
@@ -252,6 +256,7 @@ pub fn analyze_with_texts(
 ) -> Findings {
     let mut a = Analysis {
         report,
+        texts,
         apk: report
             .apks
             .iter()
@@ -357,6 +362,8 @@ fn summarize(out: &[Finding], report: &Report, kb: &Kb) -> BTreeMap<String, Cate
 
 struct Analysis<'r, 'c, 'd, 'a> {
     report: &'r Report,
+    /// Strings found outside the dex files.
+    texts: &'r [sources::TextString],
     apk: Option<&'r ApkReport>,
     code: &'c Code<'d, 'a>,
     kb: &'r Kb,
@@ -1590,8 +1597,20 @@ impl Analysis<'_, '_, '_, '_> {
                 }
             }
         }
+        // ... and in resources, assets and native libraries.
+        for t in self.texts {
+            for app in self.kb.watched_apps.find_in(&t.text) {
+                if seen.insert(app.package.clone()) {
+                    let item = format!("{} ({}, {})", app.package, app.name, app.category.as_str());
+                    ev.push(Evidence::Entry {
+                        name: t.entry.clone(),
+                        detail: format!("{} names {item}", t.detail),
+                    });
+                }
+            }
+        }
         if !ev.is_empty() {
-            let why = format!("the code names {} other apps (messengers, VPNs, ...) that surveillance apps look for", seen.len());
+            let why = format!("the app names {} other apps (messengers, VPNs, ...) that surveillance apps look for", seen.len());
             self.push(
                 New::make(
                     Section::Traits,

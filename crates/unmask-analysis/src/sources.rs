@@ -1,7 +1,8 @@
 //! Text outside the dex files: strings of the resource table and of binary XML resources,
 //! printable runs in assets and raw resources, and strings of native libraries (ELF data
-//! sections, via `unmask-elf`), each with where it was found. Only strings that may hold an
-//! endpoint (a `://` or a dotted quad) are kept, so memory stays proportional to what matters.
+//! sections, via `unmask-elf`), each with where it was found. Only strings the caller wants
+//! are kept (those that may hold an endpoint — a `://` or a dotted quad — or name a watched
+//! app), so memory stays proportional to what matters.
 
 use crate::model::Evidence;
 
@@ -41,8 +42,8 @@ pub const MAX_KEPT: usize = 100_000;
 const MIN_RUN: usize = 8;
 
 /// Whether a string may hold a URL or an IPv4 address.
-pub(crate) fn may_hold_endpoint(s: &[u8]) -> bool {
-    s.windows(3).any(|w| w == b"://") || s.iter().filter(|b| **b == b'.').count() >= 3
+pub fn may_hold_endpoint(s: &str) -> bool {
+    s.contains("://") || s.bytes().filter(|b| *b == b'.').count() >= 3
 }
 
 /// Which entries are read: the resource table, XML resources, raw resources, assets and
@@ -56,11 +57,12 @@ fn wanted(name: &str) -> bool {
         || base.ends_with(".so")
 }
 
-/// Collects the strings of every wanted entry of an input. Returns the strings and lines
-/// naming what was skipped (over a cap, unreadable).
+/// Collects the strings that `keep` accepts from every wanted entry of an input. Returns the
+/// strings and lines naming what was skipped (over a cap, unreadable).
 pub fn collect(
     path: &std::path::Path,
     opts: &unmask_apk::Options,
+    keep: &dyn Fn(&str) -> bool,
 ) -> Result<(Vec<TextString>, Vec<String>), unmask_apk::AnalyzeError> {
     let mut out = Vec::new();
     let mut total = 0usize;
@@ -76,7 +78,7 @@ pub fn collect(
             ));
             return;
         }
-        strings_of(name, data, 1, &mut out);
+        strings_of(name, data, 1, keep, &mut out);
     })?;
     out.truncate(MAX_KEPT);
     skipped.append(&mut skipped_budget);
@@ -85,7 +87,13 @@ pub fn collect(
 
 /// The strings of one entry, by what its bytes are; a ZIP inside is opened `depth` levels
 /// deep (its entries named `entry!inner`).
-pub fn strings_of(name: &str, data: &[u8], depth: u32, out: &mut Vec<TextString>) {
+pub fn strings_of(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    keep: &dyn Fn(&str) -> bool,
+    out: &mut Vec<TextString>,
+) {
     if depth > 0 && data.starts_with(b"PK\x03\x04") {
         if let Ok(inner) = unmask_zip::Archive::parse(data, unmask_zip::Limits::default()) {
             let mut budget = MAX_ENTRY;
@@ -95,7 +103,7 @@ pub fn strings_of(name: &str, data: &[u8], depth: u32, out: &mut Vec<TextString>
                 }
                 if let Ok(bytes) = unmask_apk::facts::read_capped(&inner, e, budget) {
                     budget = budget.saturating_sub(bytes.len());
-                    strings_of(&format!("{name}!{}", e.name), &bytes, depth - 1, out);
+                    strings_of(&format!("{name}!{}", e.name), &bytes, depth - 1, keep, out);
                 }
             }
             return;
@@ -119,7 +127,7 @@ pub fn strings_of(name: &str, data: &[u8], depth: u32, out: &mut Vec<TextString>
         let strings = unmask_res::pool_strings(data, MAX_KEPT, 1 << 16);
         if !strings.is_empty() {
             for s in strings {
-                if may_hold_endpoint(s.as_bytes()) {
+                if keep(&s) {
                     push(what.to_string(), s);
                 }
             }
@@ -130,7 +138,7 @@ pub fn strings_of(name: &str, data: &[u8], depth: u32, out: &mut Vec<TextString>
         if let Ok(elf) = unmask_elf::Elf::parse(data) {
             let found = elf.strings(&unmask_elf::StringOptions::default());
             for s in &found.items {
-                if may_hold_endpoint(s.text.as_bytes()) {
+                if keep(s.text) {
                     push(
                         format!("string at offset {:#x} in {}", s.offset, s.region.name),
                         s.text.to_string(),
@@ -153,13 +161,9 @@ pub fn strings_of(name: &str, data: &[u8], depth: u32, out: &mut Vec<TextString>
             (false, Some(s)) => {
                 start = None;
                 if i.saturating_sub(s) >= MIN_RUN {
-                    if let Some(run) = data.get(s..i) {
-                        if may_hold_endpoint(run) {
-                            push(
-                                format!("bytes at offset {s:#x}"),
-                                String::from_utf8_lossy(run).into_owned(),
-                            );
-                        }
+                    let run = data.get(s..i).and_then(|r| std::str::from_utf8(r).ok());
+                    if let Some(run) = run.filter(|r| keep(r)) {
+                        push(format!("bytes at offset {s:#x}"), run.to_string());
                     }
                 }
             }
@@ -180,6 +184,7 @@ mod tests {
             "assets/cfg.bin",
             b"\x00\x01url=http://c2.example.net/x\x00short\x0010.1.2.3:80 tail",
             1,
+            &|s: &str| may_hold_endpoint(s),
             &mut out,
         );
         let got: Vec<(&str, &str)> = out

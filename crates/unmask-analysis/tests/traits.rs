@@ -19,6 +19,7 @@ mod common;
 
 use common::Site;
 use std::collections::BTreeSet;
+use std::path::Path;
 use unmask_analysis::{analyze_path, Evidence, Finding, Findings, Options, Section};
 
 fn run(name: &str) -> Findings {
@@ -358,7 +359,7 @@ fn traits_from_the_code_at_dexdump_offsets() {
         key(
             "trait.watched_apps",
             None,
-            "com.whatsapp, com.wireguard.android, org.telegram.messenger",
+            "com.nordvpn.android, com.whatsapp, com.wireguard.android, org.telegram.messenger, org.thoughtcrime.securesms",
         ),
         key("trait.file_scan_hashing", None, "File walk + MessageDigest"),
     ];
@@ -430,9 +431,13 @@ fn traits_from_the_code_at_dexdump_offsets() {
         )],
     );
     // Watched apps: each package name at its const-string (names and categories from
-    // kb/apps/watched-apps.tsv). assets/targets.txt names two more, which the analysis does
-    // not read (assets are not scanned for strings).
-    let watched: Vec<Evidence> = [
+    // kb/apps/watched-apps.tsv), and the two that assets/targets.txt names, each at the
+    // offset of its line in the asset's source file.
+    let asset = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/src/traits/assets/targets.txt"),
+    )
+    .unwrap();
+    let mut watched: Vec<Evidence> = [
         ("com.whatsapp", "WhatsApp, messenger"),
         ("org.telegram.messenger", "Telegram, messenger"),
         ("com.wireguard.android", "WireGuard, vpn"),
@@ -446,12 +451,22 @@ fn traits_from_the_code_at_dexdump_offsets() {
         )
     })
     .collect();
+    for (p, what) in [
+        ("org.thoughtcrime.securesms", "Signal, messenger"),
+        ("com.nordvpn.android", "NordVPN, vpn"),
+    ] {
+        let offset = asset.find(p).unwrap();
+        watched.push(Evidence::Entry {
+            name: "assets/targets.txt".into(),
+            detail: format!("bytes at offset {offset:#x} names {p} ({what})"),
+        });
+    }
     check(
         one(
             &f,
             "trait.watched_apps",
             None,
-            "com.whatsapp, com.wireguard.android, org.telegram.messenger",
+            "com.nordvpn.android, com.whatsapp, com.wireguard.android, org.telegram.messenger, org.thoughtcrime.securesms",
         ),
         watched,
     );
