@@ -51,6 +51,12 @@ pub mod kind {
     pub const DYNSYM_MISMATCH: &str = "dynsym_mismatch";
     /// `DT_TEXTREL` or `DF_TEXTREL`: the loader must write to code pages.
     pub const TEXT_RELOCATIONS: &str = "text_relocations";
+    /// A `PT_LOAD` segment of at least 8 KiB whose bytes look compressed or encrypted:
+    /// Shannon entropy ≥ 7.5 bits per byte for an executable segment (machine code stays
+    /// below 7.3), ≥ 7.95 for a data segment (tables of ordinary libraries stay below 7.93).
+    pub const HIGH_ENTROPY_SEGMENT: &str = "high_entropy_segment";
+    /// The `UPX!` marker of the UPX packer near the start or at the end of the file.
+    pub const UPX_SIGNATURE: &str = "upx_signature";
     /// Bytes after everything the headers describe (an appended payload).
     pub const TRAILING_DATA: &str = "trailing_data";
     /// More anomalies of one kind than are listed; the rest were counted.

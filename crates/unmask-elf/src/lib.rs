@@ -145,7 +145,7 @@ pub struct Section<'a> {
 }
 
 /// One program header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Segment {
     /// Index in the program header table.
     pub index: u32,
@@ -167,6 +167,9 @@ pub struct Segment {
     pub align: u64,
     /// `offset + filesz` lies inside the file.
     pub in_file: bool,
+    /// Shannon entropy of the file bytes (bits per byte, 0–8) of a `PT_LOAD` segment;
+    /// near 8 means compressed or encrypted. `None` for other segments.
+    pub entropy: Option<f64>,
 }
 
 /// Symbol type (`STT_*`).
@@ -334,6 +337,8 @@ pub struct Facts<'a> {
     pub section_count: usize,
     /// Number of program headers read.
     pub segment_count: usize,
+    /// Highest entropy of a `PT_LOAD` segment (bits per byte); see [`Segment::entropy`].
+    pub max_load_entropy: Option<f64>,
     /// Everything unusual, in the order found.
     pub anomalies: Vec<Anomaly>,
 }
@@ -508,6 +513,11 @@ impl<'a> Elf<'a> {
             symbol_source: self.symbol_source,
             section_count: self.sections.len(),
             segment_count: self.segments.len(),
+            max_load_entropy: self
+                .segments
+                .iter()
+                .filter_map(|s| s.entropy)
+                .reduce(f64::max),
             anomalies: self.anomalies.clone(),
         }
     }

@@ -200,11 +200,16 @@ where
                     memsz: p.p_memsz(e).into(),
                     align: p.p_align(e).into(),
                     in_file: in_file(offset, filesz, len).is_some(),
+                    entropy: None,
                 });
             }
         }
     }
     check_segments(&segments, len, &mut anomalies);
+    measure_entropy(data, &mut segments, &mut anomalies);
+    if let Some(at) = find_upx(data) {
+        anomalies.push(kind::UPX_SIGNATURE, || format!("\"UPX!\" at {at:#x}"));
+    }
 
     // Section headers: all or nothing (a table that overruns the file is bogus).
     let mut sections = Vec::new();
@@ -546,6 +551,78 @@ fn check_segments(segments: &[Segment], len: u64, anomalies: &mut Anomalies) {
             reach = Some((end, s.index));
         }
     }
+}
+
+/// Most bytes whose entropy is measured per file (segments past it get none).
+const MAX_ENTROPY_BYTES: u64 = 256 << 20;
+/// Segments smaller than this are not flagged (too few bytes for a meaningful measure).
+const MIN_ENTROPY_FLAG_SIZE: u64 = 8 << 10;
+/// Entropy from which an executable segment is flagged (machine code stays below 7.3:
+/// x86-64 about 6.5, AArch64 about 6, Thumb-2 up to 7.2 on the libraries tested).
+const HIGH_ENTROPY_CODE: f64 = 7.5;
+/// Entropy from which a data segment is flagged: crypto and compression tables of ordinary
+/// libraries reach 7.92 (glibc's `gconv/GB18030.so`); 8 KiB of random bytes measure 7.97.
+const HIGH_ENTROPY_DATA: f64 = 7.95;
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u64; 256];
+    for &b in bytes {
+        if let Some(c) = counts.get_mut(usize::from(b)) {
+            *c += 1;
+        }
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn measure_entropy(data: &[u8], segments: &mut [Segment], anomalies: &mut Anomalies) {
+    let mut budget = MAX_ENTROPY_BYTES;
+    for s in segments.iter_mut() {
+        if s.p_type != PT_LOAD || !s.in_file || s.filesz == 0 || s.filesz > budget {
+            continue;
+        }
+        budget -= s.filesz;
+        let Some(bytes) = slice(data, s.offset, s.offset.saturating_add(s.filesz)) else {
+            continue;
+        };
+        let h = entropy(bytes);
+        s.entropy = Some(h);
+        let limit = if s.flags & PF_X != 0 {
+            HIGH_ENTROPY_CODE
+        } else {
+            HIGH_ENTROPY_DATA
+        };
+        if h >= limit && s.filesz >= MIN_ENTROPY_FLAG_SIZE {
+            anomalies.push(kind::HIGH_ENTROPY_SEGMENT, || {
+                format!(
+                    "PT_LOAD [{}] ({} bytes at {:#x}) has entropy {h:.2} bits/byte",
+                    s.index, s.filesz, s.offset
+                )
+            });
+        }
+    }
+}
+
+/// Offset of UPX's `UPX!` marker in the first 4 KiB or the last 64 bytes.
+fn find_upx(data: &[u8]) -> Option<usize> {
+    let head = data.get(..data.len().min(4096)).unwrap_or(data);
+    if let Some(at) = memchr::memmem::find(head, b"UPX!") {
+        return Some(at);
+    }
+    let tail_start = data.len().saturating_sub(64);
+    let tail = data.get(tail_start..).unwrap_or(&[]);
+    memchr::memmem::find(tail, b"UPX!").map(|at| tail_start + at)
 }
 
 fn read_dynamic<H>(

@@ -334,6 +334,29 @@ fn packer_tricks() {
         m.extend(std::iter::repeat_n(0x5a, 64 << 10));
         assert!(kinds(&m).contains(&kind::TRAILING_DATA), "{name}");
 
+        // Encrypted code: the executable segment (past the headers) filled with random bytes.
+        if let Some(code) = elf
+            .segments()
+            .iter()
+            .find(|s| s.p_type == 1 && s.flags & 1 != 0 && s.filesz >= 16 << 10)
+        {
+            let mut m = data.clone();
+            let mut rng = Rng(0x1234_5678_9abc_def1);
+            let start = (code.offset as usize).max(4096);
+            for b in &mut m[start..(code.offset + code.filesz) as usize] {
+                *b = rng.next() as u8;
+            }
+            assert!(kinds(&m).contains(&kind::HIGH_ENTROPY_SEGMENT), "{name}");
+            assert!(!kinds(data).contains(&kind::HIGH_ENTROPY_SEGMENT), "{name}");
+        }
+        // UPX's marker after the program headers.
+        let mut m = data.clone();
+        let at = (elf.header().phoff
+            + u64::from(elf.header().phnum) * u64::from(elf.header().phentsize))
+            as usize;
+        m[at..at + 4].copy_from_slice(b"UPX!");
+        assert!(kinds(&m).contains(&kind::UPX_SIGNATURE), "{name}");
+
         // String caps.
         let capped = elf.strings(&StringOptions {
             max_strings: 5,
