@@ -1076,3 +1076,446 @@ fn local_header_offset_inside_cd_is_flagged() {
     assert!(a.read(a.find("b").unwrap()).is_err());
     assert_eq!(read_named(&a, "a"), b"A");
 }
+
+// ---------------------------------------------------------------- quick prefixes (prefix.rs)
+
+/// Deterministic xorshift, so the generated streams are the same on every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Raw deflate streams of many shapes: stored, fixed and dynamic blocks, several blocks
+/// (sync flushes), empty input, the magic bytes the sniffing looks for.
+fn sample_streams() -> Vec<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut payloads: Vec<Vec<u8>> = vec![
+        vec![],
+        b"a".to_vec(),
+        b"ab".to_vec(),
+        b"abc".to_vec(),
+        b"dex\n035\0".to_vec(),
+        b"\x7fELF\x02\x01\x01".to_vec(),
+        b"PK\x03\x04\x14\x00".to_vec(),
+        b"PK\x05\x06".to_vec(),
+        b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_vec(),
+        b"abababababababababababababababababababababababab".to_vec(),
+        MANIFEST_LIKE.to_vec(),
+    ];
+    for len in [5usize, 17, 100, 1000, 5000, 70_000] {
+        payloads.push((0..len).map(|_| rng.next() as u8).collect());
+        payloads.push(
+            (0..len)
+                .map(|_| b"abcdefgh"[(rng.next() % 8) as usize])
+                .collect(),
+        );
+        let mut dex = b"dex\n035\0".to_vec();
+        dex.extend((0..len).map(|i| (i % 7) as u8));
+        payloads.push(dex);
+    }
+    let mut streams = Vec::new();
+    for p in &payloads {
+        for level in [0, 1, 6, 9] {
+            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), Compression::new(level));
+            enc.write_all(p).unwrap();
+            streams.push(enc.finish().unwrap());
+        }
+        // Several blocks: sync flushes after 1, 2 and 3 bytes, then the rest.
+        let mut c = Compress::new(Compression::default(), false);
+        let mut out = Vec::with_capacity(p.len() * 2 + 1024);
+        let cuts = [1usize, 2, 3, p.len()];
+        let mut at = 0;
+        for (i, &cut) in cuts.iter().enumerate() {
+            let cut = cut.clamp(at, p.len());
+            let flush = if i + 1 == cuts.len() {
+                FlushCompress::Finish
+            } else {
+                FlushCompress::Sync
+            };
+            c.compress_vec(&p[at..cut], &mut out, flush).unwrap();
+            at = cut;
+        }
+        streams.push(out);
+    }
+    streams
+}
+
+const MANIFEST_LIKE: &[u8] = b"\x03\x00\x08\x00\x9c\x12\x00\x00\x01\x00\x1c\x00<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\" package=\"com.example\">";
+
+/// The quick prefix decoder against zlib: whenever it answers, zlib must give the same bytes,
+/// no error, and the same number of inflated bytes; it must answer for intact streams.
+#[test]
+fn quick_prefix_agrees_with_zlib() {
+    let mut rng = Rng(12345);
+    let streams = sample_streams();
+    let (mut intact, mut intact_answered, mut mutated, mut mutated_answered) = (0, 0, 0, 0);
+    let mut check = |s: &[u8], is_intact: bool, rng: &mut Rng| {
+        for n in [1usize, 4, 8, 16] {
+            for declared in [n as u64, n as u64 + 1, 1 << 20] {
+                let space = declared.min(n as u64 + 1) as usize;
+                let quick = prefix::inflate_prefix(s, space);
+                let mut produced = 0u64;
+                let zlib = inflate::inflate(s, declared, 1 << 30, Some(n), &mut produced);
+                if is_intact {
+                    intact += 1;
+                    intact_answered += usize::from(quick.is_some());
+                } else {
+                    mutated += 1;
+                    mutated_answered += usize::from(quick.is_some());
+                }
+                if let Some(q) = quick {
+                    let Ok(z) = zlib else {
+                        panic!(
+                            "quick answered {q:?} where zlib fails, stream {:02x?}, n {n}, declared {declared}",
+                            &s[..s.len().min(48)]
+                        );
+                    };
+                    assert_eq!(
+                        &q[..q.len().min(n)],
+                        &z[..],
+                        "stream {:02x?}",
+                        &s[..s.len().min(48)]
+                    );
+                    assert_eq!(q.len() as u64, produced, "inflated-byte accounting");
+                }
+            }
+        }
+        let _ = rng;
+    };
+    for s in &streams {
+        check(s, true, &mut rng);
+        // Truncations and single-bit flips near the start, where the block header lives.
+        for cut in 0..s.len().min(40) {
+            check(&s[..cut], false, &mut rng);
+        }
+        for _ in 0..60 {
+            let mut m = s.clone();
+            if m.is_empty() {
+                break;
+            }
+            let bit = (rng.next() as usize) % (m.len().min(64) * 8);
+            m[bit / 8] ^= 1 << (bit % 8);
+            check(&m, false, &mut rng);
+        }
+        // Random garbage of the same length.
+        let g: Vec<u8> = (0..s.len().min(200)).map(|_| rng.next() as u8).collect();
+        check(&g, false, &mut rng);
+    }
+    eprintln!("quick prefix: {intact_answered}/{intact} intact, {mutated_answered}/{mutated} corrupted answered");
+    // The quick path must actually be taken: every intact stream here is one it handles,
+    // except where a block boundary falls right at the end of the room.
+    assert!(
+        intact_answered * 100 >= intact * 90,
+        "quick path answered {intact_answered} of {intact} intact cases"
+    );
+    assert!(mutated_answered > 0 && mutated > mutated_answered);
+}
+
+#[test]
+fn read_prefix_quick_path_counts_and_matches_read() {
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let mut dex = b"dex\n035\0".to_vec();
+    dex.extend_from_slice(&big);
+    let z = Z::with(vec![E::deflated("big", &big), E::deflated("d", &dex)]);
+    let bytes = z.build();
+    let a = Archive::parse(&bytes, Limits::default()).unwrap();
+    for name in ["big", "d"] {
+        let e = a.find(name).unwrap();
+        let full = a.read(e).unwrap();
+        let before = a.inflated_total();
+        let p = a.read_prefix(e, 4).unwrap();
+        assert_eq!(&*p, &full[..4]);
+        // Five bytes of room, as zlib is given: the declared size caps it at n + 1.
+        assert_eq!(a.inflated_total() - before, 5);
+    }
+}
+
+/// LSB-first bit writer for hand-built deflate streams.
+#[derive(Default)]
+struct BitW {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+impl BitW {
+    fn put(&mut self, v: u32, bits: u32) {
+        self.acc |= u64::from(v) << self.n;
+        self.n += bits;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+    /// A Huffman code, sent most significant bit first.
+    fn code(&mut self, (code, len): (u32, u32)) {
+        assert!(len > 0, "symbol without a code");
+        for i in (0..len).rev() {
+            self.put((code >> i) & 1, 1);
+        }
+    }
+    fn finish(mut self) -> Vec<u8> {
+        if self.n > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
+/// Canonical codes of RFC 1951 §3.2.2: (code, length) per symbol.
+fn canonical(lens: &[u8]) -> Vec<(u32, u32)> {
+    let mut count = [0u32; 16];
+    for &l in lens {
+        count[l as usize] += 1;
+    }
+    count[0] = 0;
+    let mut next = [0u32; 16];
+    let mut code = 0;
+    for len in 1..16 {
+        code = (code + count[len - 1]) << 1;
+        next[len] = code;
+    }
+    lens.iter()
+        .map(|&l| {
+            if l == 0 {
+                return (0, 0);
+            }
+            let c = next[l as usize];
+            next[l as usize] += 1;
+            (c, u32::from(l))
+        })
+        .collect()
+}
+
+/// One final dynamic block: header counts `nlen`/`ndist` (which may lie on purpose), code
+/// lengths sent as `lead` (raw code-length symbols with extra bits) then `lens` one by one,
+/// then the data `(is_distance, symbol, extra value, extra bits)` with the codes of
+/// `lit_lens`/`dist_lens`.
+fn dynamic_block(
+    nlen: u32,
+    ndist: u32,
+    lead: &[(usize, u32, u32)],
+    lens: &[u8],
+    lit_lens: &[u8],
+    dist_lens: &[u8],
+    data: &[(bool, usize, u32, u32)],
+) -> Vec<u8> {
+    const ORDER: [usize; 19] = [
+        16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+    ];
+    let mut cl = [4u8; 19];
+    cl[13..].fill(5);
+    let clc = canonical(&cl);
+    let (lc, dc) = (canonical(lit_lens), canonical(dist_lens));
+    let mut w = BitW::default();
+    w.put(1, 1);
+    w.put(2, 2);
+    w.put(nlen - 257, 5);
+    w.put(ndist - 1, 5);
+    w.put(19 - 4, 4);
+    for i in ORDER {
+        w.put(u32::from(cl[i]), 3);
+    }
+    for &(sym, extra, bits) in lead {
+        w.code(clc[sym]);
+        w.put(extra, bits);
+    }
+    for &l in lens {
+        w.code(clc[l as usize]);
+    }
+    for &(is_dist, sym, extra, bits) in data {
+        w.code(if is_dist { dc[sym] } else { lc[sym] });
+        w.put(extra, bits);
+    }
+    w.finish()
+}
+
+/// The header rules zlib's `inflate_table` and `inflate` apply, one hand-built stream each:
+/// the quick decoder must give way exactly where zlib fails, and answer where zlib succeeds.
+#[test]
+fn quick_prefix_follows_zlib_header_rules() {
+    // Complete literal/length code over 286 symbols: 226 of 8 bits, 60 of 9.
+    let lit286: Vec<u8> = (0..286).map(|s| if s < 226 { 8 } else { 9 }).collect();
+    // Complete distance code over 30 symbols: 2 of 4 bits, 28 of 5.
+    let dist30: Vec<u8> = (0..30).map(|s| if s < 2 { 4 } else { 5 }).collect();
+    let lit = |s: u8| (false, usize::from(s), 0, 0);
+    // "dex\n", a 3-byte match at distance 1 ("\n\n\n"), "!", end of block.
+    let data = [
+        lit(b'd'),
+        lit(b'e'),
+        lit(b'x'),
+        lit(b'\n'),
+        (false, 257, 0, 0),
+        (true, 0, 0, 0),
+        lit(b'!'),
+        (false, 256, 0, 0),
+    ];
+    let all = |l: &[u8], d: &[u8]| [l, d].concat();
+    let valid = dynamic_block(
+        286,
+        30,
+        &[],
+        &all(&lit286, &dist30),
+        &lit286,
+        &dist30,
+        &data,
+    );
+
+    let lit288: Vec<u8> = (0..288).map(|s| if s < 224 { 8 } else { 9 }).collect();
+    let too_many_lit = dynamic_block(
+        288,
+        30,
+        &[],
+        &all(&lit288, &dist30),
+        &lit288,
+        &dist30,
+        &data,
+    );
+    let dist32 = vec![5u8; 32];
+    let too_many_dist = dynamic_block(
+        286,
+        32,
+        &[],
+        &all(&lit286, &dist32),
+        &lit286,
+        &dist32,
+        &data,
+    );
+    // Complete without symbol 256: 227 of 8 bits, 58 of 9.
+    let no_eob: Vec<u8> = (0..286)
+        .map(|s| match s {
+            256 => 0,
+            0..=226 => 8,
+            _ => 9,
+        })
+        .collect();
+    let missing_eob = dynamic_block(
+        286,
+        30,
+        &[],
+        &all(&no_eob, &dist30),
+        &no_eob,
+        &dist30,
+        &data[..4],
+    );
+    let over = vec![8u8; 286];
+    let oversubscribed = dynamic_block(286, 30, &[], &all(&over, &dist30), &lit286, &dist30, &data);
+    let mut inc = lit286.clone();
+    inc[285] = 0;
+    let incomplete = dynamic_block(286, 30, &[], &all(&inc, &dist30), &lit286, &dist30, &data);
+    // A single one-bit distance code is the one incomplete code zlib accepts.
+    let one_dist = dynamic_block(286, 1, &[], &all(&lit286, &[1]), &lit286, &[1], &data);
+    let mut inc_dist = dist30.clone();
+    inc_dist[29] = 0;
+    let incomplete_dist = dynamic_block(
+        286,
+        30,
+        &[],
+        &all(&lit286, &inc_dist),
+        &lit286,
+        &dist30,
+        &data,
+    );
+    // Code 16 (repeat the previous length) with no previous length.
+    let repeat_first = dynamic_block(
+        286,
+        30,
+        &[(16, 0, 2)],
+        &all(&lit286, &dist30)[3..],
+        &lit286,
+        &dist30,
+        &data,
+    );
+    // Code 18 (11-138 zeros) running past the declared number of lengths.
+    let repeat_past = dynamic_block(
+        257,
+        1,
+        &[(18, 127, 7), (18, 127, 7)],
+        &[],
+        &lit286,
+        &dist30,
+        &data,
+    );
+    // A distance beyond the start of the output.
+    let far = dynamic_block(
+        286,
+        30,
+        &[],
+        &all(&lit286, &dist30),
+        &lit286,
+        &dist30,
+        &[
+            lit(b'd'),
+            (false, 257, 0, 0),
+            (true, 3, 0, 0),
+            (false, 256, 0, 0),
+        ],
+    );
+
+    // Fixed-code blocks: "dex\n" then end; then the never-valid symbols 286 and distance 30.
+    let fixed_lit: Vec<u8> = (0..288)
+        .map(|s| match s {
+            0..=143 => 8,
+            144..=255 => 9,
+            256..=279 => 7,
+            _ => 8,
+        })
+        .collect();
+    let (flc, fdc) = (canonical(&fixed_lit), canonical(&[5u8; 32]));
+    let fixed = |syms: &[(bool, usize)]| {
+        let mut w = BitW::default();
+        w.put(1, 1);
+        w.put(1, 2);
+        for &(d, s) in syms {
+            w.code(if d { fdc[s] } else { flc[s] });
+        }
+        w.finish()
+    };
+    let l = |b: u8| (false, usize::from(b));
+    let fixed_ok = fixed(&[l(b'd'), l(b'e'), l(b'x'), l(b'\n'), l(b'0'), (false, 256)]);
+    let fixed_286 = fixed(&[l(b'd'), (false, 286), (false, 256)]);
+    let fixed_d30 = fixed(&[l(b'd'), l(b'e'), (false, 257), (true, 30), (false, 256)]);
+    // Stored block whose NLEN is not the complement of LEN.
+    let bad_stored = vec![0x01, 0x04, 0x00, 0xfa, 0xff, b'd', b'e', b'x', b'\n'];
+    let stored_ok = vec![0x01, 0x05, 0x00, 0xfa, 0xff, b'd', b'e', b'x', b'\n', b'0'];
+
+    let cases: &[(&str, &[u8], bool)] = &[
+        ("valid dynamic", &valid, true),
+        ("288 literal/length codes", &too_many_lit, false),
+        ("32 distance codes", &too_many_dist, false),
+        ("no end-of-block code", &missing_eob, false),
+        ("over-subscribed", &oversubscribed, false),
+        ("incomplete", &incomplete, false),
+        ("single distance code", &one_dist, true),
+        ("incomplete distance code", &incomplete_dist, false),
+        ("repeat with nothing before", &repeat_first, false),
+        ("repeat past the end", &repeat_past, false),
+        ("distance too far back", &far, false),
+        ("fixed", &fixed_ok, true),
+        ("fixed symbol 286", &fixed_286, false),
+        ("fixed distance 30", &fixed_d30, false),
+        ("stored, bad NLEN", &bad_stored, false),
+        ("stored", &stored_ok, true),
+    ];
+    for &(what, s, ok) in cases {
+        for n in [1usize, 4, 5, 8] {
+            let quick = prefix::inflate_prefix(s, n + 1);
+            let mut produced = 0;
+            let zlib = inflate::inflate(s, 1 << 20, 1 << 30, Some(n), &mut produced);
+            assert_eq!(zlib.is_ok(), ok, "{what}, n {n}: zlib result");
+            if ok {
+                let (q, z) = (quick.unwrap(), zlib.ok().unwrap());
+                assert_eq!(&q[..q.len().min(n)], &z[..], "{what}, n {n}");
+                assert_eq!(q.len() as u64, produced, "{what}, n {n}");
+            } else {
+                assert!(quick.is_none(), "{what}, n {n}: answered {quick:?}");
+            }
+        }
+    }
+}
