@@ -60,7 +60,10 @@
 //!    string arguments in the same method name a class and member of the `apis` table, native
 //!    code loading (`System`/`Runtime` `load`/`loadLibrary`) and hidden dex/APK/ZIP/ELF entries.
 //! 4. **Surveillance traits** ([`Section::Traits`]): from the manifest, accessibility
-//!    services, device-admin receivers, notification listeners, SMS/call/boot receivers; from
+//!    services, device-admin receivers, notification listeners, SMS/call/boot receivers
+//!    (also receivers registered at run time: an SMS/call/boot action string loaded by code
+//!    in an app that calls `registerReceiver`; the permissions those broadcasts need are
+//!    never called unused); from
 //!    the code, screen capture (MediaProjection), call recording (`MediaRecorder.setAudioSource`
 //!    with a constant 2/3/4), launcher icon hidden at run time
 //!    (`setComponentEnabledSetting` with constant 2 = DISABLED, while a launcher activity is
@@ -316,6 +319,49 @@ pub fn analyze_with_texts(
         errors,
     }
 }
+
+/// Broadcasts that reveal personal data or keep an app running, with the permissions an app
+/// needs to receive them.
+const WATCHED_BROADCASTS: &[(&str, &[&str])] = &[
+    (
+        "android.provider.Telephony.SMS_RECEIVED",
+        &["android.permission.RECEIVE_SMS"],
+    ),
+    (
+        "android.provider.Telephony.SMS_DELIVER",
+        &["android.permission.RECEIVE_SMS"],
+    ),
+    (
+        "android.provider.Telephony.WAP_PUSH_RECEIVED",
+        &[
+            "android.permission.RECEIVE_MMS",
+            "android.permission.RECEIVE_WAP_PUSH",
+        ],
+    ),
+    (
+        "android.provider.Telephony.WAP_PUSH_DELIVER",
+        &[
+            "android.permission.RECEIVE_MMS",
+            "android.permission.RECEIVE_WAP_PUSH",
+        ],
+    ),
+    (
+        "android.intent.action.PHONE_STATE",
+        &["android.permission.READ_PHONE_STATE"],
+    ),
+    (
+        "android.intent.action.NEW_OUTGOING_CALL",
+        &["android.permission.PROCESS_OUTGOING_CALLS"],
+    ),
+    (
+        "android.intent.action.BOOT_COMPLETED",
+        &["android.permission.RECEIVE_BOOT_COMPLETED"],
+    ),
+    (
+        "android.intent.action.LOCKED_BOOT_COMPLETED",
+        &["android.permission.RECEIVE_BOOT_COMPLETED"],
+    ),
+];
 
 /// Top-level category name: `location.precise` → `location`.
 fn top(cat: Category) -> String {
@@ -692,7 +738,8 @@ impl Analysis<'_, '_, '_, '_> {
         let mut new = Vec::new();
         // Without the code decoded, nothing can be called unused.
         let code_read = self.opts.apk.code;
-        for p in req.iter().filter(|_| code_read) {
+        let received = self.broadcast_permissions();
+        for p in req.iter().filter(|p| code_read && !received.contains(*p)) {
             let cats = self.kb.categories_for_permission(p);
             if cats.is_empty() || cats.iter().any(|c| cat_used(*c)) {
                 continue;
@@ -1341,9 +1388,10 @@ impl Analysis<'_, '_, '_, '_> {
     // ---- 4. traits ---------------------------------------------------------------------
 
     fn manifest_traits(&mut self) {
-        let Some(m) = self.apk.and_then(|a| a.manifest.as_ref()) else {
-            return;
-        };
+        let components: &[unmask_apk::manifest::Component] = self
+            .apk
+            .and_then(|a| a.manifest.as_ref())
+            .map_or(&[], |m| &m.components);
         type Rule = (
             &'static str,
             &'static [&'static str],
@@ -1404,7 +1452,7 @@ impl Analysis<'_, '_, '_, '_> {
         let mut new = Vec::new();
         for (kind, perms, actions, what) in RULES {
             let mut ev = Vec::new();
-            for comp in &m.components {
+            for comp in components {
                 let by_perm = comp.permission.as_deref().filter(|p| perms.contains(p));
                 let action = comp
                     .intent_filters
@@ -1435,22 +1483,74 @@ impl Analysis<'_, '_, '_, '_> {
                     });
                 }
             }
+            let in_manifest = !ev.is_empty();
+            // Broadcast receivers registered at run time for the same actions.
+            let mut in_code = false;
+            if perms.is_empty() {
+                for (action, sites) in self.registered_actions() {
+                    if actions.contains(&action.as_str()) {
+                        in_code = true;
+                        ev.extend(sites);
+                    }
+                }
+            }
             if !ev.is_empty() {
                 let subject = kind.trim_start_matches("trait.").to_string();
-                new.push((
-                    New::make(
-                        Section::Traits,
-                        kind,
-                        subject,
-                        format!("the manifest declares a component that {what}"),
-                    ),
-                    ev,
-                ));
+                let why = match (in_manifest, in_code) {
+                    (true, true) => format!("the manifest declares a component, and the code registers a receiver at run time, that {what}"),
+                    (false, true) => format!("the code registers a receiver at run time that {what}"),
+                    _ => format!("the manifest declares a component that {what}"),
+                };
+                new.push((New::make(Section::Traits, kind, subject, why), ev));
             }
         }
         for (n, ev) in new {
             self.push(n, ev);
         }
+    }
+
+    /// Broadcast actions the code registers receivers for at run time: an action string of
+    /// [`WATCHED_BROADCASTS`] loaded by an instruction, in an app that calls
+    /// `registerReceiver`; the evidence is where the string is loaded.
+    fn registered_actions(&self) -> Vec<(String, Vec<Evidence>)> {
+        let registers = self
+            .method_keys
+            .iter()
+            .any(|(k, _)| k.contains(";->registerReceiver(Landroid/content/BroadcastReceiver;Landroid/content/IntentFilter;"));
+        if !registers {
+            return Vec::new();
+        }
+        let c = self.code;
+        WATCHED_BROADCASTS
+            .iter()
+            .filter_map(|(action, _)| {
+                let sites = c.index.strings.get(c.dexes, action);
+                (!sites.is_empty())
+                    .then(|| (action.to_string(), self.sites_evidence(&sites, action)))
+            })
+            .collect()
+    }
+
+    /// Permissions that receiving a declared or registered broadcast needs (so they are used
+    /// even when no API of their categories is called).
+    fn broadcast_permissions(&self) -> BTreeSet<String> {
+        let mut actions: BTreeSet<String> = self
+            .apk
+            .and_then(|a| a.manifest.as_ref())
+            .map(|m| {
+                m.components
+                    .iter()
+                    .flat_map(|c| c.intent_filters.iter())
+                    .flat_map(|f| f.actions.iter().cloned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        actions.extend(self.registered_actions().into_iter().map(|(a, _)| a));
+        WATCHED_BROADCASTS
+            .iter()
+            .filter(|(a, _)| actions.contains(*a))
+            .flat_map(|(_, perms)| perms.iter().map(|p| p.to_string()))
+            .collect()
     }
 
     fn code_traits(&mut self) {

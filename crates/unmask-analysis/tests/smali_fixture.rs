@@ -194,3 +194,43 @@ fn hides_launcher_icon_with_manifest() {
     assert!(item.ends_with("COMPONENT_ENABLED_STATE_DISABLED"));
     assert!(h.reason.contains("com.example.full"));
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// A receiver registered at run time for `SMS_RECEIVED` (Receiver.smali) raises the SMS
+/// receiver trait from the code, at the offset `dexdump -d` gives for the action string.
+#[test]
+fn sms_receiver_registered_at_run_time() {
+    let f = spy();
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spy.dex");
+    let Ok(out) = std::process::Command::new("dexdump")
+        .arg("-d")
+        .arg(&p)
+        .output()
+    else {
+        println!("SKIPPED: dexdump not found");
+        return;
+    };
+    let dx = common::parse(&String::from_utf8_lossy(&out.stdout));
+    let action = "android.provider.Telephony.SMS_RECEIVED";
+    let site = dx.site(
+        "Lcom/example/spy/Receiver;",
+        "listen",
+        "const-string",
+        action,
+    );
+    let t: Vec<_> = f.of_kind("trait.sms_receiver").collect();
+    assert_eq!(t.len(), 1, "{:#?}", f.findings);
+    assert!(
+        t[0].reason.contains("registers a receiver at run time"),
+        "{}",
+        t[0].reason
+    );
+    assert_eq!(t[0].evidence.len(), 1);
+    let (m, off, line, item) = code(&t[0].evidence[0]);
+    assert_eq!(m, site.method);
+    assert_eq!(off, site.offset);
+    assert_eq!(line, site.line);
+    assert_eq!(item, action);
+}
