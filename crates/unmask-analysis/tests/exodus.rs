@@ -910,3 +910,114 @@ fn signatures_match_exodus() {
     }
     assert!(child.wait().expect("oracle").success());
 }
+
+/// Descriptors around every BMP character `c` (surrogates excepted): inside a package, at the
+/// start of the first package (after `L`), inside the class name, and before a capital that
+/// could start a second match.
+fn probe_descriptors() -> Vec<String> {
+    let mut out = Vec::new();
+    for c in (1u32..=0xFFFF).filter_map(char::from_u32) {
+        out.push(format!("Lcom/a{c}b/X;"));
+        out.push(format!("L{c}om/x/Y;"));
+        out.push(format!("Lcom/x/Y{c}z;"));
+        out.push(format!("Lcom/a{c}Bcd/e/F;"));
+    }
+    out
+}
+
+/// What exodus decodes from dexdump's printing of a descriptor: the MUTF-8 bytes decoded as
+/// UTF-8 with `errors='ignore'`, which drops U+0000 and every character above U+FFFF.
+fn as_exodus_decodes(descriptor: &str) -> String {
+    descriptor
+        .chars()
+        .filter(|c| *c != '\0' && u32::from(*c) <= 0xFFFF)
+        .collect()
+}
+
+#[test]
+fn class_names_match_exodus() {
+    let py = match oracle_python() {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("SKIPPED: exodus class-name test: {why}");
+            return;
+        }
+    };
+    let mut descriptors = probe_descriptors();
+    for odd in [
+        "Lcom/a\0b/X;",
+        "Lcom/a\u{1F600}b/X;",
+        "Lcom/\u{1D49C}x/Y;",
+        "LFoo;",
+    ] {
+        descriptors.push(odd.to_string());
+    }
+    let mut child = Command::new(&py)
+        .arg(oracle_script())
+        .arg("--findall")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("exodus_oracle.py --findall");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let text: String = descriptors
+        .iter()
+        .map(|d| serde_json::to_string(&as_exodus_decodes(d)).unwrap() + "\n")
+        .collect();
+    let feeder = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let header: Value =
+        serde_json::from_str(&lines.next().expect("header").expect("read")).unwrap();
+    let (mut checked, mut several, mut approx_differs) = (0usize, 0usize, 0usize);
+    let mut wrong = Vec::new();
+    let mut newer = BTreeSet::new();
+    for (d, line) in descriptors.iter().zip(lines) {
+        let v: Value = serde_json::from_str(&line.expect("read")).expect("json");
+        let want: Vec<String> = serde_json::from_value(v["names"].clone()).expect("names");
+        let got: Vec<String> = unmask_kb::TrackerTable::exodus_class_names(d)
+            .into_iter()
+            .map(|n| n.into_owned())
+            .collect();
+        if got != want {
+            // A letter that Python's Unicode database does not know yet (the regex crate's
+            // tables are newer) is no word character for exodus.
+            if v["unassigned"] == Value::Bool(true) {
+                newer.extend(d.chars().filter(|c| !c.is_ascii()));
+            } else {
+                wrong.push(format!("{d:?}: exodus {want:?}, unmask {got:?}"));
+            }
+        }
+        several += usize::from(want.len() > 1);
+        // The first-match ASCII approximation differs only on non-ASCII text, on a NUL, or
+        // when exodus takes more than one name.
+        let first = unmask_kb::exodus_class_name(d);
+        if first != want.first().map(String::as_str) || want.len() > 1 {
+            approx_differs += 1;
+            assert!(
+                !d.is_ascii() || d.contains('\0') || want.len() > 1,
+                "{d:?}: exodus {want:?}, exodus_class_name {first:?}"
+            );
+        }
+        checked += 1;
+    }
+    feeder.join().expect("feeder").expect("write descriptors");
+    assert!(child.wait().expect("oracle").success());
+    assert_eq!(checked, descriptors.len(), "oracle answered {checked}");
+    eprintln!(
+        "exodus class names: {checked} descriptors, {several} give exodus several names, \
+         exodus_class_names disagrees on {} and on letters newer than Python's Unicode {} \
+         ({newer:?}), the first-match ASCII exodus_class_name on {approx_differs}",
+        wrong.len(),
+        header["unicode"]
+    );
+    assert!(
+        newer.len() < 50,
+        "too many characters put down to Unicode versions: {newer:?}"
+    );
+    let shown: Vec<_> = wrong.iter().take(40).collect();
+    assert!(
+        wrong.is_empty(),
+        "{} descriptors differ, first ones:\n{shown:#?}",
+        wrong.len()
+    );
+}

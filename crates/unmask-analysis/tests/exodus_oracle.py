@@ -4,6 +4,7 @@
 usage: exodus_oracle.py SIGNATURES.json INPUT...
        exodus_oracle.py --match SIGNATURES.json < NAMES
        exodus_oracle.py --synth OUTDIR BASE.apk DONOR.apk
+       exodus_oracle.py --findall < DESCRIPTORS
 
 Run with the Python of the venv made by ci/exodus-venv.sh (exodus-core 1.3.15).
 
@@ -23,6 +24,13 @@ would see if that dex were an app's only code.
 With --match, no APK is read: each line of stdin is one class name, passed alone to exodus's
 own StaticAnalysis.detect_trackers_in_list([name]) (the regex step alone).
 
+With --findall, each stdin line is a JSON string (a type descriptor as dexdump would print it)
+and the answer, one JSON line each, is {"names": the list exodus's class-name extraction gives
+for it, `re.findall(r'[A-Z]+((?:\w+\/)+\w+)', text)` (the expression of
+StaticAnalysis._get_embedded_classes, which is checked to be in its source), "unassigned":
+whether a character of it is unassigned in Python's Unicode database}, after a first line
+{"unicode": that database's version}.
+
 With --synth, nothing is analysed: zipfile writes the synthetic inputs of tests/exodus.rs into
 OUTDIR, each one BASE.apk's entries plus one more holding DONOR.apk's code where the two tools
 look differently: `nested-apk.apk` (DONOR.apk whole as assets/plugin.apk: exodus recurses into
@@ -41,6 +49,7 @@ Output, one JSON object per line:
 """
 import json
 import os
+import re
 import sys
 import tempfile
 import zipfile
@@ -109,8 +118,28 @@ def synth(outdir, base, donor):
         print(path)
 
 
+CLASS_RE = r'[A-Z]+((?:\w+\/)+\w+)'
+
+
+def findall():
+    import inspect
+    src = inspect.getsource(StaticAnalysis._get_embedded_classes)
+    if f"re.findall(r'{CLASS_RE}'" not in src:
+        sys.exit("exodus's class-name regex is not the expected one")
+    import unicodedata
+    regex = re.compile(CLASS_RE)
+    print(json.dumps({"unicode": unicodedata.unidata_version}))
+    for line in sys.stdin:
+        text = json.loads(line)
+        unassigned = any(unicodedata.category(c) == "Cn" for c in text)
+        print(json.dumps({"names": regex.findall(text), "unassigned": unassigned}))
+
+
 def main():
     args = sys.argv[1:]
+    if args == ["--findall"]:
+        findall()
+        return
     if args and args[0] == "--synth":
         if len(args) != 4:
             sys.exit("usage: exodus_oracle.py --synth OUTDIR BASE.apk DONOR.apk")

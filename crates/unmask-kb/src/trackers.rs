@@ -1,5 +1,6 @@
 //! Tracker SDK signatures (`trackers/exodus-trackers.tsv`), applied the way exodus-core does.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -277,18 +278,60 @@ impl TrackerTable {
     pub fn match_host(&self, host: &str) -> Vec<&Tracker> {
         self.network.matches(&self.trackers, host)
     }
+
+    /// Every class name exodus-core 1.3.15 takes from a DEX type descriptor, in order; match
+    /// each with [`TrackerTable::match_class`] to reproduce exodus-core.
+    ///
+    /// exodus-core (`StaticAnalysis._get_embedded_classes`) runs `dexdump` on each
+    /// `classes*.dex`, decodes its output as UTF-8 with `errors='ignore'`, and keeps every match
+    /// of Python's `re.findall(r'[A-Z]+((?:\w+\/)+\w+)', text)`. For one descriptor that is:
+    /// - `\w` is Python 3's Unicode word class (letters, numbers and `_`:
+    ///   `[\p{L}\p{N}_]`), so `Lcom/café/X;` gives `com/café/X`; `[A-Z]` is ASCII;
+    /// - every match, not only the first: `Lcom/a$Bcd/e/F;` gives `com/a` and `cd/e/F`;
+    /// - dexdump prints the MUTF-8 bytes of the name, and the UTF-8 decoder drops what MUTF-8
+    ///   encodes differently from UTF-8: U+0000 (`C0 80`) and characters above U+FFFF
+    ///   (surrogate pairs); they are removed before matching, so the text around them joins.
+    ///
+    /// Classes in the default package give nothing; inner classes collapse to the outer class
+    /// (`$` is not a word character). Names are in slash form.
+    pub fn exodus_class_names(descriptor: &str) -> Vec<Cow<'_, str>> {
+        static RE: OnceLock<Option<Regex>> = OnceLock::new();
+        let Some(re) = RE
+            .get_or_init(|| Regex::new(r"[A-Z]+((?:[\p{L}\p{N}_]+/)+[\p{L}\p{N}_]+)").ok())
+            .as_ref()
+        else {
+            return Vec::new();
+        };
+        let dropped = |c: char| c == '\0' || u32::from(c) > 0xFFFF;
+        if descriptor.contains(dropped) {
+            let text: String = descriptor.chars().filter(|c| !dropped(*c)).collect();
+            re.captures_iter(&text)
+                .filter_map(|c| c.get(1))
+                .map(|m| Cow::Owned(m.as_str().to_string()))
+                .collect()
+        } else {
+            re.captures_iter(descriptor)
+                .filter_map(|c| c.get(1))
+                .map(|m| Cow::Borrowed(m.as_str()))
+                .collect()
+        }
+    }
 }
 
 /// The class name exodus-core would see for a DEX type descriptor, or `None` when it would
-/// see none.
+/// see none, for ASCII descriptors with one match.
 ///
-/// exodus-core (`StaticAnalysis.get_embedded_classes`) runs `dexdump` on every `classes*.dex`
-/// and keeps, from each output line, group 1 of the first match of the Perl regex
-/// `[A-Z]+((?:\w+\/)+\w+)` (ASCII `\w`). For a descriptor such as `Lcom/foo/Bar$Baz;` that is
-/// `com/foo/Bar`: slash-separated, cut at the first character outside `[A-Za-z0-9_]` (so
-/// inner classes collapse to their outer class), and absent for classes in the default
-/// package. A package that starts with capitals loses all but the last of them
-/// (`LAB/c/D;` gives `B/c/D`), exactly like the Perl regex.
+/// An approximation kept for its callers: [`TrackerTable::exodus_class_names`] is exact
+/// (exodus-core 1.3.15 uses Python's `re`, whose `\w` is Unicode, and keeps every match; the
+/// differential test `crates/unmask-analysis/tests/exodus.rs` checks it against exodus).
+///
+/// It is group 1 of the first match of `[A-Z]+((?:\w+\/)+\w+)` with an ASCII `\w`. For a
+/// descriptor such as `Lcom/foo/Bar$Baz;` that is `com/foo/Bar`: slash-separated, cut at the
+/// first character outside `[A-Za-z0-9_]` (so inner classes collapse to their outer class),
+/// and absent for classes in the default package. A package that starts with capitals loses
+/// all but the last of them (`LAB/c/D;` gives `B/c/D`), like exodus. Where exodus differs:
+/// `Lcom/café/X;` gives `com/caf` here, `com/café/X` in exodus; `Lcom/a$Bcd/e/F;` gives
+/// `com/a` here, `com/a` and `cd/e/F` in exodus.
 pub fn exodus_class_name(descriptor: &str) -> Option<&str> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     let re = RE
