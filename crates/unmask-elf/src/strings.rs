@@ -61,7 +61,7 @@ pub struct Region<'a> {
     pub kind: RegionKind,
     /// Section index, or program header index.
     pub index: u32,
-    /// Section name (lossy UTF-8, empty when unnamed), or `"PT_LOAD"`.
+    /// Section name (empty when unnamed or not valid UTF-8), or `"PT_LOAD"`.
     pub name: &'a str,
 }
 
@@ -99,7 +99,7 @@ struct Span<'a> {
 }
 
 /// The regions to scan, in file order, with no byte in two of them.
-fn spans<'a>(elf: &'a Elf<'a>, opts: &StringOptions) -> Vec<Span<'a>> {
+fn spans<'a>(elf: &Elf<'a>, opts: &StringOptions) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     for s in elf.sections.iter().filter(|s| s.in_file && s.size > 0) {
         let executable = s.flags & SHF_EXECINSTR != 0;
@@ -112,7 +112,11 @@ fn spans<'a>(elf: &'a Elf<'a>, opts: &StringOptions) -> Vec<Span<'a>> {
                 region: Region {
                     kind: RegionKind::Section,
                     index: s.index,
-                    name: &s.name,
+                    // Borrowed from the input, so the result outlives the `Elf`.
+                    name: match &s.name {
+                        std::borrow::Cow::Borrowed(name) => name,
+                        std::borrow::Cow::Owned(_) => "",
+                    },
                 },
             });
         }
@@ -285,7 +289,7 @@ impl<'a> Collector<'a, '_> {
     }
 }
 
-pub(crate) fn extract<'a>(elf: &'a Elf<'a>, opts: &StringOptions) -> Strings<'a> {
+pub(crate) fn extract<'a>(elf: &Elf<'a>, opts: &StringOptions) -> Strings<'a> {
     let min = opts.min_len.max(1);
     let mut c = Collector {
         opts,
