@@ -102,6 +102,8 @@ use unmask_apk::model::Report;
 use unmask_dex::{DexFile, Index, Site};
 
 const NONE: u32 = u32::MAX;
+/// Not computed yet (caches).
+const UNSET: u32 = u32::MAX - 1;
 const ACC_PUBLIC: u32 = 0x1;
 const ACC_STATIC: u32 = 0x8;
 const ACC_NATIVE: u32 = 0x100;
@@ -271,6 +273,20 @@ pub enum How {
         /// The named class.
         class: String,
     },
+    /// The previous method makes `holder` live at `offset` (see [`How::Callback`]), and
+    /// `class` is the type of a field of `holder` (directly or through fields of fields): a
+    /// reflective mapper (JSON, serialisation) may create it, so it is live too and this
+    /// method is its class initialiser or a method the framework may call on it.
+    FieldType {
+        /// Dex entry of the referencing instruction.
+        dex: String,
+        /// Offset in code units.
+        offset: u32,
+        /// The class referenced at `offset`.
+        holder: String,
+        /// The class of the field.
+        class: String,
+    },
     /// The previous method looks methods up reflectively at `offset` (`getMethod`,
     /// `getDeclaredMethods`, constructors, `addJavascriptInterface`, `ServiceLoader`), and
     /// this method belongs to a live class it may find.
@@ -300,10 +316,10 @@ pub struct EntryPoint {
     pub reason: String,
 }
 
-/// Why every method was marked reachable.
+/// Why a blanket assumption was made (every method reachable, or every class live).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Everything {
-    /// What was seen (`Class.forName` with a computed name, a class loader, no manifest...).
+pub struct Trigger {
+    /// What was seen (a class loader, `Class.forName` with a computed name, no manifest...).
     pub reason: String,
     /// The reachable method where it was seen, if any.
     pub method: Option<String>,
@@ -320,6 +336,23 @@ enum Cause {
     Site { from: u32, dex: u32, offset: u32 },
     /// A reachable method runs (its class is initialised).
     Runs { from: u32 },
+    /// A string constant naming the class, loaded by a reachable method.
+    Named {
+        from: u32,
+        dex: u32,
+        offset: u32,
+        class: u32,
+    },
+    /// A reflective lookup (`ServiceLoader.load`) in a reachable method.
+    Lookup { from: u32, dex: u32, offset: u32 },
+    /// An instruction of a reachable method makes `holder` live, and the class is the type
+    /// of a field of `holder` (or of a field of such a field's class).
+    Field {
+        from: u32,
+        dex: u32,
+        offset: u32,
+        holder: u32,
+    },
     /// An entry-point reason.
     Root(u32),
 }
@@ -464,12 +497,12 @@ pub struct Reach {
     class_names: Keys,
     sigs: Keys,
     nodes: Vec<(u32, u32)>,
-    by_class_sig: HashMap<(u32, u32), u32>,
     vias: Vec<Option<Via>>,
     reasons: Vec<String>,
     dex_names: Vec<String>,
     entries: Vec<(u32, u32)>,
-    everything: Option<Everything>,
+    everything: Option<Trigger>,
+    all_live: Option<Trigger>,
     reached: usize,
     live_classes: usize,
 }
@@ -507,7 +540,7 @@ impl Reach {
         let (class, sig) = method_key.split_once("->")?;
         let c = self.class_names.find(class)?;
         let s = self.sigs.find(sig)?;
-        self.by_class_sig.get(&(c, s)).copied()
+        self.nodes.binary_search(&(c, s)).ok().map(|n| n as u32)
     }
 
     fn key(&self, n: u32) -> String {
@@ -531,7 +564,7 @@ impl Reach {
         let mut out = Vec::new();
         loop {
             let via = (*self.vias.get(cur as usize)?)?;
-            let (how, prev) = self.how(via);
+            let (how, prev) = self.how(cur, via);
             out.push(Hop {
                 method: self.key(cur),
                 how,
@@ -566,7 +599,7 @@ impl Reach {
         self.class_names.get(c).to_string()
     }
 
-    fn how(&self, via: Via) -> (How, Option<u32>) {
+    fn how(&self, cur: u32, via: Via) -> (How, Option<u32>) {
         let reason = |r: u32| self.reasons.get(r as usize).cloned().unwrap_or_default();
         match via {
             Via::Entry(r) => (How::Entry { reason: reason(r) }, None),
@@ -634,7 +667,55 @@ impl Reach {
                 },
                 None,
             ),
-            Via::Named {
+            Via::Init(Cause::Field {
+                from,
+                dex,
+                offset,
+                holder,
+            }) => (
+                How::FieldType {
+                    dex: self.dex(dex),
+                    offset,
+                    holder: self.class(holder),
+                    class: self.class(self.nodes.get(cur as usize).map_or(NONE, |n| n.0)),
+                },
+                Some(from),
+            ),
+            Via::Callback {
+                cause:
+                    Cause::Field {
+                        from,
+                        dex,
+                        offset,
+                        holder,
+                    },
+                class,
+            } => (
+                How::FieldType {
+                    dex: self.dex(dex),
+                    offset,
+                    holder: self.class(holder),
+                    class: self.class(class),
+                },
+                Some(from),
+            ),
+            Via::Init(Cause::Named {
+                from,
+                dex,
+                offset,
+                class,
+            })
+            | Via::Callback {
+                cause:
+                    Cause::Named {
+                        from,
+                        dex,
+                        offset,
+                        class,
+                    },
+                ..
+            }
+            | Via::Named {
                 from,
                 dex,
                 offset,
@@ -647,7 +728,12 @@ impl Reach {
                 },
                 Some(from),
             ),
-            Via::Lookup { from, dex, offset } => (
+            Via::Init(Cause::Lookup { from, dex, offset })
+            | Via::Callback {
+                cause: Cause::Lookup { from, dex, offset },
+                ..
+            }
+            | Via::Lookup { from, dex, offset } => (
                 How::ReflectiveLookup {
                     dex: self.dex(dex),
                     offset,
@@ -671,9 +757,16 @@ impl Reach {
     }
 
     /// Set when every method is reachable because the code does something the analysis
-    /// cannot follow (class names computed at run time, dynamic code loading, no manifest).
-    pub fn everything(&self) -> Option<&Everything> {
+    /// cannot follow (dynamic code loading, no manifest, work budgets exceeded).
+    pub fn everything(&self) -> Option<&Trigger> {
         self.everything.as_ref()
+    }
+
+    /// Set when every class was taken as live (instances may exist, class initialisers
+    /// run) because reachable code loads a class by a computed name (`Class.forName`,
+    /// `ClassLoader.loadClass` with an argument that is not a constant string).
+    pub fn all_classes_live(&self) -> Option<&Trigger> {
+        self.all_live.as_ref()
     }
 
     /// Number of methods the app defines (distinct descriptors).
@@ -715,7 +808,9 @@ impl Reach {
 /// Per-class facts (by hierarchy id).
 #[derive(Debug, Clone, Default)]
 struct ClassInfo {
-    methods: Vec<u32>,
+    /// Its methods: nodes `first..first + count`, sorted by signature.
+    first: u32,
+    count: u32,
     flags: u32,
     /// (dex, class_def) of every definition.
     defs: Vec<(u32, u32)>,
@@ -727,7 +822,12 @@ struct Graph<'c, 'd, 'a> {
     code: &'c Code<'d, 'a>,
     sigs: Keys,
     /// Per dex: (name_idx, proto_idx) -> sig id (NONE: not a signature the app defines).
-    sig_cache: Vec<HashMap<(u32, u32), u32>>,
+    sig_cache: Vec<Vec<u32>>,
+    /// Per dex: proto_idx -> id in `protos`.
+    proto_cache: Vec<Vec<u32>>,
+    protos: Keys,
+    /// Per dex: type_idx -> hierarchy id.
+    type_cache: Vec<Vec<u32>>,
     sig_budget: usize,
     nodes: Vec<Node>,
     /// Per dex, method_idx -> node.
@@ -738,8 +838,6 @@ struct Graph<'c, 'd, 'a> {
     anc_start: Vec<u32>,
     anc: Vec<u32>,
     anc_cut: Vec<bool>,
-    /// (class, sig) -> node.
-    by_class_sig: HashMap<(u32, u32), u32>,
     /// sig -> nodes.
     by_sig: Vec<Vec<u32>>,
     /// Adjacency (CSR over nodes).
@@ -761,11 +859,16 @@ struct Graph<'c, 'd, 'a> {
     queue: VecDeque<u32>,
     live: Vec<bool>,
     live_list: Vec<u32>,
+    /// Per class: 1 if an ancestor of a live class, 2 if live.
+    live_anc: Vec<u8>,
+    /// Method name -> signatures (built on first use).
+    name_sigs: Option<HashMap<String, Vec<u32>>>,
     inited: Vec<bool>,
     named: Vec<bool>,
     reasons: Vec<String>,
     entries: Vec<(u32, u32)>,
-    everything: Option<Everything>,
+    everything: Option<Trigger>,
+    all_live: Option<Trigger>,
     /// Reflective lookups seen: any name, public, constructors, names.
     refl_all: Option<Cause>,
     refl_public: Option<Cause>,
@@ -777,6 +880,9 @@ struct Graph<'c, 'd, 'a> {
     known_sigs: Vec<(u32, Vec<u32>)>,
     /// Work left for class hierarchy analysis before giving up.
     cha_budget: usize,
+    /// Visit marks for hierarchy walks, and the current walk's mark.
+    stamp: Vec<u32>,
+    generation: u32,
 }
 
 fn dot_to_descriptor(name: &str) -> Option<String> {
@@ -807,7 +913,10 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let mut g = Graph {
             code,
             sigs: Keys::default(),
-            sig_cache: vec![HashMap::new(); code.dexes.len()],
+            sig_cache: Vec::new(),
+            proto_cache: Vec::new(),
+            protos: Keys::default(),
+            type_cache: Vec::new(),
             sig_budget: budget,
             nodes: Vec::new(),
             method_of: Vec::new(),
@@ -816,7 +925,6 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             anc_start: Vec::new(),
             anc: Vec::new(),
             anc_cut: Vec::new(),
-            by_class_sig: HashMap::new(),
             by_sig: Vec::new(),
             adj_start: Vec::new(),
             adj: Vec::new(),
@@ -832,11 +940,14 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             queue: VecDeque::new(),
             live: vec![false; h.len()],
             live_list: Vec::new(),
+            live_anc: vec![0; h.len()],
+            name_sigs: None,
             inited: vec![false; h.len()],
             named: vec![false; h.len()],
             reasons: Vec::new(),
             entries: Vec::new(),
             everything: None,
+            all_live: None,
             refl_all: None,
             refl_public: None,
             refl_ctors: None,
@@ -845,6 +956,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             ctor_sig: Vec::new(),
             known_sigs: Vec::new(),
             cha_budget: budget,
+            stamp: vec![0; h.len()],
+            generation: 0,
         };
         let timing = std::env::var_os("UNMASK_REACH_TIMING").is_some();
         let t = std::time::Instant::now();
@@ -884,7 +997,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         if self.everything.is_some() {
             return;
         }
-        self.everything = Some(Everything {
+        self.everything = Some(Trigger {
             reason,
             method: at.map(|(n, _, _)| self.key(n)),
             dex: at.map(|(_, d, _)| self.code.dex_name(d)),
@@ -903,74 +1016,140 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         }
     }
 
-    /// The signature id of method id `m` of dex `di` (`name(params)R`); with `intern`, new
-    /// signatures are added. NONE if unreadable, over budget, or (without `intern`) unknown.
+    /// The hierarchy id of type `t` of dex `di` (cached per dex), or NONE.
+    fn type_class(&mut self, di: usize, t: u32) -> u32 {
+        if let Some(&c) = self.type_cache.get(di).and_then(|v| v.get(t as usize)) {
+            if c != UNSET {
+                return c;
+            }
+        }
+        let code = self.code;
+        let c = code
+            .dexes
+            .get(di)
+            .and_then(|d| d.type_name(t).ok())
+            .and_then(|n| code.index.hierarchy.id(&n))
+            .unwrap_or(NONE);
+        if let Some(e) = self
+            .type_cache
+            .get_mut(di)
+            .and_then(|v| v.get_mut(t as usize))
+        {
+            *e = c;
+        }
+        c
+    }
+
+    /// The signature id of method id `m` of dex `di` (`name(params)R`, cached per method id
+    /// and per proto); with `intern`, new signatures are added. NONE if unreadable, over
+    /// budget, or (without `intern`) not a signature the app defines.
     fn sig_of(&mut self, di: usize, m: u32, intern: bool, buf: &mut String) -> u32 {
-        let Some(dex) = self.code.dexes.get(di) else {
+        if let Some(&s) = self.sig_cache.get(di).and_then(|v| v.get(m as usize)) {
+            if s != UNSET {
+                return s;
+            }
+        }
+        let code = self.code;
+        let Some(dex) = code.dexes.get(di) else {
             return NONE;
         };
         let Ok(mid) = dex.method_id(m) else {
             return NONE;
         };
-        let k = (mid.name_idx, u32::from(mid.proto_idx));
-        if let Some(&s) = self.sig_cache.get(di).and_then(|c| c.get(&k)) {
-            return s;
-        }
-        let bound = sig_bound(dex, mid.name_idx, u32::from(mid.proto_idx));
-        let s = match bound {
-            Some(b) if b <= MAX_KEY && b <= self.sig_budget => {
-                self.sig_budget -= b;
-                buf.clear();
-                let ok = dex
-                    .string(mid.name_idx)
-                    .map(|n| buf.push_str(&n))
-                    .and_then(|()| dex.write_proto_signature(u32::from(mid.proto_idx), buf))
-                    .is_ok();
-                match (ok, intern) {
-                    (false, _) => NONE,
-                    (true, true) => match self.sigs.intern(buf) {
-                        Some((id, new)) => {
-                            if new {
-                                self.by_sig.push(Vec::new());
-                            }
-                            id
-                        }
-                        None => NONE,
-                    },
-                    (true, false) => self.sigs.find(buf).unwrap_or(NONE),
+        let proto_idx = usize::from(mid.proto_idx);
+        let mut pid = self
+            .proto_cache
+            .get(di)
+            .and_then(|v| v.get(proto_idx))
+            .copied()
+            .unwrap_or(NONE);
+        if pid == UNSET {
+            buf.clear();
+            pid = match dex.write_proto_signature(u32::from(mid.proto_idx), buf) {
+                Ok(()) if buf.len() <= self.sig_budget => {
+                    self.sig_budget -= buf.len();
+                    self.protos.intern(buf).map_or(NONE, |(id, _)| id)
                 }
+                _ => NONE,
+            };
+            if let Some(e) = self
+                .proto_cache
+                .get_mut(di)
+                .and_then(|v| v.get_mut(proto_idx))
+            {
+                *e = pid;
             }
-            _ => {
-                if intern {
-                    self.give_up(
-                        format!(
-                            "method signatures too large to index in {}",
-                            self.code.dex_name(di as u32)
-                        ),
-                        None,
-                    );
+        }
+        let name_len = dex.string_raw(mid.name_idx).map_or(usize::MAX, |r| r.len());
+        let bound = name_len
+            .saturating_mul(3)
+            .saturating_add(self.protos.get(pid).len());
+        let s = if pid == NONE || bound > MAX_KEY || bound > self.sig_budget {
+            if intern {
+                self.give_up(
+                    format!(
+                        "method signatures unreadable or too large to index in {}",
+                        code.dex_name(di as u32)
+                    ),
+                    None,
+                );
+            }
+            NONE
+        } else {
+            self.sig_budget -= bound;
+            buf.clear();
+            match dex.string(mid.name_idx) {
+                Ok(n) => {
+                    buf.push_str(&n);
+                    buf.push_str(self.protos.get(pid));
+                    if intern {
+                        self.sigs.intern(buf).map_or(NONE, |(id, _)| id)
+                    } else {
+                        self.sigs.find(buf).unwrap_or(NONE)
+                    }
                 }
-                NONE
+                Err(_) => NONE,
             }
         };
-        if let Some(c) = self.sig_cache.get_mut(di) {
-            c.insert(k, s);
+        if let Some(e) = self
+            .sig_cache
+            .get_mut(di)
+            .and_then(|v| v.get_mut(m as usize))
+        {
+            *e = s;
         }
         s
     }
 
-    /// Every defined method becomes a node.
+    /// Every defined method becomes a node; nodes are sorted by (class, signature), so a
+    /// class's methods are a contiguous range.
     fn build_nodes(&mut self) {
         let code = self.code;
         let h = &code.index.hierarchy;
         let mut buf = String::new();
+        self.type_cache = code
+            .dexes
+            .iter()
+            .map(|d| vec![UNSET; d.type_count() as usize])
+            .collect();
+        self.sig_cache = code
+            .dexes
+            .iter()
+            .map(|d| vec![UNSET; d.method_count() as usize])
+            .collect();
+        self.proto_cache = code
+            .dexes
+            .iter()
+            .map(|d| vec![UNSET; d.proto_count() as usize])
+            .collect();
+        let mut raw: Vec<Node> = Vec::new();
         for (di, dex) in code.dexes.iter().enumerate() {
-            let mut map = vec![NONE; dex.method_count() as usize];
             for ci in 0..dex.class_count() {
                 let Ok(def) = dex.class_def(ci) else { continue };
-                let Some(hid) = dex.type_name(def.class_idx).ok().and_then(|n| h.id(&n)) else {
+                let hid = self.type_class(di, def.class_idx);
+                if hid == NONE {
                     continue;
-                };
+                }
                 let Ok(data) = dex.class_data(&def) else {
                     continue;
                 };
@@ -979,10 +1158,18 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     let Ok(fid) = dex.field_id(f.field_idx) else {
                         continue;
                     };
-                    if let Ok(t) = dex.type_raw(u32::from(fid.type_idx)) {
-                        let t = t.strip_prefix(b"[").unwrap_or(t);
-                        if t.first() == Some(&b'L') {
-                            if let Some(c) = std::str::from_utf8(t).ok().and_then(|t| h.id(t)) {
+                    let t = self.type_class(di, u32::from(fid.type_idx));
+                    if t != NONE {
+                        field_types.push(t);
+                    } else if let Ok(name) = dex.type_raw(u32::from(fid.type_idx)) {
+                        // Arrays: the element class.
+                        let el = name.iter().position(|&b| b != b'[').unwrap_or(0);
+                        if el > 0 {
+                            if let Some(c) = name
+                                .get(el..)
+                                .and_then(|n| std::str::from_utf8(n).ok())
+                                .and_then(|n| h.id(n))
+                            {
                                 field_types.push(c);
                             }
                         }
@@ -1000,39 +1187,67 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     if sig == NONE {
                         continue;
                     }
-                    let id = match self.by_class_sig.get(&(hid, sig)) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.nodes.len() as u32;
-                            self.nodes.push(Node {
-                                class: hid,
-                                sig,
-                                flags: m.access_flags,
-                                direct: m.is_direct,
-                                dex: di as u32,
-                                method_idx: m.method_idx,
-                            });
-                            self.by_class_sig.insert((hid, sig), id);
-                            if let Some(v) = self.by_sig.get_mut(sig as usize) {
-                                v.push(id);
-                            }
-                            if let Some(info) = self.classes.get_mut(hid as usize) {
-                                info.methods.push(id);
-                            }
-                            id
-                        }
-                    };
-                    if let Some(e) = map.get_mut(m.method_idx as usize) {
-                        *e = id;
-                    }
+                    raw.push(Node {
+                        class: hid,
+                        sig,
+                        flags: m.access_flags,
+                        direct: m.is_direct,
+                        dex: di as u32,
+                        method_idx: m.method_idx,
+                    });
                 }
             }
-            self.method_of.push(map);
+        }
+        // Stable: the first definition (in dex order) of a (class, signature) wins.
+        raw.sort_by_key(|n| (n.class, n.sig));
+        self.method_of = code
+            .dexes
+            .iter()
+            .map(|d| vec![NONE; d.method_count() as usize])
+            .collect();
+        self.by_sig = vec![Vec::new(); self.sigs.len()];
+        for r in raw {
+            let same = self
+                .nodes
+                .last()
+                .is_some_and(|l| l.class == r.class && l.sig == r.sig);
+            if !same {
+                let id = self.nodes.len() as u32;
+                if let Some(info) = self.classes.get_mut(r.class as usize) {
+                    if info.count == 0 {
+                        info.first = id;
+                    }
+                    info.count = info.count.saturating_add(1);
+                }
+                if let Some(v) = self.by_sig.get_mut(r.sig as usize) {
+                    v.push(id);
+                }
+                self.nodes.push(r);
+            }
+            let id = (self.nodes.len() as u32).saturating_sub(1);
+            if let Some(e) = self
+                .method_of
+                .get_mut(r.dex as usize)
+                .and_then(|m| m.get_mut(r.method_idx as usize))
+            {
+                *e = id;
+            }
         }
         for c in &mut self.classes {
             c.field_types.sort_unstable();
             c.field_types.dedup();
         }
+    }
+
+    /// The node of `class.sig`, if the class defines it.
+    fn lookup(&self, class: u32, sig: u32) -> Option<u32> {
+        let info = self.classes.get(class as usize)?;
+        let first = info.first as usize;
+        let range = self
+            .nodes
+            .get(first..first.saturating_add(info.count as usize))?;
+        let k = range.binary_search_by_key(&sig, |n| n.sig).ok()?;
+        Some(info.first.saturating_add(k as u32))
     }
 
     /// Children lists and ancestor sets.
@@ -1105,50 +1320,43 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let mut buf = String::new();
         let mut mitems = Vec::with_capacity(idx.methods.len());
         for i in 0..idx.methods.len() as u32 {
-            let item = (|| {
-                let (d, local) = idx.methods.representative(i)?;
-                let dex = dexes.get(d as usize)?;
-                let mid = dex.method_id(local).ok()?;
-                let class = dex.type_name(u32::from(mid.class_idx)).ok()?;
-                let hid = h.id(&class).filter(|&c| self.defined(c)).unwrap_or(NONE);
-                let sp = special_of(dex, &mid, &class);
-                let sig = if hid == NONE {
-                    NONE
-                } else {
-                    self.sig_of(d as usize, local, false, &mut buf)
-                };
-                Some((hid, sig, sp))
-            })();
-            mitems.push(item.unwrap_or((NONE, NONE, Special::None)));
+            let mut item = (NONE, NONE, Special::None);
+            if let Some((d, local)) = idx.methods.representative(i) {
+                if let Some(mid) = dexes.get(d as usize).and_then(|x| x.method_id(local).ok()) {
+                    let hid = self.type_class(d as usize, u32::from(mid.class_idx));
+                    let hid = if self.defined(hid) { hid } else { NONE };
+                    let sp = dexes
+                        .get(d as usize)
+                        .map_or(Special::None, |x| special_of(x, &mid));
+                    let sig = if hid == NONE {
+                        NONE
+                    } else {
+                        self.sig_of(d as usize, local, false, &mut buf)
+                    };
+                    item = (hid, sig, sp);
+                }
+            }
+            mitems.push(item);
         }
         self.mitems = mitems;
-        let class_of = |table: &unmask_dex::RefTable, i: u32, field: bool| -> u32 {
-            let Some((d, local)) = table.representative(i) else {
-                return NONE;
-            };
-            let Some(dex) = dexes.get(d as usize) else {
-                return NONE;
-            };
-            let ty = if field {
-                match dex.field_id(local) {
-                    Ok(f) => u32::from(f.class_idx),
-                    Err(_) => return NONE,
+        let mut fitems = Vec::with_capacity(idx.fields.len());
+        for i in 0..idx.fields.len() as u32 {
+            let mut c = NONE;
+            if let Some((d, local)) = idx.fields.representative(i) {
+                if let Some(f) = dexes.get(d as usize).and_then(|x| x.field_id(local).ok()) {
+                    c = self.type_class(d as usize, u32::from(f.class_idx));
                 }
-            } else {
-                local
-            };
-            dex.type_name(ty)
-                .ok()
-                .and_then(|n| h.id(&n))
-                .filter(|&c| self.defined(c))
-                .unwrap_or(NONE)
-        };
-        let fitems = (0..idx.fields.len() as u32)
-            .map(|i| class_of(&idx.fields, i, true))
-            .collect();
-        let titems = (0..idx.types.len() as u32)
-            .map(|i| class_of(&idx.types, i, false))
-            .collect();
+            }
+            fitems.push(if self.defined(c) { c } else { NONE });
+        }
+        let mut titems = Vec::with_capacity(idx.types.len());
+        for i in 0..idx.types.len() as u32 {
+            let c = idx
+                .types
+                .representative(i)
+                .map_or(NONE, |(d, local)| self.type_class(d as usize, local));
+            titems.push(if self.defined(c) { c } else { NONE });
+        }
         let sitems = (0..idx.strings.len() as u32)
             .map(|i| {
                 let Some((d, local)) = idx.strings.representative(i) else {
@@ -1296,11 +1504,15 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
     fn method_count(&self, hid: u32) -> usize {
         self.classes
             .get(hid as usize)
-            .map_or(0, |c| c.methods.len())
+            .map_or(0, |c| c.count as usize)
     }
 
     fn method_at(&self, hid: u32, k: usize) -> Option<(u32, Node)> {
-        let m = *self.classes.get(hid as usize)?.methods.get(k)?;
+        let info = self.classes.get(hid as usize)?;
+        if k >= info.count as usize {
+            return None;
+        }
+        let m = info.first.checked_add(k as u32)?;
         Some((m, *self.nodes.get(m as usize)?))
     }
 
@@ -1479,7 +1691,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             let Some(&a) = self.ancestors(hid).get(k) else {
                 break;
             };
-            if let Some(&n) = self.by_class_sig.get(&(a, self.clinit_sig)) {
+            if let Some(&n) = self.lookup(a, self.clinit_sig).as_ref() {
                 self.reach(n, Via::Init(cause));
             }
         }
@@ -1492,6 +1704,16 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             _ => return,
         }
         self.live_list.push(hid);
+        for k in 0..self.ancestors(hid).len() {
+            if let Some(&a) = self.ancestors(hid).get(k) {
+                if let Some(x) = self.live_anc.get_mut(a as usize) {
+                    *x |= 1;
+                }
+            }
+        }
+        if let Some(x) = self.live_anc.get_mut(hid as usize) {
+            *x |= 2;
+        }
         self.init(hid, cause);
         let code = self.code;
         let h = &code.index.hierarchy;
@@ -1529,6 +1751,18 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .get(hid as usize)
             .map(|c| c.field_types.clone())
             .unwrap_or_default();
+        let cause = match cause {
+            Cause::Site { from, dex, offset }
+            | Cause::Named {
+                from, dex, offset, ..
+            } => Cause::Field {
+                from,
+                dex,
+                offset,
+                holder: hid,
+            },
+            other => other,
+        };
         for c in fields {
             if self.defined(c) {
                 self.make_live(c, cause);
@@ -1586,29 +1820,39 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
 
     /// A new kind of reflective lookup was seen: applies it to the live classes once (one
     /// pass over the methods, marking the app ancestors of live classes first).
-    fn reapply_lookups(&mut self) {
-        let mut live_anc = vec![0u8; self.classes.len()];
-        for k in 0..self.live_list.len() {
-            let Some(&c) = self.live_list.get(k) else {
-                break;
-            };
-            for &a in self.ancestors(c) {
-                if let Some(x) = live_anc.get_mut(a as usize) {
-                    *x |= 1;
+    fn reapply_lookups(&mut self, only_name: Option<&str>) {
+        let candidates: Vec<u32> = match only_name {
+            Some(name) => {
+                if self.name_sigs.is_none() {
+                    let mut m: HashMap<String, Vec<u32>> = HashMap::new();
+                    for sig in 0..self.sigs.len() as u32 {
+                        let n = self.sigs.get(sig).split('(').next().unwrap_or("");
+                        m.entry(n.to_string()).or_default().push(sig);
+                    }
+                    self.name_sigs = Some(m);
                 }
+                self.name_sigs
+                    .as_ref()
+                    .and_then(|m| m.get(name))
+                    .map(|sigs| {
+                        sigs.iter()
+                            .filter_map(|&s| self.by_sig.get(s as usize))
+                            .flatten()
+                            .copied()
+                            .collect()
+                    })
+                    .unwrap_or_default()
             }
-            if let Some(x) = live_anc.get_mut(c as usize) {
-                *x |= 2;
-            }
-        }
-        for m in 0..self.nodes.len() as u32 {
+            None => (0..self.nodes.len() as u32).collect(),
+        };
+        for m in candidates {
             let Some(node) = self.nodes.get(m as usize).copied() else {
-                break;
+                continue;
             };
             if self.vias.get(m as usize).is_some_and(|v| v.is_some()) {
                 continue;
             }
-            let mark = live_anc.get(node.class as usize).copied().unwrap_or(0);
+            let mark = self.live_anc.get(node.class as usize).copied().unwrap_or(0);
             if mark == 0 {
                 continue;
             }
@@ -1638,7 +1882,41 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 );
             }
         }
-        self.make_live(hid, Cause::Site { from, dex, offset });
+        self.make_live(
+            hid,
+            Cause::Named {
+                from,
+                dex,
+                offset,
+                class: hid,
+            },
+        );
+    }
+
+    /// The definitions of `sig` a class inherits or defines: the first in its superclass
+    /// chain, else those of the app interfaces among its ancestors (default methods).
+    fn resolve_up(&self, class: u32, sig: u32, out: &mut Vec<u32>) -> usize {
+        let h = &self.code.index.hierarchy;
+        let mut cur = Some(class);
+        let mut steps = 0;
+        while let Some(c) = cur {
+            steps += 1;
+            if steps > MAX_ANCESTORS {
+                break;
+            }
+            if let Some(n) = self.lookup(c, sig) {
+                out.push(n);
+                return steps;
+            }
+            cur = h.node(c).and_then(|x| x.superclass);
+        }
+        for &a in self.ancestors(class) {
+            steps += 1;
+            if let Some(n) = self.lookup(a, sig) {
+                out.push(n);
+            }
+        }
+        steps
     }
 
     /// Targets of an invoke of `class.sig` (see the module docs).
@@ -1647,73 +1925,72 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         if class == NONE || sig == NONE {
             return;
         }
-        let code = self.code;
-        let h = &code.index.hierarchy;
-        // Upwards: the superclass chain, then default methods of app interfaces.
-        let mut up = None;
-        let mut cur = Some(class);
-        for _ in 0..MAX_ANCESTORS {
-            let Some(c) = cur else { break };
-            if let Some(&n) = self.by_class_sig.get(&(c, sig)) {
-                up = Some(n);
-                break;
-            }
-            cur = h.node(c).and_then(|x| x.superclass);
-        }
-        match up {
-            Some(n) => out.push(n),
-            None => {
-                for &a in self.ancestors(class) {
-                    if let Some(&n) = self.by_class_sig.get(&(a, sig)) {
-                        out.push(n);
-                    }
-                }
-            }
-        }
-        if up
-            .and_then(|n| self.nodes.get(n as usize))
+        let mut spent = self.resolve_up(class, sig, out);
+        if out
+            .first()
+            .and_then(|&n| self.nodes.get(n as usize))
             .is_some_and(|n| n.direct)
         {
             return;
         }
-        // Downwards: definitions in subtypes; for an interface, also definitions a subtype
-        // may inherit from a superclass outside the interface's subtypes (any class that has
-        // subclasses: a superset).
-        let interface = self
-            .classes
-            .get(class as usize)
-            .is_some_and(|c| c.flags & ACC_INTERFACE != 0);
+        // Downwards: definitions in subtypes (for a class, every override lies between the
+        // receiver's class and `class`, so it is a subtype of `class`).
         let Some(cands) = self.by_sig.get(sig as usize) else {
             return;
         };
-        let cost = cands.len().saturating_add(1);
-        if cost > self.cha_budget {
-            self.give_up(
-                "class hierarchy analysis over budget (too many overriding methods)".to_string(),
-                None,
-            );
-            return;
-        }
-        self.cha_budget -= cost;
+        spent = spent.saturating_add(cands.len());
         for &n in cands {
             let Some(node) = self.nodes.get(n as usize) else {
                 continue;
             };
-            if node.is_static() || node.direct {
-                continue;
-            }
-            let d = node.class;
-            if self.subtype(d, class)
-                || (interface
-                    && self
-                        .classes
-                        .get(d as usize)
-                        .is_some_and(|c| c.flags & ACC_INTERFACE == 0)
-                    && self.children.get(d as usize).is_some_and(|c| !c.is_empty()))
-            {
+            if !node.is_static() && !node.direct && self.subtype(node.class, class) {
                 out.push(n);
             }
         }
+        // For an interface, a class implementing it may inherit the method from a superclass
+        // that does not: resolve upwards from every implementer.
+        let interface = self
+            .classes
+            .get(class as usize)
+            .is_some_and(|c| c.flags & ACC_INTERFACE != 0);
+        if interface {
+            self.generation = self.generation.wrapping_add(1);
+            let generation = self.generation;
+            let mut stack = vec![class];
+            let mut extra = Vec::new();
+            while let Some(c) = stack.pop() {
+                match self.stamp.get_mut(c as usize) {
+                    Some(s) if *s != generation => *s = generation,
+                    _ => continue,
+                }
+                spent = spent.saturating_add(1);
+                if spent > self.cha_budget {
+                    break;
+                }
+                let is_interface = self
+                    .classes
+                    .get(c as usize)
+                    .is_some_and(|x| x.flags & ACC_INTERFACE != 0);
+                if !is_interface && self.lookup(c, sig).is_none() {
+                    spent = spent.saturating_add(self.resolve_up(c, sig, &mut extra));
+                }
+                if let Some(ch) = self.children.get(c as usize) {
+                    stack.extend(ch.iter().copied());
+                }
+            }
+            out.extend(extra);
+        }
+        if spent > self.cha_budget {
+            self.give_up(
+                "class hierarchy analysis over its work budget".to_string(),
+                None,
+            );
+            self.cha_budget = 0;
+        } else {
+            self.cha_budget -= spent;
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 
     fn run(&mut self) {
@@ -1841,30 +2118,67 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     .split_once("->")
                     .and_then(|(_, r)| r.find('(').and_then(|p| r.get(p..)));
                 let constant = match (self.site_of(n, e), proto) {
-                    (Some(site), Some(proto)) => code
-                        .arg_register(&site, proto, pos)
-                        .and_then(|r| code.const_in(&site, r)),
+                    (Some(site), Some(proto)) => {
+                        code.arg_register(&site, proto, pos).and_then(|r| {
+                            code.const_in(&site, r).or_else(|| {
+                                let dex = code.dexes.get(site.dex as usize)?;
+                                let item =
+                                    code.code_of(site.dex, site.class_def, site.method_idx)?;
+                                single_const_string(dex, &item, r).map(crate::code::Const::Str)
+                            })
+                        })
+                    }
                     _ => None,
                 };
+                // An AppComponentFactory's instantiate* methods load the classes the
+                // framework names: the manifest's, already entry points.
+                let factory = sp == Special::ForName(pos) && {
+                    let node = self.nodes.get(n as usize).copied();
+                    node.is_some_and(|nd| {
+                        self.sigs.get(nd.sig).starts_with("instantiate")
+                            && self
+                                .ancestors(nd.class)
+                                .iter()
+                                .any(|&a| self.class_name(a) == "Landroid/app/AppComponentFactory;")
+                    })
+                };
+                if factory {
+                    return;
+                }
                 match (sp, constant) {
                     (Special::ForName(_), Some(crate::code::Const::Str(_))) => {
                         // The constant string is itself an edge (a named class).
                     }
                     (Special::ForName(_), _) => {
-                        self.give_up(format!("class loaded by a computed name ({k})"), at);
+                        if self.all_live.is_none() {
+                            self.all_live = Some(Trigger {
+                                reason: format!("class loaded by a computed name ({k})"),
+                                method: Some(self.key(n)),
+                                dex: Some(code.dex_name(e.dex)),
+                                offset: Some(e.offset),
+                            });
+                            let lookup = Cause::Lookup {
+                                from: n,
+                                dex: e.dex,
+                                offset: e.offset,
+                            };
+                            for c in 0..self.classes.len() as u32 {
+                                if self.defined(c) {
+                                    self.make_live(c, lookup);
+                                }
+                            }
+                        }
                     }
                     (_, Some(crate::code::Const::Str(name))) => {
-                        if let std::collections::hash_map::Entry::Vacant(v) =
-                            self.refl_names.entry(name)
-                        {
-                            v.insert(cause);
-                            self.reapply_lookups();
+                        if !self.refl_names.contains_key(&name) {
+                            self.refl_names.insert(name.clone(), cause);
+                            self.reapply_lookups(Some(&name));
                         }
                     }
                     _ => {
                         if self.refl_all.is_none() {
                             self.refl_all = Some(cause);
-                            self.reapply_lookups();
+                            self.reapply_lookups(None);
                         }
                     }
                 }
@@ -1872,19 +2186,19 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             Special::AllMethods => {
                 if self.refl_all.is_none() {
                     self.refl_all = Some(cause);
-                    self.reapply_lookups();
+                    self.reapply_lookups(None);
                 }
             }
             Special::Constructors => {
                 if self.refl_ctors.is_none() {
                     self.refl_ctors = Some(cause);
-                    self.reapply_lookups();
+                    self.reapply_lookups(None);
                 }
             }
             Special::JsBridge => {
                 if self.refl_public.is_none() {
                     self.refl_public = Some(cause);
-                    self.reapply_lookups();
+                    self.reapply_lookups(None);
                 }
             }
             Special::ServiceLoader => {
@@ -1930,7 +2244,14 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                             );
                         }
                     }
-                    self.make_live(c, cause);
+                    self.make_live(
+                        c,
+                        Cause::Lookup {
+                            from: n,
+                            dex: e.dex,
+                            offset: e.offset,
+                        },
+                    );
                 }
             }
         }
@@ -1948,7 +2269,6 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             class_names,
             sigs: self.sigs,
             nodes: self.nodes.iter().map(|n| (n.class, n.sig)).collect(),
-            by_class_sig: self.by_class_sig,
             dex_names: (0..self.code.dexes.len() as u32)
                 .map(|d| self.code.dex_name(d))
                 .collect(),
@@ -1957,46 +2277,123 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             reasons: self.reasons,
             entries: self.entries,
             everything: self.everything,
+            all_live: self.all_live,
             reached,
         }
     }
 }
 
-/// An upper bound of the rendered length of a `name(params)R` signature (MUTF-8 decoding can
-/// triple a byte), `None` if it cannot be read or has more than 255 parameters.
-fn sig_bound(dex: &DexFile<'_>, name_idx: u32, proto_idx: u32) -> Option<usize> {
-    let mut n = dex.string_raw(name_idx).ok()?.len();
-    let p = dex.proto(proto_idx).ok()?;
-    n = n.saturating_add(dex.type_raw(p.return_type_idx).ok()?.len());
-    let params = dex.type_list(p.parameters_off).ok()?;
-    if params.len() > 255 {
-        return None;
-    }
-    for t in params.iter() {
-        n = n.saturating_add(dex.type_raw(u32::from(t)).ok()?.len());
-    }
-    Some(n.saturating_mul(3).saturating_add(4))
+/// The registers an instruction may write: its `vA` (for every format that has one, stores
+/// and branches included: an over-approximation), and `vA + 1` for wide results.
+fn written(insn: &unmask_dex::Instruction<'_>) -> Option<(u32, bool)> {
+    use unmask_dex::Operands as O;
+    let a = match insn.operands {
+        O::F12x { a, .. }
+        | O::F11n { a, .. }
+        | O::F22b { a, .. }
+        | O::F22t { a, .. }
+        | O::F22s { a, .. }
+        | O::F22c { a, .. }
+        | O::F11x { a }
+        | O::F22x { a, .. }
+        | O::F21t { a, .. }
+        | O::F21s { a, .. }
+        | O::F21h { a, .. }
+        | O::F21c { a, .. }
+        | O::F23x { a, .. }
+        | O::F31t { a, .. }
+        | O::F31i { a, .. }
+        | O::F31c { a, .. }
+        | O::F51l { a, .. } => u32::from(a),
+        O::F32x { a, .. } => u32::from(a),
+        _ => return None,
+    };
+    let name = insn.opcode.name();
+    let base = name.strip_suffix("/2addr").unwrap_or(name);
+    let wide = name.contains("-wide")
+        || base.ends_with("-to-long")
+        || base.ends_with("-to-double")
+        || ((base.ends_with("-long") || base.ends_with("-double")) && !base.starts_with("cmp"));
+    Some((a, wide))
 }
 
-/// Recognises reflection and loading APIs.
-fn special_of(dex: &DexFile<'_>, mid: &unmask_dex::MethodId, class: &str) -> Special {
-    let interesting = matches!(
-        class,
-        "Ljava/lang/Class;"
-            | "Ljava/lang/invoke/MethodHandles$Lookup;"
-            | "Ljava/util/ServiceLoader;"
-            | "Ljava/net/URLClassLoader;"
-    ) || class.starts_with("Ldalvik/system/")
-        || class.ends_with("ClassLoader;")
-        || class.ends_with("WebView;");
-    let name = dex.string(mid.name_idx).unwrap_or_default();
-    if !interesting && !matches!(&*name, "loadClass" | "findClass" | "addJavascriptInterface") {
+/// The string register `reg` holds wherever it is read, when the method writes it exactly
+/// once, with `const-string` (the verifier rejects reads of unset registers, so every read
+/// sees that string). `None` for parameters, several writes or undecodable code.
+fn single_const_string(
+    dex: &DexFile<'_>,
+    code: &unmask_dex::CodeItem<'_>,
+    reg: u32,
+) -> Option<String> {
+    let params = u32::from(code.registers_size).saturating_sub(u32::from(code.ins_size));
+    if reg >= params {
+        return None;
+    }
+    let mut found = None;
+    for item in code.instructions() {
+        let (_, insn) = item.ok()?;
+        let Some((a, wide)) = written(&insn) else {
+            continue;
+        };
+        if a != reg && !(wide && a.saturating_add(1) == reg) {
+            continue;
+        }
+        let name = insn.opcode.name();
+        if a != reg || found.is_some() || !(name == "const-string" || name == "const-string/jumbo")
+        {
+            return None;
+        }
+        let (_, idx) = insn.index()?;
+        found = Some(dex.string(idx).ok()?.into_owned());
+    }
+    found
+}
+
+/// Recognises reflection and loading APIs (cheap checks first: most calls are not).
+fn special_of(dex: &DexFile<'_>, mid: &unmask_dex::MethodId) -> Special {
+    let Ok(name) = dex.string_raw(mid.name_idx) else {
+        return Special::None;
+    };
+    let name_ok = matches!(
+        name,
+        b"<init>"
+            | b"loadDex"
+            | b"forName"
+            | b"loadClass"
+            | b"findClass"
+            | b"getMethod"
+            | b"getDeclaredMethod"
+            | b"getMethods"
+            | b"getDeclaredMethods"
+            | b"getConstructor"
+            | b"getDeclaredConstructor"
+            | b"getConstructors"
+            | b"getDeclaredConstructors"
+            | b"newInstance"
+            | b"findVirtual"
+            | b"findStatic"
+            | b"findSpecial"
+            | b"findConstructor"
+            | b"addJavascriptInterface"
+            | b"load"
+            | b"loadInstalled"
+    );
+    if !name_ok {
+        return Special::None;
+    }
+    let Ok(class) = dex.type_name(u32::from(mid.class_idx)) else {
+        return Special::None;
+    };
+    if name == b"<init>" && !LOADERS.iter().any(|l| l.starts_with(&*class)) {
         return Special::None;
     }
     let Ok(proto) = dex.proto_signature(u32::from(mid.proto_idx)) else {
         return Special::None;
     };
-    special(&format!("{class}->{name}{proto}"))
+    special(&format!(
+        "{class}->{}{proto}",
+        String::from_utf8_lossy(name)
+    ))
 }
 
 /// Recognises reflection and loading APIs by descriptor.
