@@ -164,11 +164,34 @@
 //!
 //! # Throughput
 //!
-//! THROUGHPUT-PLACEHOLDER
+//! `elf_dump -q` (release, best of 5 passes, 2026-11-25, shared 2-core machine under a load
+//! average of about 5, so these are pessimistic): `librustc_driver` (154 MB, x86-64, the
+//! biggest library here; the corpus' biggest `.so` is only 67 KB) parse 62 ms (most of it the
+//! entropy pass over 154 MB of segments), facts 0.4 ms, strings 100 ms for 26 MB of data
+//! sections (42,825 distinct strings): about 260 MB/s of scanned data, 950 MB/s of file;
+//! AArch64 `libstdc++.so.6` (2.2 MB) 0.9 + 2.8 ms (7,010 strings); AArch64 `libc.so.6`
+//! (1.7 MB) 0.6 + 1.4 ms; the corpus' `libmyjni.so` (67 KB) 28 µs + 55 µs. `libLLVM-15`
+//! (117 MB) reaches the 100,000-string cap after 4.8 MB of data (45 ms). In a profile the
+//! string scan splits between the byte loop, `memchr`/`memrchr`, UTF-8 validation and the
+//! (keyed, collision-resistant) SipHash of the dedup map.
 //!
 //! # Fuzzing
 //!
-//! FUZZ-PLACEHOLDER
+//! A cargo-fuzz target `elf` (in `crates/unmask-elf/fuzz`, its own workspace) parses any
+//! input, takes the facts, serializes them, and extracts strings with the default options and
+//! with tiny caps, checking that every string is the input's bytes at its offset and that the
+//! caps hold. Run on stable from `crates/unmask-elf/fuzz`:
+//!
+//! ```text
+//! RUSTC_BOOTSTRAP=1 cargo fuzz run elf -- -max_total_time=300 -max_len=131072 -timeout=10
+//! ```
+//!
+//! Runs so far (2026-11-25, ASan, stable 1.95 with `RUSTC_BOOTSTRAP=1`, seeded with 19 small
+//! libraries: the corpus' ARM and AArch64 JNI libraries, the fixture ELF files, a stripped
+//! copy, and small ARM/MIPS/RISC-V/i386 libraries of the cross packages; 2 shared cores):
+//! 300 s, 197,371 executions, then 300 s on the current code (entropy and UPX checks
+//! included), 235,024 executions, about 2,580 coverage points: no crash, no timeout, no
+//! leak. `fuzz/corpus` and `fuzz/artifacts` are gitignored.
 #![forbid(unsafe_code)]
 
 mod anomaly;

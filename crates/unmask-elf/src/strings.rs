@@ -87,7 +87,7 @@ pub struct Strings<'a> {
     pub items: Vec<FoundString<'a>>,
     /// A cap ([`StringOptions::max_strings`] or `max_total_bytes`) stopped the scan.
     pub truncated: bool,
-    /// Bytes scanned.
+    /// Bytes scanned (up to the chunk where a cap stopped the scan).
     pub scanned_bytes: u64,
 }
 
@@ -303,7 +303,6 @@ pub(crate) fn extract<'a>(elf: &Elf<'a>, opts: &StringOptions) -> Strings<'a> {
         let Some(bytes) = slice(elf.data, span.start, span.end) else {
             continue;
         };
-        scanned = scanned.saturating_add(bytes.len() as u64);
         // NUL splits the data into chunks, and a run needs `min` bytes without one. If the
         // window [pos, pos + min) holds a NUL, no run starts before it: jump past the last
         // one (in zero-filled data that skips `min` bytes per look). Otherwise the chunk
@@ -320,11 +319,13 @@ pub(crate) fn extract<'a>(elf: &Elf<'a>, opts: &StringOptions) -> Strings<'a> {
             let end = memchr::memchr(0, bytes.get(from..).unwrap_or(&[])).map_or(len, |n| from + n);
             if let Some(chunk) = bytes.get(pos..end) {
                 if !c.scan_chunk(chunk, span.start.saturating_add(pos as u64), span.region) {
+                    scanned = scanned.saturating_add(end as u64);
                     break 'regions;
                 }
             }
             pos = end.saturating_add(1);
         }
+        scanned = scanned.saturating_add(len as u64);
     }
     Strings {
         items: c.items,
