@@ -186,15 +186,19 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
         hidden: Vec::new(),
         unsafe_names: Vec::new(),
     };
-    let mut seen = std::collections::HashSet::new();
+    // Duplicates: Android uses the first entry of a name. The archive marks later entries
+    // with the same raw name; two different raw names read the same only when one is not
+    // UTF-8, so both names hold U+FFFD: only those are compared here, as text.
+    let mut seen_lossy = std::collections::HashSet::new();
     // (entry, the content kind the platform expects there)
-    let mut to_sniff: Vec<(&unmask_zip::Entry<'_>, Option<&'static str>)> = Vec::new();
+    let mut to_sniff: Vec<(&unmask_zip::Entry<'_>, Option<&'static str>)> =
+        Vec::with_capacity(archive.entries().len());
     for e in archive.entries() {
         if e.unsafe_name {
             c.unsafe_names.push(e.name.clone());
         }
-        if !seen.insert(e.name.as_str()) {
-            continue; // duplicates: Android uses the first
+        if e.shadowed || (e.name.contains('\u{FFFD}') && !seen_lossy.insert(e.name.as_str())) {
+            continue;
         }
         let name = e.name.as_str();
         if name.ends_with('/') {
@@ -285,6 +289,7 @@ fn sniff_entry(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -299,6 +304,62 @@ mod tests {
         assert!(!is_root_dex("classesX.dex"));
         assert_eq!(dex_order("classes.dex"), 1);
         assert_eq!(dex_order("classes10.dex"), 10);
+    }
+
+    /// A stored-only ZIP with the given raw names (CRCs left at zero: they are not checked).
+    fn zip(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+        let (mut out, mut cd) = (Vec::new(), Vec::new());
+        for (name, data) in entries {
+            let offset = out.len() as u32;
+            let (n, d) = (name.len() as u16, data.len() as u32);
+            out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00");
+            out.extend_from_slice(&[0; 4]);
+            out.extend_from_slice(&d.to_le_bytes());
+            out.extend_from_slice(&d.to_le_bytes());
+            out.extend_from_slice(&n.to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(name);
+            out.extend_from_slice(data);
+            cd.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00");
+            cd.extend_from_slice(&[0; 4]);
+            cd.extend_from_slice(&d.to_le_bytes());
+            cd.extend_from_slice(&d.to_le_bytes());
+            cd.extend_from_slice(&n.to_le_bytes());
+            cd.extend_from_slice(&[0; 12]);
+            cd.extend_from_slice(&offset.to_le_bytes());
+            cd.extend_from_slice(name);
+        }
+        let cd_offset = out.len() as u32;
+        out.extend_from_slice(&cd);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        let count = entries.len() as u16;
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&(cd.len() as u32).to_le_bytes());
+        out.extend_from_slice(&cd_offset.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    #[test]
+    fn duplicates_are_listed_once_by_name_as_shown() {
+        let bytes = zip(&[
+            (b"assets/a", b"first"),
+            (b"assets/a", b"dex\n035\0"), // raw duplicate: Android uses the first
+            (b"assets/b\xef\xbf\xbd", b"x"), // valid UTF-8 U+FFFD
+            (b"assets/b\xff", b"dex\n035\0"), // not UTF-8: shown as the name above
+            (b"assets/c\xfe", b"PK\x03\x04"),
+        ]);
+        let archive = Archive::parse(&bytes, unmask_zip::Limits::default()).unwrap();
+        let mut errors = Vec::new();
+        let c = contents(&archive, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let names: Vec<&str> = c.assets.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["assets/a", "assets/b\u{FFFD}", "assets/c\u{FFFD}"]);
+        // The later duplicates (both hiding a dex) are not sniffed; the zip under c is.
+        let hidden: Vec<(&str, &str)> =
+            c.hidden.iter().map(|h| (h.name.as_str(), h.kind)).collect();
+        assert_eq!(hidden, [("assets/c\u{FFFD}", "zip")]);
     }
 
     #[test]

@@ -282,6 +282,9 @@ pub struct Entry<'a> {
     pub data_offset: Option<u64>,
     /// Position of this entry in central-directory order.
     pub index: usize,
+    /// True when an earlier entry has the same raw name: Android uses that one
+    /// ([`Archive::find`] returns it), and the archive has a `duplicate_entry` anomaly.
+    pub shadowed: bool,
 }
 
 impl Entry<'_> {

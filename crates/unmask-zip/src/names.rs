@@ -17,9 +17,11 @@ pub(crate) fn unsafe_reasons(raw: &[u8]) -> Vec<&'static str> {
             why.push("drive letter");
         }
     }
-    if raw
-        .split(|&b| b == b'/' || b == b'\\')
-        .any(|component| component == b"..")
+    // Splitting into components only when there is a ".." at all (rare).
+    if raw.windows(2).any(|w| w == b"..")
+        && raw
+            .split(|&b| b == b'/' || b == b'\\')
+            .any(|component| component == b"..")
     {
         why.push("`..` component");
     }

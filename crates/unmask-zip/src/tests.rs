@@ -544,6 +544,8 @@ fn duplicate_names_first_wins() {
     assert_eq!(a.entries().len(), 3);
     assert_eq!(read_named(&a, "AndroidManifest.xml"), b"first");
     assert_eq!(&*a.read(&a.entries()[2]).unwrap(), b"second");
+    let shadowed: Vec<bool> = a.entries().iter().map(|e| e.shadowed).collect();
+    assert_eq!(shadowed, [false, false, true]);
     let an = anomaly(&a, kind::DUPLICATE_ENTRY);
     assert!(an.android_rejects);
     assert!(
