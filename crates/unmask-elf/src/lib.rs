@@ -47,10 +47,10 @@
 //! through the `PT_LOAD` segments, counting symbols with `DT_HASH` (`nchain`) or
 //! `DT_GNU_HASH` (end of the last chain). The section table (`SHT_DYNAMIC`, `SHT_DYNSYM`) is
 //! used only when there is no `PT_DYNAMIC` or no usable `DT_SYMTAB`; when both exist and
-//! disagree, the segment wins and the disagreement is an anomaly ([`Elf::dynamic_source`],
-//! [`Elf::symbol_source`] say which was used). When neither hash table helps, the symbol
-//! count is taken from a `.dynsym` at the same offset, else from the gap up to `DT_STRTAB`
-//! (`symbol_count_guessed`).
+//! disagree, the segment wins (unless it yields no symbol at all) and the disagreement is an
+//! anomaly ([`Elf::dynamic_source`], [`Elf::symbol_source`] say which was used). When neither
+//! hash table helps, the symbol count is taken from a `.dynsym` at the same offset, else from
+//! the gap up to `DT_STRTAB` (`symbol_count_guessed`).
 //!
 //! # Anomalies
 //!

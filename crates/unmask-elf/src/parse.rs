@@ -835,12 +835,18 @@ where
             if d.start != s.start || d.count != s.count {
                 anomalies.push(kind::DYNSYM_MISMATCH, || {
                     format!(
-                        "DT_SYMTAB: {} symbols at {:#x}; .dynsym section: {} at {:#x}; the dynamic segment is used",
+                        "DT_SYMTAB: {} symbols at {:#x}; .dynsym section: {} at {:#x}",
                         d.count, d.start, s.count, s.start
                     )
                 });
             }
-            (d, dynamic_source)
+            // A loader view that yields nothing (count guessed as 0) is no better than the
+            // section's.
+            if d.count == 0 && s.count > 0 {
+                (s, Source::Section)
+            } else {
+                (d, dynamic_source)
+            }
         }
         (Some(d), None) => (d, dynamic_source),
         (None, Some(s)) => (s, Source::Section),
