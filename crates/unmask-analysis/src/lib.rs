@@ -192,9 +192,18 @@ pub fn analyze_path(
     iocs: &IocSet,
     opts: &Options,
 ) -> Result<(Report, Findings), unmask_apk::AnalyzeError> {
+    let timing = std::env::var_os("UNMASK_ANALYSIS_TIMING").is_some();
+    let mut t = std::time::Instant::now();
+    let mut lap = |what: &str| {
+        if timing {
+            eprintln!("  {what}: {:.3}s", t.elapsed().as_secs_f64());
+        }
+        t = std::time::Instant::now();
+    };
     let mut apk_opts = opts.apk.clone();
     apk_opts.code = false;
     let mut report = unmask_apk::analyze_file(path, &apk_opts)?;
+    lap("report");
     let files = if opts.apk.code {
         unmask_apk::dex_files(path, &opts.apk)?
     } else {
@@ -216,7 +225,9 @@ pub fn analyze_path(
             }
         }
     }
+    lap("dex read+parse");
     let index = Index::build(&dexes);
+    lap("index");
     if opts.apk.code {
         unmask_apk::code::record_decoding(&mut report, &names, &dexes, &index, &failed);
     }
@@ -229,6 +240,7 @@ pub fn analyze_path(
         sources::may_hold_endpoint(s) || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
     };
     let (texts, mut skipped) = sources::collect(path, &opts.apk, &keep)?;
+    lap("strings outside dex");
     errors.append(&mut skipped);
     let mut findings = analyze_with_texts(&report, &code, &texts, kb, iocs, opts);
     errors.append(&mut findings.errors);
@@ -1031,8 +1043,8 @@ impl Analysis<'_, '_, '_, '_> {
         for (d, dex) in c.dexes.iter().enumerate() {
             for t in 0..dex.type_count() {
                 let Ok(desc) = dex.type_name(t) else { continue };
-                if let Some(n) = unmask_kb::exodus_class_name(&desc) {
-                    names.entry(n.to_string()).or_insert(d as u32);
+                for n in unmask_kb::TrackerTable::exodus_class_names(&desc) {
+                    names.entry(n.into_owned()).or_insert(d as u32);
                 }
             }
         }

@@ -79,18 +79,6 @@ enum Why {
     /// kinds, `*.apk` entries), depth-capped, and return their dex files named
     /// `assets/plugin.apk!classes.dex`, as for bundle members.
     NestedApk,
-    /// The analysis takes one name per type with `unmask_kb::exodus_class_name`: the first
-    /// match, with an ASCII `\w`. exodus-core 1.3.15 uses Python's `re.findall`: every match,
-    /// with a Unicode `\w`, so `Lcom/flurry/Ä;` gives it `com/flurry/Ä` (unmask: `com/flurry`)
-    /// and `Lcom/example$Xcom/onesignal/Y;` gives it `com/example` and `com/onesignal/Y`
-    /// (unmask: `com/example`). Checked: exodus's class is not among the analysis's names but
-    /// is among those of `TrackerTable::exodus_class_names`, the exact extraction (itself
-    /// checked against exodus by `class_names_match_exodus`).
-    ///
-    /// unmask's fault. Fix, in `crates/unmask-analysis/src/lib.rs` fn `trackers`: for each
-    /// descriptor, insert every name of `unmask_kb::TrackerTable::exodus_class_names(&desc)`
-    /// (`n.into_owned()`) instead of the one of `unmask_kb::exodus_class_name`.
-    ApproximateExtraction,
 }
 
 /// One difference between unmask and exodus-core that is understood.
@@ -138,22 +126,6 @@ const EXPLAINED: &[Explained] = &[
         side: Side::ExodusOnly,
         why: Why::StaticStringValue,
         reason: "`.field public static final S:Ljava/lang/String; = \"Lcom/adjust/sdk/Adjust;\"`",
-    },
-    Explained {
-        input: "synthetic/synthetic.dex",
-        trackers: &[25],
-        side: Side::ExodusOnly,
-        why: Why::ApproximateExtraction,
-        reason: "class `Lcom/flurry/\u{c4};`: unmask's name is `com/flurry`, which `com.flurry.` \
-                 does not match",
-    },
-    Explained {
-        input: "synthetic/synthetic.dex",
-        trackers: &[193],
-        side: Side::ExodusOnly,
-        why: Why::ApproximateExtraction,
-        reason: "class `Lcom/example$Xcom/onesignal/Y;`: exodus's second name is \
-                 `com/onesignal/Y`, unmask's only one `com/example`",
     },
     Explained {
         input: "synthetic/hidden-dex.apk",
@@ -560,10 +532,7 @@ fn exodus_reads_entry(name: &str) -> bool {
 fn check_mechanism(k: &str, id: u32, why: Why, side: Side, ex: &ExodusResult, um: &UnmaskResult) {
     let want_side = match why {
         Why::CodeOnlyReference | Why::DexUnderOtherName => Side::UnmaskOnly,
-        Why::LocalVariableSignature
-        | Why::StaticStringValue
-        | Why::NestedApk
-        | Why::ApproximateExtraction => Side::ExodusOnly,
+        Why::LocalVariableSignature | Why::StaticStringValue | Why::NestedApk => Side::ExodusOnly,
     };
     assert_eq!(
         side, want_side,
@@ -592,13 +561,6 @@ fn check_mechanism(k: &str, id: u32, why: Why, side: Side, ex: &ExodusResult, um
                 !um.names.contains(c) && !um.exact_names.contains(c),
                 "{k}: tracker {id}: {c} is a type name in a dex unmask reads: {why:?} does not \
                  explain it"
-            );
-        }
-        Why::ApproximateExtraction => {
-            let c = &ex.trackers[&id];
-            assert!(
-                !um.names.contains(c) && um.exact_names.contains(c),
-                "{k}: tracker {id}: {c}: {why:?} does not explain it"
             );
         }
     }

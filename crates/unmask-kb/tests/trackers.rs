@@ -181,3 +181,60 @@ fn exodus_class_name_mirrors_the_perl_extraction() {
     assert_eq!(exodus_class_name("Lcom/café/X;"), Some("com/caf"));
     assert_eq!(exodus_class_name("Lcom/a1_b/C2;"), Some("com/a1_b/C2"));
 }
+
+/// The literal prefilter of `match_class` / `match_host` gives exactly what running every
+/// tracker's own regex gives, on probes made from every signature (each alternative with its
+/// wildcards as `/`, `.` and `x`, cut and embedded in other text) and on plain names.
+#[test]
+fn prefilter_is_exact() {
+    let kb = unmask_kb::Kb::embedded().unwrap();
+    let t = &kb.trackers;
+    let mut probes: Vec<String> = vec![
+        "com/example/App".into(),
+        "www.google.com".into(),
+        "a".into(),
+        String::new(),
+    ];
+    for tr in t.trackers() {
+        for sig in [&tr.code_signature, &tr.network_signature]
+            .into_iter()
+            .flatten()
+        {
+            for alt in sig.split('|') {
+                let plain = alt.replace("\\.", ".");
+                for wild in ["/", ".", "x"] {
+                    let p = plain.replace(".*", "zz").replace('.', wild);
+                    probes.push(p.clone());
+                    probes.push(format!("prefix/{p}/Suffix"));
+                    let half: String = p.chars().take(p.chars().count() / 2).collect();
+                    probes.push(half);
+                }
+            }
+        }
+    }
+    let mut hits = 0;
+    for p in &probes {
+        let brute: Vec<u32> = t
+            .trackers()
+            .iter()
+            .filter(|x| x.code_signature_used && x.matches_class(p))
+            .map(|x| x.id)
+            .collect();
+        let fast: Vec<u32> = t.match_class(p).iter().map(|x| x.id).collect();
+        assert_eq!(fast, brute, "class {p:?}");
+        let brute: Vec<u32> = t
+            .trackers()
+            .iter()
+            .filter(|x| x.matches_host(p))
+            .map(|x| x.id)
+            .collect();
+        let fast: Vec<u32> = t.match_host(p).iter().map(|x| x.id).collect();
+        assert_eq!(fast, brute, "host {p:?}");
+        hits += fast.len();
+    }
+    assert!(hits > 1000, "probes should hit: {hits}");
+    eprintln!(
+        "{} probes, {hits} host matches: prefilter equals brute force",
+        probes.len()
+    );
+}
