@@ -1580,7 +1580,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 continue;
             };
             let r = self.reason(why);
-            self.root_class(hid, r, true);
+            self.root_class(hid, r, false);
         }
         // Classes instantiated by name by the framework, deserialised, or with JNI methods.
         let native = report.apks.iter().any(|a| {
@@ -1740,7 +1740,11 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     continue;
                 }
                 if (unknown && !node.direct) || known.contains(&node.sig) {
+                    let new = self.vias.get(m as usize).is_some_and(|v| v.is_none());
                     self.reach(m, Via::Callback { cause, class: hid });
+                    if let (true, Cause::Root(r)) = (new, cause) {
+                        self.entries.push((m, r));
+                    }
                 }
             }
         }
