@@ -140,13 +140,14 @@
 //!   `../shared/corpus`, the repo fixture `fixtures/apk/hidden-payloads.apk`, a sorted sample
 //!   of 200 x86-64 system libraries, and the ARM, AArch64, big-endian MIPS, RISC-V and i386
 //!   libraries of the `libc6-*-cross` packages when installed, compared with
-//!   `readelf -W -h -S -d --dyn-syms`: class, data, machine, type, every section (name, type,
-//!   offset, size), `DT_NEEDED`, `DT_SONAME`, every dynamic symbol (name, type, defined).
+//!   `readelf -W -h -l -S -d --dyn-syms`: class, data, machine, type, every program header
+//!   (type, offset, address, sizes, flags), every section (name, type, offset, size),
+//!   `DT_NEEDED`, `DT_SONAME`, every dynamic symbol (name, type, defined).
 //!   Each library with both tables is also checked with its section table stripped (against
 //!   `readelf -D`) and with `PT_DYNAMIC` turned into `PT_NULL`. Strings are compared with
 //!   `strings -n 6 -d -t d` (differences explained in the test). On 2026-11-25: 313 ELF files
 //!   (12 corpus, 4 fixture, 297 system: 27 AArch64, 28 ARM, 201 x86-64, 19 i386, 19 MIPS,
-//!   19 RISC-V), 8,426 sections, 175,438 dynamic symbol comparisons, 1,852 `DT_NEEDED`, 307
+//!   19 RISC-V), 2,682 program headers, 8,426 sections, 175,438 dynamic symbol comparisons, 1,852 `DT_NEEDED`, 307
 //!   stripped and 307 no-`PT_DYNAMIC` variants, 201,176 binutils strings all found and
 //!   183,415 of ours all confirmed; no difference.
 //! - `tests/malformed.rs`: every prefix up to 4 KiB and a stride of the rest (19,272

@@ -6,9 +6,10 @@
 //! x86-64 libraries plus the ARM, AArch64, MIPS (32-bit big endian), RISC-V and i386 cross
 //! libraries when their Debian packages are installed).
 //!
-//! For each file, `readelf -W -h -S -d --dyn-syms` must agree with [`Elf`] on class, data
-//! encoding, machine, type, every section (name, type, offset, size), `DT_NEEDED`, `DT_SONAME`
-//! and every dynamic symbol (name, type, defined or undefined). Two derived files are checked
+//! For each file, `readelf -W -h -l -S -d --dyn-syms` must agree with [`Elf`] on class, data
+//! encoding, machine, type, every program header (type, offset, address, sizes, flags), every
+//! section (name, type, offset, size), `DT_NEEDED`, `DT_SONAME` and every dynamic symbol
+//! (name, type, defined or undefined). Two derived files are checked
 //! too: the section table stripped (`e_shoff = e_shnum = e_shstrndx = 0`: everything must come
 //! from `PT_DYNAMIC`, compared with `readelf -D`) and `PT_DYNAMIC` turned into `PT_NULL`
 //! (everything must come from the section table).
@@ -43,6 +44,8 @@ struct ReadelfView {
     soname: Option<String>,
     /// (name, type, defined)
     dynsyms: Vec<(String, String, bool)>,
+    /// (type, offset, vaddr, filesz, memsz, flags as "RWE" letters)
+    segments: Vec<(String, u64, u64, u64, u64, String)>,
     dynsym_tables: usize,
 }
 
@@ -60,6 +63,7 @@ fn parse_readelf(out: &str) -> ReadelfView {
     let mut v = ReadelfView::default();
     let mut in_sections = false;
     let mut in_syms = false;
+    let mut in_phdrs = false;
     for line in out.lines() {
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("Class:") {
@@ -101,6 +105,29 @@ fn parse_readelf(out: &str) -> ReadelfView {
                 hex(tokens[k + 1]).unwrap(),
                 hex(tokens[k + 2]).unwrap(),
             ));
+        }
+        if t.starts_with("Program Headers:") {
+            in_phdrs = true;
+            continue;
+        }
+        if in_phdrs {
+            if t.is_empty() {
+                in_phdrs = false;
+            } else if !t.starts_with("Type") && !t.starts_with('[') {
+                // Type Offset VirtAddr PhysAddr FileSiz MemSiz Flg… Align ("R E" has a space).
+                let tokens: Vec<&str> = t.split_whitespace().collect();
+                assert!(tokens.len() >= 7, "program header line {t:?}");
+                let flags = tokens[6..tokens.len() - 1].concat();
+                v.segments.push((
+                    tokens[0].to_string(),
+                    hex(tokens[1]).unwrap(),
+                    hex(tokens[2]).unwrap(),
+                    hex(tokens[4]).unwrap(),
+                    hex(tokens[5]).unwrap(),
+                    flags,
+                ));
+            }
+            continue;
         }
         if t.contains("(NEEDED)") {
             v.needed.push(bracketed(t).unwrap_or_default());
@@ -192,6 +219,7 @@ struct Counts {
     by_origin: BTreeMap<String, usize>,
     machines: BTreeMap<String, usize>,
     sections: usize,
+    segments: usize,
     symbols: usize,
     needed: usize,
     stripped_variants: usize,
@@ -245,6 +273,35 @@ fn compare_headers(
             "{name}: e_type {} vs readelf {}",
             h.e_type, v.file_type
         ));
+    }
+    let segs = elf.segments();
+    if segs.len() != v.segments.len() {
+        bad.push(format!(
+            "{name}: {} program headers vs readelf {}",
+            segs.len(),
+            v.segments.len()
+        ));
+    }
+    for (s, (rtype, roff, rvaddr, rfilesz, rmemsz, rflags)) in segs.iter().zip(&v.segments) {
+        c.segments += 1;
+        let mut flags = String::new();
+        for (bit, letter) in [(4, 'R'), (2, 'W'), (1, 'E')] {
+            if s.flags & bit != 0 {
+                flags.push(letter);
+            }
+        }
+        if (s.type_name != "unknown" && s.type_name != rtype)
+            || s.offset != *roff
+            || s.vaddr != *rvaddr
+            || s.filesz != *rfilesz
+            || s.memsz != *rmemsz
+            || (s.flags & !7 == 0 && flags != *rflags)
+        {
+            bad.push(format!(
+                "{name}: segment [{}] {} {:#x} {:#x} {:#x} {:#x} {flags} vs readelf {rtype} {roff:#x} {rvaddr:#x} {rfilesz:#x} {rmemsz:#x} {rflags}",
+                s.index, s.type_name, s.offset, s.vaddr, s.filesz, s.memsz
+            ));
+        }
     }
     let ours = elf.sections();
     if ours.len() != v.sections.len() {
@@ -435,7 +492,7 @@ fn zero(data: &mut [u8], at: u64, len: usize) {
 fn check_file(name: &str, path: &Path, c: &mut Counts, bad: &mut Vec<String>, scratch: &Path) {
     let data = std::fs::read(path).unwrap();
     let parsed = Elf::parse(&data);
-    let out = readelf(path, &["-h", "-S", "-d", "--dyn-syms"]);
+    let out = readelf(path, &["-h", "-l", "-S", "-d", "--dyn-syms"]);
     let (elf, out) = match (parsed, out) {
         (Ok(elf), Some(out)) => (elf, out),
         (Err(e), None) => {
@@ -620,8 +677,8 @@ fn readelf_agrees() {
     }
     let _ = std::fs::remove_dir_all(&scratch);
     println!(
-        "readelf: {} ELF files compared ({:?}); machines {:?}; {} sections, {} dynamic symbols, {} DT_NEEDED; {} stripped-section-table and {} no-PT_DYNAMIC variants",
-        c.files, c.by_origin, c.machines, c.sections, c.symbols, c.needed, c.stripped_variants, c.no_dynamic_variants
+        "readelf: {} ELF files compared ({:?}); machines {:?}; {} sections, {} program headers, {} dynamic symbols, {} DT_NEEDED; {} stripped-section-table and {} no-PT_DYNAMIC variants",
+        c.files, c.by_origin, c.machines, c.sections, c.segments, c.symbols, c.needed, c.stripped_variants, c.no_dynamic_variants
     );
     println!(
         "strings: {} binutils strings in our sections found by us; {} of ours in allocated sections found by binutils; {} ASCII strings inside longer UTF-8 ones",
