@@ -64,7 +64,7 @@
 //! | no section table but a `PT_DYNAMIC` (stripped, as `sstrip` and packers do) | dynamic segment read; strings from the segments | `no_section_headers` |
 //! | section table outside the file, or more than 65,536 entries | table not read | `section_headers_out_of_bounds` |
 //! | `e_shentsize` ≠ the header size of the class (Android refuses these since API 26) | table not read | `bad_section_header_size` |
-//! | `e_shstrndx` 0, out of range, or not a string table inside the file | sections unnamed | `bad_shstrndx` |
+//! | `e_shstrndx` 0, out of range, or its section outside the file (or not `SHT_STRTAB`: names still read) | sections unnamed | `bad_shstrndx` |
 //! | a section's offset + size past the end of the file (bogus size) | kept, its bytes not used | `section_out_of_bounds` |
 //! | program header table cut off, or bad `e_phentsize` | what fits is read | `bad_program_headers` |
 //! | `PT_LOAD`/`PT_DYNAMIC` past the end of the file | kept, marked `in_file = false` | `segment_out_of_bounds` |

@@ -441,11 +441,21 @@ where
                 let size: u64 = s.sh_size(e).into();
                 let typ = s.sh_type(e).0;
                 match in_file(offset, size, len).and_then(|end| slice(data, offset, end)) {
-                    Some(bytes) if typ == SHT_STRTAB => bytes,
-                    _ => {
+                    Some(bytes) => {
+                        // Used whatever its type, as readelf does; a wrong type is noted.
+                        if typ != SHT_STRTAB {
+                            anomalies.push(kind::BAD_SHSTRNDX, || {
+                                format!(
+                                    "e_shstrndx {shstrndx} is section type {typ:#x}, not STRTAB"
+                                )
+                            });
+                        }
+                        bytes
+                    }
+                    None => {
                         anomalies.push(kind::BAD_SHSTRNDX, || {
                             format!(
-                                "e_shstrndx {shstrndx} is section type {typ:#x} at {offset:#x}+{size:#x}, not a string table in the file"
+                                "e_shstrndx {shstrndx}: section at {offset:#x}+{size:#x} is not inside the file"
                             )
                         });
                         &[]
