@@ -160,6 +160,9 @@
 //!   hand-made packer tricks (section table past the end, bad `e_shstrndx`/`e_shentsize`,
 //!   bogus section size, overlapping and RWX segments, program headers past the end,
 //!   appended payload, encrypted code, UPX marker) each give their anomaly.
+//! - `tests/jni_dexdump.rs` (needs AOSP `dexdump`): every method an APK's dex declares
+//!   `native` must be among the decoded `Java_*` exports of its libraries (corpus: 9 APKs,
+//!   34 exports decoded, all 10 native methods found).
 //! - Unit tests in `src/jni.rs`: the JNI specification's examples and the escapes.
 //!
 //! `cargo test -p unmask-elf`; the throughput example:
