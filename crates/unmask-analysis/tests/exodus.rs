@@ -70,15 +70,6 @@ enum Why {
     /// exodus only entries whose name matches `classes.*\.dex`. Checked: every dex of unmask's
     /// evidence has a name exodus skips.
     DexUnderOtherName,
-    /// exodus recurses into every entry whose name matches `.*\.apk` (depth 10) and reads its
-    /// dex files; unmask does not open an APK stored inside an APK (only the members of a
-    /// split bundle). Checked: exodus's class is no type name of any dex unmask reads.
-    ///
-    /// unmask's fault. Fix (outside this test's files): `unmask_apk::dex_files` and the code
-    /// facts should also open entries that are APKs, JARs or ZIPs (hidden payloads of those
-    /// kinds, `*.apk` entries), depth-capped, and return their dex files named
-    /// `assets/plugin.apk!classes.dex`, as for bundle members.
-    NestedApk,
 }
 
 /// One difference between unmask and exodus-core that is understood.
@@ -133,13 +124,6 @@ const EXPLAINED: &[Explained] = &[
         side: Side::UnmaskOnly,
         why: Why::DexUnderOtherName,
         reason: "PlayStore2's classes.dex stored as assets/data.bin",
-    },
-    Explained {
-        input: "synthetic/nested-apk.apk",
-        trackers: PLAYSTORE2,
-        side: Side::ExodusOnly,
-        why: Why::NestedApk,
-        reason: "PlayStore2.apk stored whole as assets/plugin.apk",
     },
 ];
 
@@ -532,7 +516,7 @@ fn exodus_reads_entry(name: &str) -> bool {
 fn check_mechanism(k: &str, id: u32, why: Why, side: Side, ex: &ExodusResult, um: &UnmaskResult) {
     let want_side = match why {
         Why::CodeOnlyReference | Why::DexUnderOtherName => Side::UnmaskOnly,
-        Why::LocalVariableSignature | Why::StaticStringValue | Why::NestedApk => Side::ExodusOnly,
+        Why::LocalVariableSignature | Why::StaticStringValue => Side::ExodusOnly,
     };
     assert_eq!(
         side, want_side,
@@ -555,7 +539,7 @@ fn check_mechanism(k: &str, id: u32, why: Why, side: Side, ex: &ExodusResult, um
                 );
             }
         }
-        Why::LocalVariableSignature | Why::StaticStringValue | Why::NestedApk => {
+        Why::LocalVariableSignature | Why::StaticStringValue => {
             let c = &ex.trackers[&id];
             assert!(
                 !um.names.contains(c) && !um.exact_names.contains(c),

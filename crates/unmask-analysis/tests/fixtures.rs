@@ -259,3 +259,35 @@ fn endpoint_inside_a_zip_in_raw_resources() {
         "{detail}"
     );
 }
+
+/// hidden-payloads.apk stores a whole APK (a byte copy of minimal.apk) as `assets/update.dat`:
+/// its classes.dex is analysed too, as `assets/update.dat!classes.dex`, byte-identical to what
+/// `unzip` extracts from minimal.apk.
+#[test]
+fn dex_inside_a_nested_apk_is_analysed() {
+    let files = unmask_apk::dex_files(
+        &root().join("fixtures/apk/hidden-payloads.apk"),
+        &Default::default(),
+    )
+    .unwrap();
+    let names: Vec<(&str, bool)> = files.iter().map(|(n, h, _)| (n.as_str(), *h)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("classes.dex", false),
+            ("classes2.dex", false),
+            ("assets/x.png", true),
+            ("assets/update.dat!classes.dex", true),
+        ]
+    );
+    let Ok(out) = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(root().join("fixtures/apk/minimal.apk"))
+        .arg("classes.dex")
+        .output()
+    else {
+        eprintln!("SKIPPED (part): unzip not available");
+        return;
+    };
+    assert_eq!(files[3].2, out.stdout);
+}

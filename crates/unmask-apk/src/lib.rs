@@ -137,27 +137,70 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
     })
 }
 
-/// The dex files of an input, owned, in load order: for an APK its `classes*.dex` then the dex
-/// files hidden under other names; for a bundle the same for each APK inside (named
-/// `member.apk!classes.dex`); for a bare dex the file itself. `bool` is true for hidden ones.
+/// The dex files of an input, owned, in load order: for an APK its `classes*.dex`, then the dex
+/// files hidden under other names, then those of APK/JAR/ZIP files inside it (named
+/// `assets/plugin.apk!classes.dex`, up to 3 levels deep); for a bundle the same for each APK
+/// inside (named `member.apk!classes.dex`); for a bare dex the file itself. `bool` is true for
+/// hidden ones (everything but the top level's `classes*.dex`).
 pub fn dex_files(
     path: &Path,
     opts: &Options,
 ) -> Result<Vec<(String, bool, Vec<u8>)>, AnalyzeError> {
     let mut out = Vec::new();
     walk_apks(path, opts, |unit| match unit {
-        Unit::Apk(prefix, archive) => {
-            let mut errors = Vec::new();
-            let contents = facts::contents(archive, &mut errors);
-            for (name, hidden) in facts::dex_entry_names(&contents) {
-                if let Some(bytes) = archive.find(name).and_then(|e| archive.read(e).ok()) {
-                    out.push((format!("{prefix}{name}"), hidden, bytes.into_owned()));
-                }
-            }
-        }
+        Unit::Apk(prefix, archive) => nested_dex(&mut out, prefix, archive, opts, 0),
         Unit::Dex(name, data) => out.push((name.to_string(), false, data.to_vec())),
     })?;
     Ok(out)
+}
+
+/// How deep archives inside archives are opened for their dex files.
+const MAX_NESTING: u32 = 3;
+
+/// The dex files of one archive (its `classes*.dex`, then dex files hidden under other
+/// names), then those of the archives inside it (APK, JAR or ZIP by magic bytes or name, as
+/// an app's own loader would open them), named `prefix` + `entry!classes.dex`; all but the
+/// top level's `classes*.dex` count as hidden.
+fn nested_dex(
+    out: &mut Vec<(String, bool, Vec<u8>)>,
+    prefix: &str,
+    archive: &Archive<'_>,
+    opts: &Options,
+    depth: u32,
+) {
+    let mut errors = Vec::new();
+    let contents = facts::contents(archive, &mut errors);
+    for (name, hidden) in facts::dex_entry_names(&contents) {
+        if let Some(bytes) = archive.find(name).and_then(|e| archive.read(e).ok()) {
+            out.push((format!("{prefix}{name}"), hidden || depth > 0, bytes.into_owned()));
+        }
+    }
+    if depth >= MAX_NESTING {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let by_magic = contents
+        .hidden
+        .iter()
+        .filter(|h| h.kind == "apk" || h.kind == "zip")
+        .map(|h| h.name.as_str());
+    let by_name = archive
+        .entries()
+        .iter()
+        .filter(|e| !e.unsafe_name && [".apk", ".jar", ".zip"].iter().any(|x| e.name.ends_with(x)))
+        .map(|e| e.name.as_str());
+    for name in by_magic.chain(by_name) {
+        if !seen.insert(name) {
+            continue;
+        }
+        let Some(e) = archive.find(name) else { continue };
+        let Ok(bytes) = facts::read_capped(archive, e, facts::MAX_NESTED_SIZE) else {
+            continue;
+        };
+        if let Ok(inner) = Archive::parse(&bytes, opts.limits) {
+            nested_dex(out, &format!("{prefix}{name}!"), &inner, opts, depth + 1);
+        }
+    }
 }
 
 /// Calls `visit` with the name and inflated bytes of every entry of the input whose name
