@@ -737,6 +737,11 @@ fn norm_ip(s: &str) -> Option<String> {
         .strip_prefix('[')
         .and_then(|x| x.strip_suffix(']'))
         .unwrap_or(t);
+    // An IPv4 address starts with a digit and an IPv6 one has a colon: skip the parser for
+    // the host names that nearly all values are.
+    if !(t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':')) {
+        return None;
+    }
     t.parse::<IpAddr>().ok().map(|ip| ip.to_string())
 }
 

@@ -204,5 +204,16 @@ fn index_keys_borrow_when_already_normalised() {
     assert_eq!(norm_domain(" *.Evil.COM. "), "evil.com");
     assert!(matches!(norm_domain("evil.com"), Cow::Borrowed("evil.com")));
     assert_eq!(scheme_sep("a:/b://c://"), Some(4));
+    for (ip, want) in [
+        (" [::1] ", Some("::1")),
+        ("FE80::0001", Some("fe80::1")),
+        ("10.0.0.1", Some("10.0.0.1")),
+        ("::ffff:1.2.3.4", Some("::ffff:1.2.3.4")),
+        ("a.b", None),
+        ("1.2.3", None),
+        ("[fe80::1%eth0]", None),
+    ] {
+        assert_eq!(norm_ip(ip).as_deref(), want, "{ip}");
+    }
     assert_eq!(scheme_sep("ab"), None);
 }
