@@ -1091,7 +1091,8 @@ impl IocSet {
 
     /// Indicator number `i`, built if it is embedded.
     fn indicator(&self, i: usize) -> Option<Cow<'_, LoadedIndicator>> {
-        if let Some(all) = self.all.get() {
+        // (The built list is used only when complete: numbers must not shift.)
+        if let Some(all) = self.all.get().filter(|a| a.len() == self.len()) {
             return all.get(i).map(Cow::Borrowed);
         }
         match i.checked_sub(self.embedded.len()) {
