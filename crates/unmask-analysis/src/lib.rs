@@ -202,13 +202,19 @@ pub fn analyze_path(
     };
     let mut apk_opts = opts.apk.clone();
     apk_opts.code = false;
-    let mut report = unmask_apk::analyze_file(path, &apk_opts)?;
-    lap("report");
-    let files = if opts.apk.code {
-        unmask_apk::dex_files(path, &opts.apk)?
-    } else {
-        Vec::new()
-    };
+    // The report and the dex bytes are read at the same time (each reads the input itself).
+    let (report, files) = rayon::join(
+        || unmask_apk::analyze_file(path, &apk_opts),
+        || {
+            if opts.apk.code {
+                unmask_apk::dex_files(path, &opts.apk)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
+    let (mut report, files) = (report?, files?);
+    lap("report + dex read");
     let mut names = Vec::new();
     let mut dexes = Vec::new();
     let mut failed = Vec::new();
@@ -225,9 +231,17 @@ pub fn analyze_path(
             }
         }
     }
-    lap("dex read+parse");
-    let index = Index::build(&dexes);
-    lap("index");
+    lap("dex parse");
+    // The strings outside the dex files are gathered while the index is built.
+    let keep = |s: &str| {
+        sources::may_hold_endpoint(s) || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
+    };
+    let (index, texts) = rayon::join(
+        || Index::build(&dexes),
+        || sources::collect(path, &opts.apk, &keep),
+    );
+    let (texts, mut skipped) = texts?;
+    lap("index + strings outside dex");
     if opts.apk.code {
         unmask_apk::code::record_decoding(&mut report, &names, &dexes, &index, &failed);
     }
@@ -236,11 +250,6 @@ pub fn analyze_path(
         dexes: &dexes,
         index: &index,
     };
-    let keep = |s: &str| {
-        sources::may_hold_endpoint(s) || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
-    };
-    let (texts, mut skipped) = sources::collect(path, &opts.apk, &keep)?;
-    lap("strings outside dex");
     errors.append(&mut skipped);
     let mut findings = analyze_with_texts(&report, &code, &texts, kb, iocs, opts);
     errors.append(&mut findings.errors);
@@ -296,11 +305,13 @@ pub fn analyze_with_texts(
         }
         t = std::time::Instant::now();
     };
-    a.data_collected();
-    lap("data");
+    // Endpoints are found while the data analysis runs (both only read the code).
+    let ((), endpoints) = rayon::join(
+        || a.data_collected(),
+        || network::endpoints(code, texts, kb, opts.max_evidence),
+    );
+    lap("data + endpoints");
     a.permissions();
-    let endpoints = network::endpoints(code, texts, kb, opts.max_evidence);
-    lap("endpoints");
     a.network(&endpoints);
     a.network_config();
     a.trackers();
@@ -1538,7 +1549,7 @@ impl Analysis<'_, '_, '_, '_> {
             .filter_map(|(action, _)| {
                 let sites = c.index.strings.get(c.dexes, action);
                 (!sites.is_empty())
-                    .then(|| (action.to_string(), self.sites_evidence(&sites, action)))
+                    .then(|| (action.to_string(), self.sites_evidence(sites, action)))
             })
             .collect()
     }
