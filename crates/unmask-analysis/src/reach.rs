@@ -3,97 +3,122 @@
 //!
 //! **Conservative** means over-approximating: a method in dead code may be called reachable,
 //! but a method Android can run should never be called unreachable. Where the code does
-//! something the analysis cannot follow (class names computed at run time, code loaded at run
-//! time, no manifest), every method is reachable ([`Reach::everything`] says why).
+//! something the analysis cannot follow, it widens its assumptions and says so:
+//! [`Reach::all_classes_live`] when a class is loaded by a computed name,
+//! [`Reach::everything`] (every method reachable) for dynamic code loading, a missing manifest
+//! or exhausted work budgets.
+//!
+//! API: [`compute`] (or [`compute_with`] and [`Extra`] class names from resources) gives a
+//! [`Reach`]: [`Reach::method_reachable`] by descriptor (`Lpkg/C;->m(params)R`, as in
+//! `Evidence::Code.method`), [`Reach::path_to`] (a chain of [`Hop`]s from an entry point, each
+//! saying how it was reached: the call site's dex and offset, the class-initialising or
+//! instantiating instruction, the reflection string...), [`Reach::entry_points`] with their
+//! reasons, and counts.
 //!
 //! ## Nodes and edges
 //!
 //! Nodes are the methods the app defines, in every dex file of [`Code`] together (loaded and
 //! hidden dex files, all APKs of a bundle); a method defined in several dex files (multidex
-//! duplicates) is one node, keyed by its descriptor `Lpkg/C;->m(params)R`. Edges come from
-//! the use sites of [`Index`] (grouped by calling method), so no bytecode is decoded again
-//! except at the few reflection sites:
+//! duplicates) is one node. Edges come from the use sites of [`Index`], grouped by calling
+//! method, so no bytecode is decoded again except at the few reflection sites:
 //!
 //! - **invoke** (any kind) of `C.m`: the definition found walking up from `C` (superclasses,
 //!   then default methods of the app's interfaces) and, unless that definition is static or
-//!   direct, every definition of `m` (same name and prototype) in app subclasses or
-//!   implementers of `C`, and for an interface `C` the method an implementer inherits from its
-//!   superclasses (class hierarchy analysis). `invoke-super` is treated like a virtual call
-//!   (a superset). Calls whose class is not defined by the app (framework, missing
-//!   libraries) reach app code only through callbacks, below.
+//!   direct, every definition of `m` (same name and prototype) in app subtypes of `C`, and for
+//!   an interface `C` the method an implementer inherits from a superclass (class hierarchy
+//!   analysis). `invoke-super` is treated like a virtual call (a superset). Calls on a class
+//!   the app does not define (framework, missing libraries) reach app code only through
+//!   callbacks, below.
 //! - **class initialisation**: a method that runs initialises its class; any reference to a
 //!   class `C` (method, field, type) initialises `C`. Initialising `C` runs the `<clinit>` of
 //!   `C` and of its app superclasses and interfaces.
-//! - **instances** (callbacks): a class is *live* when an instance of it may exist: it is
+//! - **instances and callbacks**: a class is *live* when an instance of it may exist: it is
 //!   referenced by a type instruction (`new-instance`, `const-class`, `check-cast`,
-//!   `instance-of`) in reachable code, named by a string constant, declared in the manifest,
-//!   instantiated by the framework by name (see entry points), or is the type of a field of a
-//!   live class (objects filled by reflection, as JSON mappers do). For a live class, the
-//!   methods the framework may call are reachable: every non-static method of the class and
-//!   its app superclasses/interfaces when any of its framework ancestors is not in a small
-//!   table of known interfaces (`Object`, `Serializable`, `Cloneable`, `Parcelable`,
-//!   `Runnable`, `Callable`, `Comparable`, `AutoCloseable`, `Closeable`), and otherwise only
-//!   the methods those known types declare (`toString`, `equals`, `hashCode`, `finalize`,
-//!   `clone`, `run`, `readObject`, ...). The framework's own class hierarchy is not known, so
-//!   any other framework ancestor means "it may override anything".
+//!   `instance-of`) in reachable code, named by a string constant there, instantiated by the
+//!   framework (entry points below), or is the type of a field of a live class (objects a
+//!   JSON or serialisation mapper fills by reflection). For a live class, the methods the
+//!   framework may call are reachable: every non-static, non-private method of the class and
+//!   of its app superclasses/interfaces when any of its framework ancestors is outside a small
+//!   table of known types (`Object`, `Serializable`, `Externalizable`, `Cloneable`,
+//!   `Parcelable`, `Runnable`, `Callable`, `Comparable`, `AutoCloseable`, `Closeable`), and
+//!   otherwise only the methods those types declare (`toString`, `equals`, `hashCode`,
+//!   `finalize`, `clone`, `run`, `readObject`, ...). The framework's own class hierarchy is not
+//!   in the input, so any other framework ancestor means "it may override anything".
 //!
 //! ## Entry points
 //!
-//! - Every method of every class the manifest names (activities, alias targets, services,
-//!   receivers, providers, the application class; disabled components too, since they can be
-//!   enabled at run time), and classes named by `<meta-data>` names or values (`a.b.C`, or
-//!   after a `:` as in Firebase's `com.google.firebase.components:a.b.C`). The manifest model
-//!   does not record `android:backupAgent`, `android:appComponentFactory` or
-//!   `<instrumentation>`, so their classes are found by ancestry instead (next item).
-//! - Classes the framework instantiates by name from resources or manifest attributes the
-//!   model does not hold (layouts, menus, preferences, transitions, drawables): a class whose
-//!   superclass chain reaches a framework class under `android/view/`, `android/widget/`,
+//! - Classes the manifest names: activities, alias targets, services, receivers, providers
+//!   (disabled ones too: they can be enabled at run time), the application class, and classes
+//!   named by `<meta-data>` names or values (`a.b.C`, or after a `:` as in Firebase's
+//!   `com.google.firebase.components:a.b.C`): constructors, class initialiser and the methods
+//!   the framework may call (the live-class rule above), not private or static helpers nobody
+//!   calls. The manifest model does not record `android:backupAgent`,
+//!   `android:appComponentFactory` or `<instrumentation>`, so their classes are found by
+//!   ancestry instead (next items).
+//! - Classes the framework instantiates by name from resources or attributes the model does
+//!   not hold (layouts, menus, preferences, transitions, drawables): a class whose superclass
+//!   chain reaches a framework class under `android/view/`, `android/widget/`,
 //!   `android/webkit/`, `android/opengl/GLSurfaceView`, `android/inputmethodservice/`,
 //!   `android/preference/`, `android/transition/`, `android/graphics/drawable/`,
 //!   `android/app/backup/`, the `android.app` fragments, `Instrumentation`,
-//!   `AppComponentFactory`, or any ancestor is one of the AndroidX/support fragments,
+//!   `AppComponentFactory`, or with an ancestor among the AndroidX/support fragments,
 //!   preferences, `CoordinatorLayout.Behavior`, `ActionProvider`, `Transition`,
 //!   `ListenableWorker`, `Initializer`, `CoreComponentFactory`: live, with its constructors.
-//! - Classes another app can make the app deserialise (a `Serializable` or `Parcelable` sent
-//!   in an intent's extras): live, with their constructors; `readObject`/`readResolve`/...
-//!   and the `Parcelable.Creator` through the class initialiser.
+//! - Classes another app can make this one deserialise (`Serializable`, `Externalizable`,
+//!   `Parcelable`, sent in an intent's extras): live, with their constructors.
+//! - Tests: classes carrying a JUnit / AndroidX Test annotation (on the class, a method or a
+//!   field) or extending `junit.framework.TestCase` / `android.test.*`: every method (runners
+//!   find them by scanning the dex and call them by reflection).
 //! - JNI: when the app ships a native library (`lib/*/*.so` or a hidden ELF entry), every
 //!   method of a class that declares a `native` method (native code typically calls back into
 //!   its own class). Native code calling other classes by name is not seen.
 //! - Methods referenced by method handles (`invoke-custom` bootstrap arguments,
 //!   `const-method-handle`).
-//! - Classes named in [`Extra::class_names`] (e.g. from layouts or `META-INF/services`, when
-//!   the caller has them): like manifest classes.
+//! - Classes in [`Extra::class_names`]: like manifest classes.
 //!
 //! ## Reflection and loading
 //!
 //! - A string constant loaded by reachable code that names an app class (`a.b.C`, `a/b/C` or
 //!   `La/b/C;`): the class is live and all its methods are reachable.
 //! - `Class.forName`, `ClassLoader.loadClass`/`findClass` whose name argument is not a
-//!   constant string in the same basic block, or a class loader / `DexFile` construction
-//!   (dynamic code loading) in reachable code: **everything is reachable** (the flag says
-//!   where). This is frequent in real apps (libraries probing optional classes).
+//!   constant string (neither loaded in the same basic block nor held by a register the method
+//!   writes only once, with `const-string`): **every class is live** and initialised
+//!   ([`Reach::all_classes_live`]). What the code can then do with such a class is modelled by
+//!   the other rules (interface calls by class hierarchy analysis, framework callbacks on live
+//!   classes, reflective lookups below), so methods no rule reaches (static helpers, private
+//!   methods) stay unreachable. Exception: the `instantiate*` methods of an
+//!   `AppComponentFactory` load the classes the framework names (the manifest's).
+//! - Dynamic code loading in reachable code (constructing a `DexClassLoader`,
+//!   `PathClassLoader`, `InMemoryDexClassLoader`, `BaseDexClassLoader`,
+//!   `DelegateLastClassLoader`, `URLClassLoader` or `DexFile`, `DexFile.loadDex`): the loaded
+//!   code can call anything, so **every method is reachable** ([`Reach::everything`]).
 //! - `getMethod`/`getDeclaredMethod` (and `MethodHandles.Lookup.find*`) with a constant name:
 //!   methods of that name in live classes and their app ancestors; with a computed name, or
 //!   `getMethods`/`getDeclaredMethods`: every method of live classes; constructor lookups and
 //!   `Class.newInstance`: constructors of live classes; `WebView.addJavascriptInterface`:
 //!   public methods of live classes; `ServiceLoader.load`: app subtypes of the types the
-//!   calling method references become live with their constructors.
+//!   calling method references become live, with their constructors.
+//!
+//! On real apps these widenings are the rule, not the exception: AppCompat's view inflater
+//! loads a class by a computed name, Play services' dynamite modules and AndroidX Test's class
+//! path scanner load code; the corpus's ApiDemos, Settings and appium server end up with every
+//! method reachable. Small apps without such libraries keep dead code dead (DroidBench).
 //!
 //! ## Not modelled (possible misses)
 //!
 //! Classes named only in resources the caller did not pass in [`Extra`] and whose ancestry is
-//! not in the list above; classes named only in annotations (`@JsonAdapter(X.class)`) or
+//! not in the lists above; classes named only in annotations (`@JsonAdapter(X.class)`) or
 //! generic signatures; Java methods called from native code other than the declaring class's;
-//! `app_process` entry points (`main`), which Android itself never runs for an app.
+//! `app_process` entry points (`main`), which Android never runs for an app by itself.
 //!
 //! ## Cost
 //!
-//! One pass over the index's use sites builds adjacency lists indexed by integer method ids;
-//! a breadth-first search follows them. Measured with `cargo test --release -p
-//! unmask-analysis --test reach -- --ignored --nocapture timing` (shared 2-core machine):
-//! see the numbers printed there and in the crate's notes (appium uiautomator2 server 10.6.6,
-//! 14 MB of dex: reach 0.05–0.07 s against 0.10–0.13 s for `Index::build`).
+//! One pass over the index's use sites builds adjacency lists over integer method ids (nodes
+//! sorted by class and signature, so a class's methods are a range found by binary search; no
+//! descriptor strings are kept except one per distinct signature); a breadth-first search
+//! follows them. `cargo test --release -p unmask-analysis --test reach -- --ignored
+//! --nocapture timing` prints the times (best of 3, shared 2-core machine): TIMINGS
+//! Set `UNMASK_REACH_TIMING` to print the phases on stderr.
 
 use crate::code::Code;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -200,6 +225,12 @@ const BY_NAME_ANCESTORS: &[&str] = &[
     "Landroidx/startup/Initializer;",
     "Landroidx/core/app/CoreComponentFactory;",
 ];
+
+/// Annotation packages of test frameworks whose runners find classes by scanning the dex.
+const TEST_ANNOTATIONS: &[&str] = &["Lorg/junit/", "Landroidx/test/", "Landroid/support/test/"];
+
+/// Base classes of tests run by name (JUnit 3 and the platform's test cases).
+const RUNNER_ANCESTORS: &[&str] = &["Ljunit/framework/TestCase;", "Landroid/test/"];
 
 /// Ancestors of classes another app can make this one deserialise.
 const DESERIALISED: &[&str] = &[
@@ -1144,6 +1175,26 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .collect();
         let mut raw: Vec<Node> = Vec::new();
         for (di, dex) in code.dexes.iter().enumerate() {
+            // Signatures of every method id, rendered once per distinct (name, proto).
+            let mut ids: Vec<(u32, u16, u32)> = (0..dex.method_count())
+                .filter_map(|m| dex.method_id(m).ok().map(|x| (x.name_idx, x.proto_idx, m)))
+                .collect();
+            ids.sort_unstable();
+            let mut last: Option<(u32, u16, u32)> = None;
+            for (name, proto, m) in ids {
+                let sig = match last {
+                    Some((n, p, sig)) if n == name && p == proto => sig,
+                    _ => self.sig_of(di, m, true, &mut buf),
+                };
+                if let Some(e) = self
+                    .sig_cache
+                    .get_mut(di)
+                    .and_then(|v| v.get_mut(m as usize))
+                {
+                    *e = sig;
+                }
+                last = Some((name, proto, sig));
+            }
             for ci in 0..dex.class_count() {
                 let Ok(def) = dex.class_def(ci) else { continue };
                 let hid = self.type_class(di, def.class_idx);
@@ -1586,6 +1637,10 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let native = report.apks.iter().any(|a| {
             !a.contents.native_libs.is_empty() || a.contents.hidden.iter().any(|x| x.kind == "elf")
         });
+        let mut ann_budget = code
+            .dexes
+            .iter()
+            .fold(0usize, |a, d| a.saturating_add(d.data().len()));
         for hid in 0..self.classes.len() as u32 {
             if !self.defined(hid) {
                 continue;
@@ -1627,6 +1682,26 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 self.root_class(hid, r, false);
                 continue;
             }
+            if let Some(t) = self.test_annotation(hid, &mut ann_budget) {
+                let r = self.reason(format!(
+                    "{} carries the test annotation {t}: a test runner instantiates it and calls its methods by reflection",
+                    self.class_name(hid)
+                ));
+                self.root_class(hid, r, true);
+                continue;
+            }
+            if let Some(base) = anc
+                .iter()
+                .map(|&a| self.class_name(a))
+                .find(|n| RUNNER_ANCESTORS.iter().any(|p| n.starts_with(p)))
+            {
+                let r = self.reason(format!(
+                    "{} extends {base}: a test runner instantiates it and calls its methods by reflection",
+                    self.class_name(hid)
+                ));
+                self.root_class(hid, r, true);
+                continue;
+            }
             if native {
                 let has_native = (0..self.method_count(hid)).any(|k| {
                     self.method_at(hid, k)
@@ -1665,6 +1740,32 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 }
             }
         }
+    }
+
+    /// The first test-framework annotation (JUnit, AndroidX Test) on class `hid`, its
+    /// methods or its fields. Annotation items read are charged to `budget` (hostile files
+    /// can share sets between classes); past it, nothing more is read.
+    fn test_annotation(&self, hid: u32, budget: &mut usize) -> Option<String> {
+        let (d, ci) = *self.classes.get(hid as usize)?.defs.first()?;
+        let dex = self.code.dexes.get(d as usize)?;
+        let def = dex.class_def(ci).ok()?;
+        let dir = dex.annotations_directory(&def).ok()??;
+        let sets = std::iter::once(dir.class_annotations_off)
+            .chain(dir.methods.iter().map(|m| m.1))
+            .chain(dir.fields.iter().map(|f| f.1));
+        for set in sets {
+            let items = unmask_dex::value::annotation_set_at(dex.data(), set as usize).ok()?;
+            for item in items {
+                *budget = budget.checked_sub(1)?;
+                // annotation_item: visibility (u8), then encoded_annotation: type_idx (uleb128).
+                let ty = uleb128(dex.data(), (item as usize).saturating_add(1))?;
+                let name = dex.type_name(ty).ok()?;
+                if TEST_ANNOTATIONS.iter().any(|p| name.starts_with(p)) {
+                    return Some(name.into_owned());
+                }
+            }
+        }
+        None
     }
 
     /// A class instantiated by the framework: live, with its constructors (and, if `all`,
@@ -2351,6 +2452,19 @@ fn single_const_string(
         found = Some(dex.string(idx).ok()?.into_owned());
     }
     found
+}
+
+/// An unsigned LEB128 value (at most 5 bytes) at `off`.
+fn uleb128(data: &[u8], off: usize) -> Option<u32> {
+    let mut v: u32 = 0;
+    for i in 0..5 {
+        let b = *data.get(off.checked_add(i)?)?;
+        v |= u32::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// Recognises reflection and loading APIs (cheap checks first: most calls are not).
