@@ -836,10 +836,11 @@ fn droidbench_dead_sources_are_unreachable() {
     let iocs = unmask_ioc::IocSet::load_embedded().expect("iocs");
     let opts = unmask_analysis::Options::default();
     // (apk, method holding the source, read with `dexdump -d`: private, never invoked).
-    for (apk, dead) in [(
-        "GeneralJava/UnreachableCode.apk",
-        "Lde/ecspride/UnreachableCode;->unrechable()V",
-    )] {
+    {
+        let (apk, dead) = (
+            "GeneralJava/UnreachableCode.apk",
+            "Lde/ecspride/UnreachableCode;->unrechable()V",
+        );
         let path = dir.join(apk);
         let (_, findings) =
             unmask_analysis::analyze_path(&path, kb, &iocs, &opts).expect("analyze");
