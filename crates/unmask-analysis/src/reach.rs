@@ -911,6 +911,8 @@ struct Graph<'c, 'd, 'a> {
     known_sigs: Vec<(u32, Vec<u32>)>,
     /// Work left for class hierarchy analysis before giving up.
     cha_budget: usize,
+    /// Work left for the per-class walks (live classes, reflective lookups).
+    work: usize,
     /// Visit marks for hierarchy walks, and the current walk's mark.
     stamp: Vec<u32>,
     generation: u32,
@@ -987,6 +989,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             ctor_sig: Vec::new(),
             known_sigs: Vec::new(),
             cha_budget: budget,
+            work: budget.saturating_mul(4),
             stamp: vec![0; h.len()],
             generation: 0,
         };
@@ -1800,9 +1803,42 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
 
     /// Class `hid` may have instances: the framework may call its overriding methods.
     fn make_live(&mut self, hid: u32, cause: Cause) {
+        // A worklist, not recursion: field types can chain through every class.
+        let mut todo = vec![(hid, cause)];
+        while let Some((c, cause)) = todo.pop() {
+            self.make_live_one(c, cause, &mut todo);
+        }
+    }
+
+    /// Charges `n` steps to the work budget; past it, everything is reachable and the search
+    /// stops (hostile hierarchies could otherwise make the per-class walks quadratic).
+    fn charge(&mut self, n: usize) -> bool {
+        match self.work.checked_sub(n) {
+            Some(w) => {
+                self.work = w;
+                true
+            }
+            None => {
+                self.work = 0;
+                self.give_up("reachability work budget exhausted".to_string(), None);
+                self.queue.clear();
+                false
+            }
+        }
+    }
+
+    fn make_live_one(&mut self, hid: u32, cause: Cause, todo: &mut Vec<(u32, Cause)>) {
         match self.live.get_mut(hid as usize) {
             Some(b) if !*b => *b = true,
             _ => return,
+        }
+        let cost = self
+            .ancestors(hid)
+            .iter()
+            .map(|&a| self.method_count(a).saturating_add(1))
+            .fold(0usize, usize::saturating_add);
+        if !self.charge(cost.saturating_mul(2)) {
+            return;
         }
         self.live_list.push(hid);
         for k in 0..self.ancestors(hid).len() {
@@ -1869,8 +1905,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             other => other,
         };
         for c in fields {
-            if self.defined(c) {
-                self.make_live(c, cause);
+            if self.defined(c) && self.live.get(c as usize).is_some_and(|b| !b) {
+                todo.push((c, cause));
             }
         }
     }
@@ -1950,6 +1986,9 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             }
             None => (0..self.nodes.len() as u32).collect(),
         };
+        if !self.charge(candidates.len()) {
+            return;
+        }
         for m in candidates {
             let Some(node) = self.nodes.get(m as usize).copied() else {
                 continue;

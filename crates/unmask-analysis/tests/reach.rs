@@ -863,3 +863,50 @@ fn droidbench_dead_sources_are_unreachable() {
         });
     }
 }
+
+/// Mutated copies of the fixture (bytes flipped after the header, checksums left wrong):
+/// no panic, and the counts stay consistent.
+#[test]
+fn mutated_fixture_does_not_panic() {
+    let bytes = std::fs::read(fixture_dir().join("reach.dex")).expect("reach.dex");
+    let report = report_with(&[&format!("{P}Main"), &format!("{P}LoaderActivity")]);
+    let names = vec!["classes.dex".to_string()];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut analysed = 0;
+    for _ in 0..300 {
+        let mut m = bytes.clone();
+        for _ in 0..1 + next() % 8 {
+            let at = 0x70 + (next() as usize) % (m.len() - 0x70);
+            m[at] = next() as u8;
+        }
+        let Ok(dex) = DexFile::parse(&m) else {
+            continue;
+        };
+        let dexes = vec![dex];
+        let index = Index::build(&dexes);
+        let code = Code {
+            names: &names,
+            dexes: &dexes,
+            index: &index,
+        };
+        let r = reach::compute(&report, &code);
+        assert!(r.methods_reached() <= r.methods_total());
+        for (k, reached) in r.methods() {
+            if reached {
+                let p = r.path_to(&k);
+                assert!(
+                    p.is_some_and(|p| matches!(p[0].how, How::Entry { .. })),
+                    "{k}"
+                );
+            }
+        }
+        analysed += 1;
+    }
+    assert!(analysed > 100, "{analysed}");
+}
