@@ -253,17 +253,29 @@ impl Kb {
     }
 
     fn load(source: String, read: impl Fn(&str) -> Result<String, KbError>) -> Result<Kb, KbError> {
+        let timing = std::env::var_os("UNMASK_KB_TIMING").is_some();
+        let t0 = std::time::Instant::now();
+        let lap = |what: &str| {
+            if timing {
+                eprintln!("  kb {what}: {:.2} ms", t0.elapsed().as_secs_f64() * 1000.0);
+            }
+        };
         let mut permissions = PermissionNames::default();
         permissions.add_platform(PERMS_API29, &read(PERMS_API29)?)?;
         permissions.add_platform(PERMS_ADDED, &read(PERMS_ADDED)?)?;
         permissions.add_extra(PERMS_EXTRA, &read(PERMS_EXTRA)?)?;
+        lap("permissions");
         let apis = ApiTable::parse(APIS, &read(APIS)?, &permissions)?;
         let content_uris =
             ContentUriTable::parse(CONTENT_URIS, &read(CONTENT_URIS)?, &permissions)?;
+        lap("apis, content uris");
         let sinks = SinkTable::parse(SINKS, &read(SINKS)?)?;
         let trackers = TrackerTable::parse(TRACKERS, &read(TRACKERS)?)?;
+        lap("sinks, trackers");
         let packers = PackerTable::parse(PACKERS, &read(PACKERS)?)?;
+        lap("packers");
         let watched_apps = WatchedApps::parse(WATCHED_APPS, &read(WATCHED_APPS)?)?;
+        lap("watched apps");
         Ok(Kb {
             source,
             permissions,
