@@ -22,8 +22,6 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     ("ImplicitFlows/ImplicitFlow2.apk", "source is the text of a password field (context row)", ""),
     ("ImplicitFlows/ImplicitFlow3.apk", "source is the text of a password field (context row)", ""),
     ("ImplicitFlows/ImplicitFlow4.apk", "source is the text of a password field (context row)", ""),
-    ("DynamicLoading/DynamicBoth1.apk", "source is in a dex loaded at run time (reported as code.dynamic_loading)", "code.dynamic_loading"),
-    ("DynamicLoading/DynamicSource1.apk", "source is in a dex loaded at run time (reported as code.dynamic_loading)", "code.dynamic_loading"),
     ("Native/JavaIDFunction.apk", "source read in native code (ELF not analysed; reported as code.native_loading)", "code.native_loading"),
     ("Native/SourceInNativeCode.apk", "source read in native code (ELF not analysed; reported as code.native_loading)", "code.native_loading"),
     ("Reflection_ICC/OnlyTelephony_Reverse.apk", "getDeviceId called by reflection with its name built by reversing a string (reported as code.reflection)", "code.reflection"),
