@@ -782,9 +782,11 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
 }
 
 /// Reads the first word of every local header in a tight loop before the walk that checks
-/// them. The headers are spread over the whole file: one at a time, inside the walk's long
-/// loop body, each was a cache and TLB miss waited for in turn (half the time of parsing an
-/// APK of thousands of entries); here the loads are independent and overlap.
+/// them. The headers are spread over the whole file, and the first read of each (a cache and
+/// TLB miss, a page fault per 64 KiB on first touch) is about a third of the time of parsing
+/// an APK of thousands of entries; inside the walk's long loop body they are waited for one
+/// at a time, here the loads are independent and can overlap (5-10% of a first parse of
+/// appium-uiautomator2's 3,841 entries; nothing measurable on framework-res).
 fn touch_local_headers(data: &[u8], loc: &Located, max_entries: usize) {
     let area = data.get(..loc.cd_limit).unwrap_or(&[]);
     let mut pos = loc.cd_start;
