@@ -117,10 +117,25 @@
 //! sorted by class and signature, so a class's methods are a range found by binary search; no
 //! descriptor strings are kept except one per distinct signature); a breadth-first search
 //! follows them. `cargo test --release -p unmask-analysis --test reach -- --ignored
-//! --nocapture timing` prints the times (best of 3, shared 2-core machine): TIMINGS
-//! Set `UNMASK_REACH_TIMING` to print the phases on stderr.
+//! --nocapture timing` prints the times (release, best of 3, shared and loaded 2-core
+//! machine, so ±30%):
+//!
+//! | app | methods | `Index::build` | `reach::compute` |
+//! |---|---|---|---|
+//! | appium uiautomator2 server 10.6.6 (14 MB dex) | 76 055 | 0.09 s | 0.11–0.16 s |
+//! | ApiDemos (with its nested APK's dex) | 33 463 | 0.05 s | 0.04–0.06 s |
+//! | Settings | 35 186 | 0.03 s | 0.05 s |
+//! | appium server androidTest | 2 072 | 0.002 s | 0.001 s |
+//! | framework-res (no code) | 0 | 0 | 0 |
+//!
+//! That is 1–1.7× `Index::build` (which runs on both cores; this runs on one, except the
+//! rendering of signatures), not yet a fraction of it: half of it is building the method
+//! table (one signature string per distinct name and prototype, interned) and the rest the
+//! search, which on these apps ends with every class live. Set `UNMASK_REACH_TIMING` to print
+//! the phases on stderr.
 
 use crate::code::Code;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher;
 use unmask_apk::model::Report;
@@ -319,8 +334,10 @@ pub enum How {
         class: String,
     },
     /// The previous method looks methods up reflectively at `offset` (`getMethod`,
-    /// `getDeclaredMethods`, constructors, `addJavascriptInterface`, `ServiceLoader`), and
-    /// this method belongs to a live class it may find.
+    /// `getDeclaredMethods`, constructors, `addJavascriptInterface`, `ServiceLoader`) and
+    /// this method belongs to a live class it may find, or loads a class by a computed name
+    /// there (`Class.forName`, `loadClass`: every class became live) and this method is a
+    /// class initialiser or a callback of such a class.
     ReflectiveLookup {
         /// Dex entry of the lookup call.
         dex: String,
@@ -905,6 +922,8 @@ struct Graph<'c, 'd, 'a> {
     refl_public: Option<Cause>,
     refl_ctors: Option<Cause>,
     refl_names: HashMap<String, Cause>,
+    /// Per signature: the lookup by name that may find it.
+    refl_sigs: Vec<Option<Cause>>,
     clinit_sig: u32,
     /// Signatures of constructors.
     ctor_sig: Vec<bool>,
@@ -985,6 +1004,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             refl_public: None,
             refl_ctors: None,
             refl_names: HashMap::new(),
+            refl_sigs: Vec::new(),
             clinit_sig: NONE,
             ctor_sig: Vec::new(),
             known_sigs: Vec::new(),
@@ -1072,6 +1092,35 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             *e = c;
         }
         c
+    }
+
+    /// The id in `protos` of proto `proto` of dex `di` (rendered once), or NONE.
+    fn proto_id(&mut self, di: usize, proto: u16, buf: &mut String) -> u32 {
+        let idx = usize::from(proto);
+        let pid = self
+            .proto_cache
+            .get(di)
+            .and_then(|v| v.get(idx))
+            .copied()
+            .unwrap_or(NONE);
+        if pid != UNSET {
+            return pid;
+        }
+        let Some(dex) = self.code.dexes.get(di) else {
+            return NONE;
+        };
+        buf.clear();
+        let pid = match dex.write_proto_signature(u32::from(proto), buf) {
+            Ok(()) if buf.len() <= self.sig_budget => {
+                self.sig_budget -= buf.len();
+                self.protos.intern(buf).map_or(NONE, |(id, _)| id)
+            }
+            _ => NONE,
+        };
+        if let Some(e) = self.proto_cache.get_mut(di).and_then(|v| v.get_mut(idx)) {
+            *e = pid;
+        }
+        pid
     }
 
     /// The signature id of method id `m` of dex `di` (`name(params)R`, cached per method id
@@ -1177,27 +1226,71 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .map(|d| vec![UNSET; d.proto_count() as usize])
             .collect();
         let mut raw: Vec<Node> = Vec::new();
+        let t0 = std::time::Instant::now();
+        let mut t_sigs = std::time::Duration::ZERO;
         for (di, dex) in code.dexes.iter().enumerate() {
-            // Signatures of every method id, rendered once per distinct (name, proto).
+            let ts = std::time::Instant::now();
+            // Signatures of every method id, rendered once per distinct (name, proto): protos
+            // first (cached), then the names in parallel within the budget, then interned.
             let mut ids: Vec<(u32, u16, u32)> = (0..dex.method_count())
                 .filter_map(|m| dex.method_id(m).ok().map(|x| (x.name_idx, x.proto_idx, m)))
                 .collect();
             ids.sort_unstable();
-            let mut last: Option<(u32, u16, u32)> = None;
-            for (name, proto, m) in ids {
-                let sig = match last {
-                    Some((n, p, sig)) if n == name && p == proto => sig,
-                    _ => self.sig_of(di, m, true, &mut buf),
-                };
-                if let Some(e) = self
-                    .sig_cache
-                    .get_mut(di)
-                    .and_then(|v| v.get_mut(m as usize))
-                {
-                    *e = sig;
+            // Groups of equal (name, proto): (name, proto id in `protos`, start, end).
+            let mut groups: Vec<(u32, u32, usize, usize)> = Vec::new();
+            let mut start = 0;
+            while let Some(&(name, proto, _)) = ids.get(start) {
+                let end = ids
+                    .get(start..)
+                    .and_then(|r| r.iter().position(|x| x.0 != name || x.1 != proto))
+                    .map_or(ids.len(), |k| start.saturating_add(k));
+                let pid = self.proto_id(di, proto, &mut buf);
+                let bound = dex
+                    .string_raw(name)
+                    .map_or(usize::MAX, |r| r.len())
+                    .saturating_mul(3)
+                    .saturating_add(self.protos.get(pid).len());
+                if pid != NONE && bound <= MAX_KEY && bound <= self.sig_budget {
+                    self.sig_budget -= bound;
+                    groups.push((name, pid, start, end));
+                } else {
+                    self.give_up(
+                        format!(
+                            "method signatures unreadable or too large to index in {}",
+                            code.dex_name(di as u32)
+                        ),
+                        None,
+                    );
                 }
-                last = Some((name, proto, sig));
+                start = end.max(start.saturating_add(1));
             }
+            let protos = &self.protos;
+            let rendered: Vec<Option<String>> = groups
+                .par_iter()
+                .map(|&(name, pid, _, _)| {
+                    let n = dex.string(name).ok()?;
+                    let p = protos.get(pid);
+                    let mut b = String::with_capacity(n.len().saturating_add(p.len()));
+                    b.push_str(&n);
+                    b.push_str(p);
+                    Some(b)
+                })
+                .collect();
+            for (&(_, _, from, to), r) in groups.iter().zip(rendered) {
+                let sig = r
+                    .and_then(|b| self.sigs.intern(&b))
+                    .map_or(NONE, |(id, _)| id);
+                for &(_, _, m) in ids.get(from..to).unwrap_or_default() {
+                    if let Some(e) = self
+                        .sig_cache
+                        .get_mut(di)
+                        .and_then(|v| v.get_mut(m as usize))
+                    {
+                        *e = sig;
+                    }
+                }
+            }
+            t_sigs += ts.elapsed();
             for ci in 0..dex.class_count() {
                 let Ok(def) = dex.class_def(ci) else { continue };
                 let hid = self.type_class(di, def.class_idx);
@@ -1251,6 +1344,13 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     });
                 }
             }
+        }
+        if std::env::var_os("UNMASK_REACH_TIMING").is_some() {
+            eprintln!(
+                "reach: nodes: signatures {:.3}s, classes {:.3}s",
+                t_sigs.as_secs_f64(),
+                t0.elapsed().saturating_sub(t_sigs).as_secs_f64()
+            );
         }
         // Stable: the first definition (in dex order) of a (class, signature) wins.
         raw.sort_by_key(|n| (n.class, n.sig));
@@ -1918,12 +2018,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         if let Some(c) = self.refl_all {
             return Some(c);
         }
-        if !self.refl_names.is_empty() {
-            let sig = self.sigs.get(node.sig);
-            let name = sig.split('(').next().unwrap_or("");
-            if let Some(&c) = self.refl_names.get(name) {
-                return Some(c);
-            }
+        if let Some(&Some(c)) = self.refl_sigs.get(node.sig as usize) {
+            return Some(c);
         }
         if node.flags & ACC_PUBLIC != 0 && !ctor {
             if let Some(c) = self.refl_public {
@@ -1961,9 +2057,9 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
 
     /// A new kind of reflective lookup was seen: applies it to the live classes once (one
     /// pass over the methods, marking the app ancestors of live classes first).
-    fn reapply_lookups(&mut self, only_name: Option<&str>) {
+    fn reapply_lookups(&mut self, only_name: Option<(&str, Cause)>) {
         let candidates: Vec<u32> = match only_name {
-            Some(name) => {
+            Some((name, cause)) => {
                 if self.name_sigs.is_none() {
                     let mut m: HashMap<String, Vec<u32>> = HashMap::new();
                     for sig in 0..self.sigs.len() as u32 {
@@ -1972,9 +2068,22 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     }
                     self.name_sigs = Some(m);
                 }
-                self.name_sigs
+                if self.refl_sigs.is_empty() {
+                    self.refl_sigs = vec![None; self.sigs.len()];
+                }
+                let sigs = self
+                    .name_sigs
                     .as_ref()
                     .and_then(|m| m.get(name))
+                    .cloned()
+                    .unwrap_or_default();
+                for &sig in &sigs {
+                    if let Some(e) = self.refl_sigs.get_mut(sig as usize) {
+                        e.get_or_insert(cause);
+                    }
+                }
+                Some(sigs)
+                    .as_ref()
                     .map(|sigs| {
                         sigs.iter()
                             .filter_map(|&s| self.by_sig.get(s as usize))
@@ -2316,7 +2425,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     (_, Some(crate::code::Const::Str(name))) => {
                         if !self.refl_names.contains_key(&name) {
                             self.refl_names.insert(name.clone(), cause);
-                            self.reapply_lookups(Some(&name));
+                            self.reapply_lookups(Some((&name, cause)));
                         }
                     }
                     _ => {
