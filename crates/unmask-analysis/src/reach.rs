@@ -42,8 +42,10 @@
 //!   table of known types (`Object`, `Serializable`, `Externalizable`, `Cloneable`,
 //!   `Parcelable`, `Runnable`, `Callable`, `Comparable`, `AutoCloseable`, `Closeable`), and
 //!   otherwise only the methods those types declare (`toString`, `equals`, `hashCode`,
-//!   `finalize`, `clone`, `run`, `readObject`, ...). The framework's own class hierarchy is not
-//!   in the input, so any other framework ancestor means "it may override anything".
+//!   `finalize`, `clone`, `run`, `readObject`, ...); for an enum, also its static `values()`
+//!   and `valueOf(String)` (called by reflection from `Enum.valueOf`, `EnumSet`, `EnumMap`).
+//!   The framework's own class hierarchy is not in the input, so any other framework ancestor
+//!   means "it may override anything".
 //!
 //! ## Entry points
 //!
@@ -1968,11 +1970,24 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 None => unknown = true,
             }
         }
+        // Enums: `Enum.valueOf`, `EnumSet` and `EnumMap` call the static `values()` by
+        // reflection.
+        let is_enum = anc
+            .iter()
+            .any(|&a| self.class_name(a) == "Ljava/lang/Enum;");
         for &a in &anc {
             for k in 0..self.method_count(a) {
                 let Some((m, node)) = self.method_at(a, k) else {
                     continue;
                 };
+                if is_enum && a == hid && node.is_static() {
+                    let sig = self.sigs.get(node.sig);
+                    if sig.starts_with("values()[")
+                        || sig.starts_with("valueOf(Ljava/lang/String;)")
+                    {
+                        self.reach(m, Via::Callback { cause, class: hid });
+                    }
+                }
                 if node.is_static() || self.is_ctor(&node) {
                     continue;
                 }

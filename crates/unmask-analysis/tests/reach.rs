@@ -523,12 +523,7 @@ fn check_hop(code: &Code<'_, '_>, sites: &SiteMap, r: &Reach, key: &str) -> Resu
                         .zip(h.id(cls))
                         .is_some_and(|(a, b)| h.is_subtype_of(a, b))
             }
-            How::Callback { class, .. } => {
-                k == 2 && h.id(class).is_some() && {
-                    // The referenced type is the live class (or holds it in a field).
-                    true
-                }
-            }
+            How::Callback { class, .. } => k == 2 && item == *class,
             How::FieldType { holder, .. } => {
                 (k == 2 && item == *holder)
                     || (k == 3 && format!("L{};", item.replace('.', "/")) == *holder)
