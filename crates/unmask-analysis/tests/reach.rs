@@ -118,6 +118,10 @@ fn report_with(activities: &[&str]) -> Report {
 }
 
 fn fixture_reach(activities: &[&str]) -> Reach {
+    fixture_reach_report(&report_with(activities))
+}
+
+fn fixture_reach_report(report: &Report) -> Reach {
     let bytes = std::fs::read(fixture_dir().join("reach.dex")).expect("reach.dex");
     let dexes = vec![DexFile::parse(&bytes).expect("parse")];
     let index = Index::build(&dexes);
@@ -127,7 +131,7 @@ fn fixture_reach(activities: &[&str]) -> Reach {
         dexes: &dexes,
         index: &index,
     };
-    reach::compute(&report_with(activities), &code)
+    reach::compute(report, &code)
 }
 
 fn main_only() -> Reach {
@@ -377,6 +381,66 @@ fn computed_reflection_makes_every_class_live() {
     );
     // Without that activity the flag is off.
     assert!(main_only().all_classes_live().is_none());
+}
+
+#[test]
+fn custom_view_is_instantiated_by_name() {
+    let r = main_only();
+    let on_draw = "Lcom/example/reach/FancyText;->onDraw(Landroid/graphics/Canvas;)V";
+    let p = hows(&r, on_draw);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    match &p[0].1 {
+        How::Entry { reason } => {
+            assert!(reason.contains("Landroid/widget/TextView;"), "{reason}");
+            assert!(reason.contains("by name"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        r.method_reachable("Lcom/example/reach/Helper;->fromView()V"),
+        Some(true)
+    );
+}
+
+#[test]
+fn jni_classes_only_with_native_code_and_dynamic_loading() {
+    let from_native = "Lcom/example/reach/NativeBridge;->fromNative()V";
+    let r = main_only();
+    assert_eq!(r.method_reachable(from_native), Some(false));
+    let mut report = report_with(&[&format!("{P}Main")]);
+    report.apks[0].contents.native_libs.insert(
+        "arm64-v8a".into(),
+        vec![unmask_apk::model::EntryRef {
+            name: "lib/arm64-v8a/libbridge.so".into(),
+            size: 1,
+        }],
+    );
+    let r = fixture_reach_report(&report);
+    let p = hows(&r, from_native);
+    match &p[0].1 {
+        How::Entry { reason } => assert!(reason.contains("native"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        r.method_reachable("Lcom/example/reach/Helper;->fromJni()V"),
+        Some(true)
+    );
+    // fromNative calls Dyn.load, which builds a DexClassLoader: everything is reachable,
+    // even code the search did not reach.
+    let e = r.everything().expect("everything flag");
+    assert!(e.reason.contains("dynamic code loading"), "{e:?}");
+    assert!(e.reason.contains("DexClassLoader"), "{e:?}");
+    assert_eq!(
+        e.method.as_deref(),
+        Some("Lcom/example/reach/Dyn;->load()V")
+    );
+    let off = dexdump_offset("com.example.reach.Dyn.load:()V", "DexClassLoader;.<init>:");
+    assert_eq!(e.offset, Some(off));
+    let dead = "Lcom/example/reach/Dead;->run()V";
+    assert_eq!(r.method_reachable(dead), Some(true));
+    assert!(r.path_to(dead).is_none());
+    assert_eq!(r.methods_reachable(), r.methods_total());
+    assert!(r.methods_reached() < r.methods_total());
 }
 
 #[test]
