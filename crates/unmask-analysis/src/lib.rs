@@ -1704,12 +1704,18 @@ impl Analysis<'_, '_, '_, '_> {
         // Watched apps.
         let mut ev = Vec::new();
         let mut seen = BTreeSet::new();
+        // Only strings that contain some watched package name are tokenised.
+        let names = aho_corasick::AhoCorasick::new(
+            self.kb.watched_apps.apps().iter().map(|a| a.package.as_bytes()),
+        )
+        .ok();
         for (d, dex) in c.dexes.iter().enumerate() {
             for i in 0..dex.string_count() {
-                let s = dex.string_lossy(i);
-                if s.len() > 200 || !s.contains('.') {
+                let Ok(raw) = dex.string_raw(i) else { continue };
+                if raw.len() > 200 || names.as_ref().is_some_and(|n| !n.is_match(raw)) {
                     continue;
                 }
+                let s = dex.string_lossy(i);
                 // A content URI of the kb (`content://com.android.browser/history`) names a
                 // provider authority, already reported as data collected, not an app looked for.
                 if s.starts_with("content://") && self.kb.content_uris.match_uri(&s).is_some() {

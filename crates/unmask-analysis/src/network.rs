@@ -261,7 +261,7 @@ pub(crate) fn endpoints(
 }
 
 fn memchr_any(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 #[cfg(test)]

@@ -80,6 +80,12 @@ enum Command {
         /// Do not use the indicator sets built into unmask (only those given with --iocs).
         #[arg(long)]
         no_builtin_iocs: bool,
+        /// Report only what the app declares and contains (manifest, resources, signatures,
+        /// file and code facts): no knowledge base is loaded and no analysis runs, so there
+        /// are no findings (the JSON has no `analysis` member). With --no-code and --no-hash,
+        /// the quickest look at an app.
+        #[arg(long)]
+        no_analysis: bool,
     },
     /// Decode the code of an app (APK, split bundle or DEX) and show it.
     ///
@@ -112,7 +118,8 @@ enum Format {
 struct ScanDoc {
     #[serde(flatten)]
     report: Report,
-    analysis: Findings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<Findings>,
 }
 
 /// The knowledge the analyses use.
@@ -141,9 +148,15 @@ fn load_knowledge(
     Ok(Knowledge { kb, iocs: set })
 }
 
-fn analyse(path: &Path, k: &Knowledge, opts: &unmask_analysis::Options) -> Result<ScanDoc, String> {
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        unmask_analysis::analyze_path(path, &k.kb, &k.iocs, opts)
+fn analyse(
+    path: &Path,
+    k: Option<&Knowledge>,
+    opts: &unmask_analysis::Options,
+) -> Result<ScanDoc, String> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match k {
+        Some(k) => unmask_analysis::analyze_path(path, &k.kb, &k.iocs, opts)
+            .map(|(report, a)| (report, Some(a))),
+        None => unmask_apk::analyze_file(path, &opts.apk).map(|r| (r, None)),
     }));
     match caught {
         Ok(Ok((report, analysis))) => Ok(ScanDoc { report, analysis }),
@@ -166,12 +179,17 @@ fn main() -> ExitCode {
             kb,
             iocs,
             no_builtin_iocs,
+            no_analysis,
         } => {
-            let knowledge = match load_knowledge(kb.as_deref(), &iocs, !no_builtin_iocs) {
-                Ok(k) => k,
-                Err(e) => {
-                    eprintln!("unmask: {e}");
-                    return ExitCode::from(2);
+            let knowledge = if no_analysis {
+                None
+            } else {
+                match load_knowledge(kb.as_deref(), &iocs, !no_builtin_iocs) {
+                    Ok(k) => Some(k),
+                    Err(e) => {
+                        eprintln!("unmask: {e}");
+                        return ExitCode::from(2);
+                    }
                 }
             };
             scan(
@@ -179,7 +197,7 @@ fn main() -> ExitCode {
                 format,
                 pretty,
                 jobs,
-                &knowledge,
+                knowledge.as_ref(),
                 unmask_analysis::Options {
                     apk: unmask_apk::Options {
                         hashes: !no_hash,
@@ -200,7 +218,7 @@ fn scan(
     format: Format,
     pretty: bool,
     jobs: Option<usize>,
-    knowledge: &Knowledge,
+    knowledge: Option<&Knowledge>,
     opts: unmask_analysis::Options,
 ) -> ExitCode {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -222,7 +240,9 @@ fn scan(
     for (path, result) in files.iter().zip(&results) {
         let shown = path.display().to_string();
         let written = match (result, format) {
-            (Ok(doc), Format::Text) => text::write_report(&mut out, &doc.report, &doc.analysis),
+            (Ok(doc), Format::Text) => {
+                text::write_report(&mut out, &doc.report, doc.analysis.as_ref())
+            }
             (Ok(doc), Format::Json) => write_json(&mut out, doc, pretty),
             (Err(message), fmt) => {
                 failed += 1;

@@ -205,7 +205,7 @@ fn write_findings<W: Write>(out: &mut W, a: &Findings, code_read: bool) -> Resul
 }
 
 /// Writes the readable summary of one report and its findings.
-pub fn write_report<W: Write>(out: &mut W, r: &Report, a: &Findings) -> Result<()> {
+pub fn write_report<W: Write>(out: &mut W, r: &Report, a: Option<&Findings>) -> Result<()> {
     let kind = match r.input.kind {
         InputKind::Apk => "APK",
         InputKind::SplitBundle => "split-APK bundle",
@@ -222,7 +222,9 @@ pub fn write_report<W: Write>(out: &mut W, r: &Report, a: &Findings) -> Result<(
     }
     let code_read =
         r.code.as_ref().is_some_and(|c| c.decoded) || r.apks.iter().any(|a| a.code.decoded);
-    write_findings(out, a, code_read)?;
+    if let Some(a) = a {
+        write_findings(out, a, code_read)?;
+    }
     if let Some(code) = &r.code {
         write_code(out, code)?;
     }

@@ -319,6 +319,13 @@ fn scan_reports_findings_with_evidence() {
         "{kinds:?}"
     );
     assert!(kinds.contains(&"trait.boot_receiver"), "{kinds:?}");
+    // --no-analysis: the app model only, no findings, same facts.
+    let (out, doc) = scan_json(&["--no-analysis", "--no-code"], &fixture("full.apk"));
+    assert!(out.status.success());
+    let doc = doc.unwrap();
+    assert!(doc.get("analysis").is_none());
+    let (_, with) = scan_json(&["--no-code"], &fixture("full.apk"));
+    assert_eq!(doc["apks"], with.unwrap()["apks"]);
 }
 
 #[test]
