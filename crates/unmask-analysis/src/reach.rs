@@ -1513,6 +1513,9 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 .map_or(NONE, |(d, local)| self.type_class(d as usize, local));
             titems.push(if self.defined(c) { c } else { NONE });
         }
+        // Classes of the default package have no separator in their names.
+        let default_package = (0..self.classes.len() as u32)
+            .any(|c| self.defined(c) && !self.class_name(c).contains('/'));
         let sitems = (0..idx.strings.len() as u32)
             .map(|i| {
                 let Some((d, local)) = idx.strings.representative(i) else {
@@ -1521,9 +1524,12 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 let Some(dex) = dexes.get(d as usize) else {
                     return NONE;
                 };
-                // Cheap filter before decoding: a class name is short and has a separator.
+                // Cheap filter before decoding: a class name is short and has a separator
+                // (unless the app has classes in the default package).
                 match dex.string_raw(local) {
-                    Ok(raw) if raw.len() <= 1024 && raw.iter().any(|&b| b == b'.' || b == b'/') => {
+                    Ok(raw)
+                        if raw.len() <= 1024
+                            && (default_package || raw.iter().any(|&b| b == b'.' || b == b'/')) => {
                     }
                     _ => return NONE,
                 }
