@@ -138,6 +138,7 @@
 
 use crate::code::Code;
 use rayon::prelude::*;
+use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher;
 use unmask_apk::model::Report;
@@ -278,7 +279,8 @@ pub struct Extra {
 }
 
 /// How a method was reached: one step of a [`Reach::path_to`] explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum How {
     /// An entry point, and why.
     Entry {
@@ -297,8 +299,10 @@ pub enum How {
     /// a subclass and runs).
     ClassInit {
         /// Dex entry of the referencing instruction, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
         dex: Option<String>,
         /// Offset in code units, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
         offset: Option<u32>,
     },
     /// The previous method references `class` at `offset` (instantiation, class literal,
@@ -349,16 +353,17 @@ pub enum How {
 }
 
 /// One step of an explanation: a method and how it was reached from the previous one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hop {
     /// Method descriptor.
     pub method: String,
-    /// How it was reached.
+    /// How it was reached (flattened in JSON: `kind` and its fields).
+    #[serde(flatten)]
     pub how: How,
 }
 
 /// An entry point and why it is one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryPoint {
     /// Method descriptor.
     pub method: String,
@@ -367,7 +372,7 @@ pub struct EntryPoint {
 }
 
 /// Why a blanket assumption was made (every method reachable, or every class live).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trigger {
     /// What was seen (a class loader, `Class.forName` with a computed name, no manifest...).
     pub reason: String,

@@ -241,6 +241,22 @@ fn activity_call_has_a_path() {
 }
 
 #[test]
+fn path_as_json() {
+    let r = main_only();
+    let p = r
+        .path_to("Lcom/example/reach/Helper;->fromCallback()V")
+        .unwrap();
+    let v = serde_json::to_value(&p).unwrap();
+    assert_eq!(v[0]["method"], ON_CREATE);
+    assert_eq!(v[0]["kind"], "entry");
+    assert_eq!(v[1]["kind"], "callback");
+    assert_eq!(v[1]["class"], "Lcom/example/reach/ClickListener;");
+    assert_eq!(v[2]["kind"], "call");
+    assert_eq!(v[2]["dex"], "classes.dex");
+    assert!(v[2]["offset"].is_u64());
+}
+
+#[test]
 fn listener_callback_is_reachable() {
     let r = main_only();
     let on_click = "Lcom/example/reach/ClickListener;->onClick(Landroid/view/View;)V";
