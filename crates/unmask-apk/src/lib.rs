@@ -110,13 +110,14 @@ pub fn analyze_bytes(path: &str, data: &[u8], opts: &Options) -> Result<Report, 
             bundle: None,
         });
     }
-    // Hash on other threads while the structure is parsed.
     std::thread::scope(|s| {
-        let hashing = s.spawn(|| facts::hashes(data, opts.hashes));
+        // Hash on another thread while the structure is parsed (no thread when not hashing).
+        let hashing = opts.hashes.then(|| s.spawn(|| facts::hashes(data, true)));
         let result = analyze_zip(path, data, opts);
-        let hashes = hashing
-            .join()
-            .unwrap_or_else(|_| facts::hashes(data, opts.hashes));
+        let hashes = match hashing {
+            Some(h) => h.join().unwrap_or_else(|_| facts::hashes(data, true)),
+            None => Hashes::default(),
+        };
         let (kind, mut apks, bundle) = result?;
         if let (InputKind::Apk, Some(apk)) = (kind, apks.first_mut()) {
             apk.hashes.clone_from(&hashes);
