@@ -124,17 +124,17 @@
 //!
 //! | app | methods | `Index::build` | `reach::compute` |
 //! |---|---|---|---|
-//! | appium uiautomator2 server 10.6.6 (14 MB dex) | 76 055 | 0.09 s | 0.11–0.16 s |
-//! | ApiDemos (with its nested APK's dex) | 33 463 | 0.05 s | 0.04–0.06 s |
-//! | Settings | 35 186 | 0.03 s | 0.05 s |
+//! | appium uiautomator2 server 10.6.6 (14 MB dex) | 76 055 | 0.06–0.09 s | 0.08–0.12 s |
+//! | ApiDemos (with its nested APK's dex) | 33 463 | 0.03 s | 0.04–0.05 s |
+//! | Settings | 35 186 | 0.02–0.035 s | 0.03–0.05 s |
 //! | appium server androidTest | 2 072 | 0.002 s | 0.001 s |
 //! | framework-res (no code) | 0 | 0 | 0 |
 //!
-//! That is 1–1.7× `Index::build` (which runs on both cores; this runs on one, except the
-//! rendering of signatures), not yet a fraction of it: half of it is building the method
-//! table (one signature string per distinct name and prototype, interned) and the rest the
-//! search, which on these apps ends with every class live. Set `UNMASK_REACH_TIMING` to print
-//! the phases on stderr.
+//! That is 1.1–1.5× `Index::build` (which runs on both cores; this mostly on one), not yet a
+//! fraction of it: about half is building the method table (one signature string per
+//! distinct name and prototype of the app's methods, interned; per-class sorted ranges), the
+//! rest the search, which on these apps ends with every class live. Set
+//! `UNMASK_REACH_TIMING` to print the phases on stderr.
 
 use crate::code::Code;
 use rayon::prelude::*;
@@ -548,8 +548,8 @@ enum Special {
 /// The result of [`compute`].
 #[derive(Debug)]
 pub struct Reach {
-    /// Class names by hierarchy id.
-    class_names: Keys,
+    /// Class names by hierarchy id (a copy of the index's hierarchy).
+    class_names: unmask_dex::Hierarchy,
     sigs: Keys,
     nodes: Vec<(u32, u32)>,
     vias: Vec<Option<Via>>,
@@ -593,14 +593,18 @@ pub fn compute_with(report: &Report, code: &Code<'_, '_>, extra: &Extra) -> Reac
 impl Reach {
     fn node(&self, method_key: &str) -> Option<u32> {
         let (class, sig) = method_key.split_once("->")?;
-        let c = self.class_names.find(class)?;
+        let c = self.class_names.id(class)?;
         let s = self.sigs.find(sig)?;
         self.nodes.binary_search(&(c, s)).ok().map(|n| n as u32)
     }
 
     fn key(&self, n: u32) -> String {
         let (c, s) = self.nodes.get(n as usize).copied().unwrap_or((NONE, NONE));
-        format!("{}->{}", self.class_names.get(c), self.sigs.get(s))
+        format!(
+            "{}->{}",
+            self.class_names.name(c).unwrap_or(""),
+            self.sigs.get(s)
+        )
     }
 
     /// Whether the method with this descriptor (`Lpkg/C;->m(params)R`, as in
@@ -651,7 +655,7 @@ impl Reach {
     }
 
     fn class(&self, c: u32) -> String {
-        self.class_names.get(c).to_string()
+        self.class_names.name(c).unwrap_or("").to_string()
     }
 
     fn how(&self, cur: u32, via: Via) -> (How, Option<u32>) {
@@ -1239,9 +1243,15 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             let ts = std::time::Instant::now();
             // Signatures of every method id, rendered once per distinct (name, proto): protos
             // first (cached), then the names in parallel within the budget, then interned.
-            let mut ids: Vec<(u32, u16, u32)> = (0..dex.method_count())
-                .filter_map(|m| dex.method_id(m).ok().map(|x| (x.name_idx, x.proto_idx, m)))
-                .collect();
+            // Only methods of classes the app defines (calls to the framework need none).
+            let mut ids: Vec<(u32, u16, u32)> = Vec::new();
+            for m in 0..dex.method_count() {
+                let Ok(x) = dex.method_id(m) else { continue };
+                let c = self.type_class(di, u32::from(x.class_idx));
+                if h.node(c).is_some_and(|n| n.defined_in.is_some()) {
+                    ids.push((x.name_idx, x.proto_idx, m));
+                }
+            }
             ids.sort_unstable();
             // Groups of equal (name, proto): (name, proto id in `protos`, start, end).
             let mut groups: Vec<(u32, u32, usize, usize)> = Vec::new();
@@ -2539,13 +2549,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
     fn finish(self) -> Reach {
         let h = &self.code.index.hierarchy;
         let reached = self.vias.iter().filter(|v| v.is_some()).count();
-        let mut class_names = Keys::default();
-        for i in 0..h.len() as u32 {
-            // Hierarchy names are distinct, so ids match hierarchy ids.
-            let _ = class_names.intern(h.name(i).unwrap_or(""));
-        }
         Reach {
-            class_names,
+            class_names: h.clone(),
             sigs: self.sigs,
             nodes: self.nodes.iter().map(|n| (n.class, n.sig)).collect(),
             dex_names: (0..self.code.dexes.len() as u32)
