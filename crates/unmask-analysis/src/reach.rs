@@ -1134,8 +1134,9 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         pid
     }
 
-    /// The signature id of method id `m` of dex `di` (`name(params)R`, cached per method id
-    /// and per proto); with `intern`, new signatures are added. NONE if unreadable, over
+    /// The signature id of method id `m` of dex `di` (`name(params)R`, cached per method id;
+    /// [`Graph::build_nodes`] fills the cache for the app's methods); with `intern`, new
+    /// signatures are added. NONE if unreadable, over
     /// budget, or (without `intern`) not a signature the app defines.
     fn sig_of(&mut self, di: usize, m: u32, intern: bool, buf: &mut String) -> u32 {
         if let Some(&s) = self.sig_cache.get(di).and_then(|v| v.get(m as usize)) {
@@ -1150,30 +1151,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let Ok(mid) = dex.method_id(m) else {
             return NONE;
         };
-        let proto_idx = usize::from(mid.proto_idx);
-        let mut pid = self
-            .proto_cache
-            .get(di)
-            .and_then(|v| v.get(proto_idx))
-            .copied()
-            .unwrap_or(NONE);
-        if pid == UNSET {
-            buf.clear();
-            pid = match dex.write_proto_signature(u32::from(mid.proto_idx), buf) {
-                Ok(()) if buf.len() <= self.sig_budget => {
-                    self.sig_budget -= buf.len();
-                    self.protos.intern(buf).map_or(NONE, |(id, _)| id)
-                }
-                _ => NONE,
-            };
-            if let Some(e) = self
-                .proto_cache
-                .get_mut(di)
-                .and_then(|v| v.get_mut(proto_idx))
-            {
-                *e = pid;
-            }
-        }
+        let pid = self.proto_id(di, mid.proto_idx, buf);
         let name_len = dex.string_raw(mid.name_idx).map_or(usize::MAX, |r| r.len());
         let bound = name_len
             .saturating_mul(3)
