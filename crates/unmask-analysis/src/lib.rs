@@ -29,8 +29,11 @@
 //!    static fields / methods of the table (`by_member`, e.g. `CallLog$Calls.CONTENT_URI`).
 //!    [`Section::Permissions`]: requested permissions whose categories show no finding
 //!    (`permission.unused`) and API findings whose permission requirement the manifest does
-//!    not satisfy (`permission.missing`). Reachability from manifest components is **not**
-//!    computed: a call site in dead code is reported like any other.
+//!    not satisfy (`permission.missing`). Every finding whose evidence is the app's code
+//!    carries `reachability` ([`reach`]): whether any of that code can run, starting from a
+//!    component the manifest declares (conservative: dead code may be called reachable, code
+//!    that can run is never called unreachable), with one path of methods as evidence. It
+//!    is computed in parallel with the other analyses (`Options::reachability`).
 //! 2. **Where it goes** ([`Findings::endpoints`], [`Section::Network`]): URLs (`http`, `https`,
 //!    `ws`, `wss`, `ftp`) and IPv4 addresses (whole strings, optionally with a port) in every
 //!    dex string, deduplicated, with the code sites that load the string (else the dex
@@ -154,7 +157,7 @@ pub mod reach;
 pub mod sources;
 
 pub use code::Code;
-pub use model::{CategorySummary, Endpoint, Evidence, Finding, Findings, Section};
+pub use model::{CategorySummary, Endpoint, Evidence, Finding, Findings, Reachability, Section};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -168,6 +171,9 @@ use unmask_kb::{Category, Condition, Kb, MemberKind};
 pub struct Options {
     /// Most evidence items kept per finding (the total is still counted).
     pub max_evidence: usize,
+    /// Compute whether the code of each finding is reachable from the manifest's components
+    /// (on by default).
+    pub reachability: bool,
     /// Options for reading the input (used by [`analyze_path`]); its `code` flag says whether
     /// the code is decoded and analysed. Without code, only the manifest, signature, file and
     /// indicator analyses run, and no permission is called unused.
@@ -178,6 +184,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             max_evidence: 50,
+            reachability: true,
             apk: unmask_apk::Options::default(),
         }
     }
@@ -310,7 +317,8 @@ pub fn analyze_with_texts(
     // The analyses that only read the code run at the same time, each into its own list;
     // the lists are joined in a fixed order, so the output does not depend on scheduling.
     let (mut a, mut tr, mut rest) = (fork(), fork(), fork());
-    let (((), endpoints), ((), ())) = rayon::join(
+    let want_reach = opts.reachability && !code.dexes.is_empty();
+    let (((), endpoints), (((), reach), ())) = rayon::join(
         || {
             rayon::join(
                 || a.data_collected(),
@@ -319,7 +327,12 @@ pub fn analyze_with_texts(
         },
         || {
             rayon::join(
-                || tr.trackers(),
+                || {
+                    rayon::join(
+                        || tr.trackers(),
+                        || want_reach.then(|| reach::compute(report, code)),
+                    )
+                },
                 || {
                     rest.packers();
                     rest.code_tricks();
@@ -329,7 +342,7 @@ pub fn analyze_with_texts(
             )
         },
     );
-    lap("data, endpoints, trackers, packers, code tricks, traits");
+    lap("data, endpoints, trackers, reachability, packers, code tricks, traits");
     a.permissions();
     a.network(&endpoints);
     a.network_config();
@@ -339,6 +352,11 @@ pub fn analyze_with_texts(
     lap("iocs");
     let mut out = a.out;
     out.sort_by_key(|f| f.section);
+    if let Some(reach) = &reach {
+        for f in &mut out {
+            f.reachability = reachability(reach, &f.evidence);
+        }
+    }
     let categories = summarize(&out, report, kb);
     let errors = code
         .index
@@ -397,6 +415,34 @@ const WATCHED_BROADCASTS: &[(&str, &[&str])] = &[
         &["android.permission.RECEIVE_BOOT_COMPLETED"],
     ),
 ];
+
+/// Reachability of a finding from its code evidence (`None` when it has none of the app's own
+/// methods).
+fn reachability(reach: &reach::Reach, evidence: &[Evidence]) -> Option<Reachability> {
+    let mut any_defined = false;
+    for e in evidence {
+        let method = match e {
+            Evidence::Code { method, .. } | Evidence::Method { method, .. } => method,
+            _ => continue,
+        };
+        match reach.method_reachable(method) {
+            Some(true) => {
+                return Some(Reachability {
+                    reachable: true,
+                    path: reach.method_path(method).unwrap_or_default(),
+                    assumed: reach.everything().map(|t| t.reason.clone()),
+                })
+            }
+            Some(false) => any_defined = true,
+            None => {}
+        }
+    }
+    any_defined.then_some(Reachability {
+        reachable: false,
+        path: Vec::new(),
+        assumed: None,
+    })
+}
 
 /// Top-level category name: `location.precise` → `location`.
 fn top(cat: Category) -> String {
@@ -500,6 +546,7 @@ impl Analysis<'_, '_, '_, '_> {
             permissions: n.permissions,
             evidence,
             evidence_total: total,
+            reachability: None,
         });
     }
 
@@ -1706,7 +1753,11 @@ impl Analysis<'_, '_, '_, '_> {
         let mut seen = BTreeSet::new();
         // Only strings that contain some watched package name are tokenised.
         let names = aho_corasick::AhoCorasick::new(
-            self.kb.watched_apps.apps().iter().map(|a| a.package.as_bytes()),
+            self.kb
+                .watched_apps
+                .apps()
+                .iter()
+                .map(|a| a.package.as_bytes()),
         )
         .ok();
         for (d, dex) in c.dexes.iter().enumerate() {

@@ -94,6 +94,29 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// Number of pieces of evidence before capping.
     pub evidence_total: usize,
+    /// For findings whose evidence is code: whether that code can run, starting from a
+    /// component the manifest declares ([`crate::reach`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reachability: Option<Reachability>,
+}
+
+/// Whether the code of a finding is reachable from the app's declared components.
+///
+/// Conservative: "reachable" may be said of code that never runs (the analysis
+/// over-approximates callbacks, reflection and dynamic loading), "not reachable" only of code
+/// no entry point, callback, reflection by name or loaded code can get to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reachability {
+    /// True when at least one piece of code evidence is reachable.
+    pub reachable: bool,
+    /// For a reachable finding: one chain of methods from an entry point (a manifest
+    /// component, a callback, a class instantiated by the framework) to the evidence's method.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// Why everything was taken as reachable, when a blanket assumption was made (dynamic code
+    /// loading, reflection on computed names, no manifest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumed: Option<String>,
 }
 
 /// A piece of evidence a reviewer can check by hand.

@@ -173,7 +173,11 @@ fn nested_dex(
     let contents = facts::contents(archive, &mut errors);
     for (name, hidden) in facts::dex_entry_names(&contents) {
         if let Some(bytes) = archive.find(name).and_then(|e| archive.read(e).ok()) {
-            out.push((format!("{prefix}{name}"), hidden || depth > 0, bytes.into_owned()));
+            out.push((
+                format!("{prefix}{name}"),
+                hidden || depth > 0,
+                bytes.into_owned(),
+            ));
         }
     }
     if depth >= MAX_NESTING {
@@ -194,7 +198,9 @@ fn nested_dex(
         if !seen.insert(name) {
             continue;
         }
-        let Some(e) = archive.find(name) else { continue };
+        let Some(e) = archive.find(name) else {
+            continue;
+        };
         let Ok(bytes) = facts::read_capped(archive, e, facts::MAX_NESTED_SIZE) else {
             continue;
         };

@@ -80,6 +80,25 @@ fn write_finding<W: Write>(out: &mut W, f: &Finding, label: &str) -> Result<()> 
             }
         )?;
     }
+    match &f.reachability {
+        Some(r) if !r.reachable => writeln!(
+            out,
+            "       runs  NOT reachable from a declared component (dead or unused code)"
+        )?,
+        Some(r) => match (&r.assumed, r.path.first()) {
+            (Some(why), _) => writeln!(out, "       runs  assumed reachable: {why}")?,
+            (None, Some(entry)) if r.path.len() > 1 => writeln!(
+                out,
+                "       runs  reachable from {entry} ({} calls away)",
+                r.path.len() - 1
+            )?,
+            (None, Some(entry)) => {
+                writeln!(out, "       runs  reachable: {entry} is an entry point")?
+            }
+            (None, None) => writeln!(out, "       runs  reachable")?,
+        },
+        None => {}
+    }
     Ok(())
 }
 

@@ -88,9 +88,9 @@ pub mod string_pool;
 pub mod value;
 
 pub use arsc::{Entry, EntryValue, Package};
-pub use string_pool::pool_strings;
 pub use attr::android_attr_name;
 pub use axml::{ANDROID_NS, MAX_DEPTH, STRING_BUDGET_FACTOR, STRING_BUDGET_MIN, STRING_CUT};
+pub use string_pool::pool_strings;
 
 /// Why a resource file could not be read at all.
 #[derive(Debug, thiserror::Error)]
