@@ -200,14 +200,7 @@ pub fn analyze_path(
     iocs: &IocSet,
     opts: &Options,
 ) -> Result<(Report, Findings), unmask_apk::AnalyzeError> {
-    let timing = std::env::var_os("UNMASK_ANALYSIS_TIMING").is_some();
-    let mut t = std::time::Instant::now();
-    let mut lap = |what: &str| {
-        if timing {
-            eprintln!("  {what}: {:.3}s", t.elapsed().as_secs_f64());
-        }
-        t = std::time::Instant::now();
-    };
+    let mut lap = laps();
     let mut apk_opts = opts.apk.clone();
     apk_opts.code = false;
     // The report and the dex bytes are read at the same time (each reads the input itself).
@@ -306,14 +299,7 @@ pub fn analyze_with_texts(
         out: Vec::new(),
         method_keys: &method_keys,
     };
-    let timing = std::env::var_os("UNMASK_ANALYSIS_TIMING").is_some();
-    let mut t = std::time::Instant::now();
-    let mut lap = |what: &str| {
-        if timing {
-            eprintln!("  {what}: {:.3}s", t.elapsed().as_secs_f64());
-        }
-        t = std::time::Instant::now();
-    };
+    let mut lap = laps();
     // The analyses that only read the code run at the same time, each into its own list;
     // the lists are joined in a fixed order, so the output does not depend on scheduling.
     let (mut a, mut tr, mut rest) = (fork(), fork(), fork());
@@ -415,6 +401,19 @@ const WATCHED_BROADCASTS: &[(&str, &[&str])] = &[
         &["android.permission.RECEIVE_BOOT_COMPLETED"],
     ),
 ];
+
+/// A function that, when `UNMASK_ANALYSIS_TIMING` is set, prints the time since its last call
+/// (or its creation) with a label, on stderr.
+fn laps() -> impl FnMut(&str) {
+    let timing = std::env::var_os("UNMASK_ANALYSIS_TIMING").is_some();
+    let mut t = std::time::Instant::now();
+    move |what: &str| {
+        if timing {
+            eprintln!("  {what}: {:.3}s", t.elapsed().as_secs_f64());
+        }
+        t = std::time::Instant::now();
+    }
+}
 
 /// Reachability of a finding from its code evidence (`None` when it has none of the app's own
 /// methods).
