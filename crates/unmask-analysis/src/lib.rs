@@ -549,6 +549,32 @@ impl Analysis<'_, '_, '_, '_> {
         });
     }
 
+    /// A `data.content_uri` finding for a member of the content-URI table (a `CONTENT_URI`
+    /// field, or a method that builds such a URI) used at `sites`: "`verb` `key`, `what`
+    /// subcategory".
+    fn content_uri_member(
+        &self,
+        class: &str,
+        name: &str,
+        key: &str,
+        sites: &[Site],
+        verb: &str,
+        what: &str,
+    ) -> Option<(New<'static>, Vec<Evidence>)> {
+        let row = self.kb.content_uris.by_member(class, name)?;
+        Some((
+            data_new(
+                "data.content_uri",
+                row.category,
+                &row.subcategory,
+                key.to_string(),
+                format!("{verb} {key}, {what} {}", row.subcategory),
+                row.permissions.names(),
+            ),
+            self.sites_evidence(sites, key),
+        ))
+    }
+
     fn sites_evidence(&self, sites: &[Site], item: &str) -> Vec<Evidence> {
         sites
             .iter()
@@ -625,24 +651,14 @@ impl Analysis<'_, '_, '_, '_> {
                     ev,
                 ));
             }
-            if let Some(row) = kb.content_uris.by_member(class, name) {
-                let ev = self.sites_evidence(sites, &key);
-                let why = format!(
-                    "calls {key}, which yields a content URI of {}",
-                    row.subcategory
-                );
-                found.push((
-                    data_new(
-                        "data.content_uri",
-                        row.category,
-                        &row.subcategory,
-                        key.clone(),
-                        why,
-                        row.permissions.names(),
-                    ),
-                    ev,
-                ));
-            }
+            found.extend(self.content_uri_member(
+                class,
+                name,
+                &key,
+                sites,
+                "calls",
+                "which yields a content URI of",
+            ));
         }
         // Fields.
         for (id, sites) in c.index.fields.iter() {
@@ -674,21 +690,14 @@ impl Analysis<'_, '_, '_, '_> {
                     ev,
                 ));
             }
-            if let Some(row) = kb.content_uris.by_member(class, name) {
-                let ev = self.sites_evidence(sites, &key);
-                let why = format!("reads {key}, the content URI of {}", row.subcategory);
-                found.push((
-                    data_new(
-                        "data.content_uri",
-                        row.category,
-                        &row.subcategory,
-                        key.clone(),
-                        why,
-                        row.permissions.names(),
-                    ),
-                    ev,
-                ));
-            }
+            found.extend(self.content_uri_member(
+                class,
+                name,
+                &key,
+                sites,
+                "reads",
+                "the content URI of",
+            ));
         }
         // Content URI strings.
         for (id, sites) in c.index.strings.iter() {
