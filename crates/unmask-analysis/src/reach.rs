@@ -137,7 +137,6 @@
 //! `UNMASK_REACH_TIMING` to print the phases on stderr.
 
 use crate::code::Code;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher;
@@ -439,14 +438,89 @@ enum Via {
     },
 }
 
+/// A fast multiplicative hasher (FxHash's mixing) with a per-process random seed, for the
+/// interning tables (many short keys; the seed keeps collisions unpredictable).
+#[derive(Debug, Clone, Copy)]
+struct FxBuild(u64);
+
+impl Default for FxBuild {
+    fn default() -> Self {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        FxBuild(*SEED.get_or_init(|| std::hash::RandomState::new().hash_one(0x5eed_u64)))
+    }
+}
+
+impl BuildHasher for FxBuild {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(self.0)
+    }
+}
+
+/// The hasher of [`FxBuild`].
+#[derive(Debug, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..rest.len()) {
+                dst.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // A final avalanche so the table's low bits depend on every input bit.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+}
+
 /// Interned strings: one arena, spans, and a randomly keyed hash index with chains.
 #[derive(Debug, Default)]
 struct Keys {
     arena: String,
     spans: Vec<(u32, u32)>,
-    heads: HashMap<u64, u32>,
+    heads: HashMap<u64, u32, FxBuild>,
     next: Vec<u32>,
-    state: std::hash::RandomState,
+    state: FxBuild,
 }
 
 impl Keys {
@@ -489,6 +563,68 @@ impl Keys {
 
     fn len(&self) -> usize {
         self.spans.len()
+    }
+}
+
+/// Method signatures (`name(params)R`) as interned (name, prototype) pairs: no signature
+/// string is rendered to build the tables, only when one is asked for.
+#[derive(Debug, Default)]
+struct Sigs {
+    /// Method names, decoded.
+    names: Keys,
+    /// Prototypes, rendered (`(params)R`).
+    protos: Keys,
+    /// Signature -> (name, proto).
+    pairs: Vec<(u32, u32)>,
+    /// (name << 32 | proto) -> signature.
+    index: HashMap<u64, u32, FxBuild>,
+}
+
+impl Sigs {
+    fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    fn name(&self, sig: u32) -> &str {
+        self.pairs
+            .get(sig as usize)
+            .map_or("", |&(n, _)| self.names.get(n))
+    }
+
+    fn proto(&self, sig: u32) -> &str {
+        self.pairs
+            .get(sig as usize)
+            .map_or("", |&(_, p)| self.protos.get(p))
+    }
+
+    fn name_id(&self, sig: u32) -> u32 {
+        self.pairs.get(sig as usize).map_or(NONE, |&(n, _)| n)
+    }
+
+    fn find_pair(&self, name: u32, proto: u32) -> Option<u32> {
+        self.index
+            .get(&(u64::from(name) << 32 | u64::from(proto)))
+            .copied()
+    }
+
+    fn intern_pair(&mut self, name: u32, proto: u32) -> u32 {
+        let next = self.pairs.len() as u32;
+        let id = *self
+            .index
+            .entry(u64::from(name) << 32 | u64::from(proto))
+            .or_insert(next);
+        if id == next {
+            self.pairs.push((name, proto));
+        }
+        id
+    }
+
+    /// The signature `name(params)R` (split at its first parenthesis), if interned.
+    fn find(&self, sig: &str) -> Option<u32> {
+        let p = sig.find('(')?;
+        let name = self.names.find(sig.get(..p)?)?;
+        let proto = self.protos.find(sig.get(p..)?)?;
+        self.find_pair(name, proto)
     }
 }
 
@@ -550,7 +686,7 @@ enum Special {
 pub struct Reach {
     /// Class names by hierarchy id (a copy of the index's hierarchy).
     class_names: unmask_dex::Hierarchy,
-    sigs: Keys,
+    sigs: Sigs,
     nodes: Vec<(u32, u32)>,
     vias: Vec<Option<Via>>,
     reasons: Vec<String>,
@@ -601,9 +737,10 @@ impl Reach {
     fn key(&self, n: u32) -> String {
         let (c, s) = self.nodes.get(n as usize).copied().unwrap_or((NONE, NONE));
         format!(
-            "{}->{}",
+            "{}->{}{}",
             self.class_names.name(c).unwrap_or(""),
-            self.sigs.get(s)
+            self.sigs.name(s),
+            self.sigs.proto(s)
         )
     }
 
@@ -879,12 +1016,13 @@ struct ClassInfo {
 
 struct Graph<'c, 'd, 'a> {
     code: &'c Code<'d, 'a>,
-    sigs: Keys,
-    /// Per dex: (name_idx, proto_idx) -> sig id (NONE: not a signature the app defines).
+    sigs: Sigs,
+    /// Per dex: method_idx -> sig id (NONE: not a signature the app defines).
     sig_cache: Vec<Vec<u32>>,
-    /// Per dex: proto_idx -> id in `protos`.
+    /// Per dex: proto_idx -> id in `sigs.protos`.
     proto_cache: Vec<Vec<u32>>,
-    protos: Keys,
+    /// Per dex: string_idx -> id in `sigs.names` (methods' names only).
+    name_cache: Vec<Vec<u32>>,
     /// Per dex: type_idx -> hierarchy id.
     type_cache: Vec<Vec<u32>>,
     sig_budget: usize,
@@ -920,8 +1058,8 @@ struct Graph<'c, 'd, 'a> {
     live_list: Vec<u32>,
     /// Per class: 1 if an ancestor of a live class, 2 if live.
     live_anc: Vec<u8>,
-    /// Method name -> signatures (built on first use).
-    name_sigs: Option<HashMap<String, Vec<u32>>>,
+    /// Method name id -> signatures (built on first use).
+    name_sigs: Option<Vec<Vec<u32>>>,
     inited: Vec<bool>,
     named: Vec<bool>,
     reasons: Vec<String>,
@@ -975,10 +1113,10 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .fold(64usize << 20, |a, b| a.saturating_add(b.saturating_mul(16)));
         let mut g = Graph {
             code,
-            sigs: Keys::default(),
+            sigs: Sigs::default(),
             sig_cache: Vec::new(),
             proto_cache: Vec::new(),
-            protos: Keys::default(),
+            name_cache: Vec::new(),
             type_cache: Vec::new(),
             sig_budget: budget,
             nodes: Vec::new(),
@@ -1046,7 +1184,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         }
         g.clinit_sig = g.sigs.find("<clinit>()V").unwrap_or(NONE);
         g.ctor_sig = (0..g.sigs.len() as u32)
-            .map(|s| g.sigs.get(s).starts_with("<init>("))
+            .map(|s| g.sigs.name(s) == "<init>")
             .collect();
         for (ty, sigs) in KNOWN_FRAMEWORK {
             if let Some(hid) = h.id(ty) {
@@ -1073,9 +1211,10 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
     fn key(&self, n: u32) -> String {
         match self.nodes.get(n as usize) {
             Some(node) => format!(
-                "{}->{}",
+                "{}->{}{}",
                 self.class_name(node.class),
-                self.sigs.get(node.sig)
+                self.sigs.name(node.sig),
+                self.sigs.proto(node.sig)
             ),
             None => String::new(),
         }
@@ -1124,7 +1263,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let pid = match dex.write_proto_signature(u32::from(proto), buf) {
             Ok(()) if buf.len() <= self.sig_budget => {
                 self.sig_budget -= buf.len();
-                self.protos.intern(buf).map_or(NONE, |(id, _)| id)
+                self.sigs.protos.intern(buf).map_or(NONE, |(id, _)| id)
             }
             _ => NONE,
         };
@@ -1132,6 +1271,38 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             *e = pid;
         }
         pid
+    }
+
+    /// The id in `sigs.names` of string `idx` of dex `di` (decoded once per dex string), or
+    /// NONE if it does not decode or (without `intern`) is not a name the app defines.
+    fn name_id(&mut self, di: usize, idx: u32, intern: bool) -> u32 {
+        let cached = self
+            .name_cache
+            .get(di)
+            .and_then(|v| v.get(idx as usize))
+            .copied()
+            .unwrap_or(NONE);
+        if cached != UNSET && (cached != NONE || !intern) {
+            return cached;
+        }
+        let Some(dex) = self.code.dexes.get(di) else {
+            return NONE;
+        };
+        let id = match dex.string(idx) {
+            Ok(n) if intern => self.sigs.names.intern(&n).map_or(NONE, |(id, _)| id),
+            Ok(n) => self.sigs.names.find(&n).unwrap_or(NONE),
+            Err(_) => NONE,
+        };
+        if id != NONE || intern {
+            if let Some(e) = self
+                .name_cache
+                .get_mut(di)
+                .and_then(|v| v.get_mut(idx as usize))
+            {
+                *e = id;
+            }
+        }
+        id
     }
 
     /// The signature id of method id `m` of dex `di` (`name(params)R`, cached per method id;
@@ -1155,7 +1326,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let name_len = dex.string_raw(mid.name_idx).map_or(usize::MAX, |r| r.len());
         let bound = name_len
             .saturating_mul(3)
-            .saturating_add(self.protos.get(pid).len());
+            .saturating_add(self.sigs.protos.get(pid).len());
         let s = if pid == NONE || bound > MAX_KEY || bound > self.sig_budget {
             if intern {
                 self.give_up(
@@ -1169,18 +1340,13 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             NONE
         } else {
             self.sig_budget -= bound;
-            buf.clear();
-            match dex.string(mid.name_idx) {
-                Ok(n) => {
-                    buf.push_str(&n);
-                    buf.push_str(self.protos.get(pid));
-                    if intern {
-                        self.sigs.intern(buf).map_or(NONE, |(id, _)| id)
-                    } else {
-                        self.sigs.find(buf).unwrap_or(NONE)
-                    }
-                }
-                Err(_) => NONE,
+            let nid = self.name_id(di, mid.name_idx, intern);
+            if nid == NONE {
+                NONE
+            } else if intern {
+                self.sigs.intern_pair(nid, pid)
+            } else {
+                self.sigs.find_pair(nid, pid).unwrap_or(NONE)
             }
         };
         if let Some(e) = self
@@ -1214,40 +1380,51 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .iter()
             .map(|d| vec![UNSET; d.proto_count() as usize])
             .collect();
+        self.name_cache = code
+            .dexes
+            .iter()
+            .map(|d| vec![UNSET; d.string_count() as usize])
+            .collect();
         let mut raw: Vec<Node> = Vec::new();
         let t0 = std::time::Instant::now();
         let mut t_sigs = std::time::Duration::ZERO;
         for (di, dex) in code.dexes.iter().enumerate() {
             let ts = std::time::Instant::now();
-            // Signatures of every method id, rendered once per distinct (name, proto): protos
-            // first (cached), then the names in parallel within the budget, then interned.
+            // Signatures of every method id, interned once per distinct (name, proto) as a
+            // pair of ids (names decoded once per dex string, protos rendered once per dex
+            // proto), in (name, proto) index order so the ids do not depend on hashing.
             // Only methods of classes the app defines (calls to the framework need none).
-            let mut ids: Vec<(u32, u16, u32)> = Vec::new();
+            let mut ids: Vec<(u64, u32)> = Vec::new();
             for m in 0..dex.method_count() {
                 let Ok(x) = dex.method_id(m) else { continue };
                 let c = self.type_class(di, u32::from(x.class_idx));
                 if h.node(c).is_some_and(|n| n.defined_in.is_some()) {
-                    ids.push((x.name_idx, x.proto_idx, m));
+                    ids.push((u64::from(x.name_idx) << 16 | u64::from(x.proto_idx), m));
                 }
             }
             ids.sort_unstable();
-            // Groups of equal (name, proto): (name, proto id in `protos`, start, end).
-            let mut groups: Vec<(u32, u32, usize, usize)> = Vec::new();
             let mut start = 0;
-            while let Some(&(name, proto, _)) = ids.get(start) {
+            while let Some(&(key, _)) = ids.get(start) {
                 let end = ids
                     .get(start..)
-                    .and_then(|r| r.iter().position(|x| x.0 != name || x.1 != proto))
+                    .and_then(|r| r.iter().position(|x| x.0 != key))
                     .map_or(ids.len(), |k| start.saturating_add(k));
+                let name = (key >> 16) as u32;
+                let proto = (key & 0xffff) as u16;
                 let pid = self.proto_id(di, proto, &mut buf);
                 let bound = dex
                     .string_raw(name)
                     .map_or(usize::MAX, |r| r.len())
                     .saturating_mul(3)
-                    .saturating_add(self.protos.get(pid).len());
-                if pid != NONE && bound <= MAX_KEY && bound <= self.sig_budget {
+                    .saturating_add(self.sigs.protos.get(pid).len());
+                let sig = if pid != NONE && bound <= MAX_KEY && bound <= self.sig_budget {
                     self.sig_budget -= bound;
-                    groups.push((name, pid, start, end));
+                    let nid = self.name_id(di, name, true);
+                    if nid == NONE {
+                        NONE
+                    } else {
+                        self.sigs.intern_pair(nid, pid)
+                    }
                 } else {
                     self.give_up(
                         format!(
@@ -1256,34 +1433,16 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                         ),
                         None,
                     );
-                }
-                start = end.max(start.saturating_add(1));
-            }
-            let protos = &self.protos;
-            let rendered: Vec<Option<String>> = groups
-                .par_iter()
-                .map(|&(name, pid, _, _)| {
-                    let n = dex.string(name).ok()?;
-                    let p = protos.get(pid);
-                    let mut b = String::with_capacity(n.len().saturating_add(p.len()));
-                    b.push_str(&n);
-                    b.push_str(p);
-                    Some(b)
-                })
-                .collect();
-            for (&(_, _, from, to), r) in groups.iter().zip(rendered) {
-                let sig = r
-                    .and_then(|b| self.sigs.intern(&b))
-                    .map_or(NONE, |(id, _)| id);
-                for &(_, _, m) in ids.get(from..to).unwrap_or_default() {
-                    if let Some(e) = self
-                        .sig_cache
-                        .get_mut(di)
-                        .and_then(|v| v.get_mut(m as usize))
-                    {
-                        *e = sig;
+                    NONE
+                };
+                if let Some(cache) = self.sig_cache.get_mut(di) {
+                    for &(_, m) in ids.get(start..end).unwrap_or_default() {
+                        if let Some(e) = cache.get_mut(m as usize) {
+                            *e = sig;
+                        }
                     }
                 }
+                start = end.max(start.saturating_add(1));
             }
             t_sigs += ts.elapsed();
             for ci in 0..dex.class_count() {
@@ -1980,9 +2139,9 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     continue;
                 };
                 if is_enum && a == hid && node.is_static() {
-                    let sig = self.sigs.get(node.sig);
-                    if sig.starts_with("values()[")
-                        || sig.starts_with("valueOf(Ljava/lang/String;)")
+                    let (name, proto) = (self.sigs.name(node.sig), self.sigs.proto(node.sig));
+                    if (name == "values" && proto.starts_with("()["))
+                        || (name == "valueOf" && proto.starts_with("(Ljava/lang/String;)"))
                     {
                         self.reach(m, Via::Callback { cause, class: hid });
                     }
@@ -2075,10 +2234,11 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let candidates: Vec<u32> = match only_name {
             Some((name, cause)) => {
                 if self.name_sigs.is_none() {
-                    let mut m: HashMap<String, Vec<u32>> = HashMap::new();
+                    let mut m: Vec<Vec<u32>> = vec![Vec::new(); self.sigs.names.len()];
                     for sig in 0..self.sigs.len() as u32 {
-                        let n = self.sigs.get(sig).split('(').next().unwrap_or("");
-                        m.entry(n.to_string()).or_default().push(sig);
+                        if let Some(v) = m.get_mut(self.sigs.name_id(sig) as usize) {
+                            v.push(sig);
+                        }
                     }
                     self.name_sigs = Some(m);
                 }
@@ -2088,7 +2248,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 let sigs = self
                     .name_sigs
                     .as_ref()
-                    .and_then(|m| m.get(name))
+                    .and_then(|m| m.get(self.sigs.names.find(name)? as usize))
                     .cloned()
                     .unwrap_or_default();
                 for &sig in &sigs {
@@ -2402,7 +2562,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 let factory = sp == Special::ForName(pos) && {
                     let node = self.nodes.get(n as usize).copied();
                     node.is_some_and(|nd| {
-                        self.sigs.get(nd.sig).starts_with("instantiate")
+                        self.sigs.name(nd.sig).starts_with("instantiate")
                             && self
                                 .ancestors(nd.class)
                                 .iter()

@@ -985,3 +985,112 @@ fn mutated_fixture_does_not_panic() {
     }
     assert!(analysed > 100, "{analysed}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Result dumps (to compare two versions of the analysis).
+
+/// Every result of `r` as text: counts, triggers, entry points, every method with whether
+/// it was reached, and the path to every `stride`-th reached method.
+fn dump(r: &Reach, stride: usize) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "total {} reached {} reachable {} live {}\neverything {:?}\nall_live {:?}",
+        r.methods_total(),
+        r.methods_reached(),
+        r.methods_reachable(),
+        r.live_classes(),
+        r.everything(),
+        r.all_classes_live()
+    );
+    for e in r.entry_points() {
+        let _ = writeln!(out, "entry {} {}", e.method, e.reason);
+    }
+    let methods: Vec<(String, bool)> = r.methods().collect();
+    for (k, ok) in &methods {
+        let _ = writeln!(out, "m {k} {ok} {:?}", r.method_reachable(k));
+    }
+    for (i, (k, _)) in methods.iter().filter(|m| m.1).enumerate() {
+        if i % stride.max(1) == 0 {
+            let _ = writeln!(out, "path {k} {:?}", r.path_to(k));
+        }
+    }
+    out
+}
+
+/// Writes [`dump`] of the fixture (several manifests), the real apps and DroidBench apps to
+/// the directory in `REACH_DUMP_DIR`.
+#[test]
+#[ignore]
+fn dump_results() {
+    let Some(dir) = std::env::var_os("REACH_DUMP_DIR") else {
+        eprintln!("SKIPPED: set REACH_DUMP_DIR");
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("fixture-main.txt"), dump(&main_only(), 1)).unwrap();
+    std::fs::write(dir.join("fixture-none.txt"), dump(&fixture_reach(&[]), 1)).unwrap();
+    let mut paths = real_apks().unwrap_or_default();
+    let db = corpus().join("droidbench");
+    if let Ok(rd) = std::fs::read_dir(&db) {
+        for sub in rd.flatten() {
+            if let Ok(rd2) = std::fs::read_dir(sub.path()) {
+                paths.extend(
+                    rd2.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "apk")),
+                );
+            }
+        }
+    }
+    paths.sort();
+    for p in paths {
+        let app = load(&p);
+        let name = p
+            .strip_prefix(corpus())
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('/', "_");
+        let text = with_code(&app, |code| dump(&reach::compute(&app.report, code), 3));
+        std::fs::write(dir.join(format!("{name}.txt")), text).unwrap();
+    }
+}
+
+/// CPU time of this process so far (user + system), from `/proc/self/stat`.
+fn process_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// CPU and wall time of `reach::compute` alone (the index built once), `REACH_RUNS` runs
+/// (default 10) per real app: `cargo test --release -p unmask-analysis --test reach --
+/// --ignored --nocapture cpu_time`.
+#[test]
+#[ignore]
+fn cpu_time() {
+    let Some(paths) = real_apks() else { return };
+    let runs: u32 = std::env::var("REACH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    for p in &paths {
+        let app = load(p);
+        with_code(&app, |code| {
+            let (c0, t) = (process_cpu().unwrap_or(0.0), Instant::now());
+            for _ in 0..runs {
+                std::hint::black_box(reach::compute(&app.report, code));
+            }
+            let wall = t.elapsed().as_secs_f64() / f64::from(runs);
+            let cpu = (process_cpu().unwrap_or(0.0) - c0) / f64::from(runs);
+            eprintln!(
+                "{}: reach::compute {wall:.4}s wall, {cpu:.4}s CPU per run ({runs} runs)",
+                p.file_name().unwrap().to_string_lossy()
+            );
+        });
+    }
+}
