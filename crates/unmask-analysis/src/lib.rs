@@ -51,7 +51,9 @@
 //!    (`usesCleartextTraffic`, or its default below target SDK 28) or by the network security
 //!    config (`network.cleartext_allowed`, per domain or `*`), user-installed CAs trusted
 //!    (`network.user_ca_trusted`; `debug-overrides` only when the app is debuggable) and
-//!    certificate pinning (`network.pinning`). Bare host names outside URLs are not scanned.
+//!    certificate pinning (`network.pinning`). Bare host names (a whole string such as
+//!    `api.example.com`: lowercase, a common top-level domain, not shaped like a Java package)
+//!    are endpoints of kind `host`.
 //! 3. **Who is inside** ([`Section::Inside`]): trackers by code signature, applied like
 //!    exodus-core (see `unmask_kb` docs): the class list is every type of every dex
 //!    (`type_ids`, a superset of what `dexdump` prints without `-d`) mapped through
@@ -235,7 +237,9 @@ pub fn analyze_path(
     lap("dex parse");
     // The strings outside the dex files are gathered while the index is built.
     let keep = |s: &str| {
-        sources::may_hold_endpoint(s) || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
+        sources::may_hold_endpoint(s)
+            || network::bare_host(s).is_some()
+            || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
     };
     let (index, texts) = rayon::join(
         || Index::build(&dexes),

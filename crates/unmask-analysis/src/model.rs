@@ -202,7 +202,7 @@ pub enum Evidence {
 /// A network endpoint found in the app.
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoint {
-    /// `url` or `ip`.
+    /// `url`, `ip` or `host` (a bare host name).
     pub kind: &'static str,
     /// The URL or address as found.
     pub value: String,

@@ -95,6 +95,68 @@ fn host_port(url: &str, scheme_len: usize) -> Option<(String, Option<u16>)> {
     valid.then_some((host, port))
 }
 
+/// Top-level domains a bare host name must end with to count (common generic and country
+/// domains). Left out: those that are also file extensions (`so`, `py`, `sh`, `md`) or common
+/// words and field names (`id`, `in`, `it`, `no`, `be`, `at`: `gtm.id`, `sign.in`).
+const HOST_TLDS: &[&str] = &[
+    "com", "net", "org", "io", "co", "me", "info", "biz", "app", "dev", "xyz", "top", "site",
+    "online", "tech", "ai", "cloud", "ru", "cn", "de", "uk", "fr", "jp", "kr", "br", "es", "nl",
+    "pl", "tr", "ir", "us", "eu", "tv", "cc", "vn", "tw", "hk", "sg", "au", "ca", "ch", "se", "fi",
+    "dk", "cz", "ua", "kz", "by", "il", "mx", "ar", "za",
+];
+
+/// First labels of reverse-DNS names (Java packages, Android actions) that are not hosts.
+const PACKAGE_ROOTS: &[&str] = &[
+    "com",
+    "org",
+    "net",
+    "io",
+    "android",
+    "androidx",
+    "java",
+    "javax",
+    "kotlin",
+    "kotlinx",
+    "dalvik",
+    "sun",
+    "junit",
+    "okhttp3",
+    "retrofit2",
+    "me",
+    "co",
+    "dev",
+    "app",
+];
+
+/// A whole string that is a bare host name (`api.example.com`): lowercase letters, digits, dots
+/// and hyphens, at least two labels, ending with a common top-level domain and not starting
+/// like a Java package (`com.`, `org.`, `android.`...).
+pub(crate) fn bare_host(s: &str) -> Option<Found> {
+    let s = s.trim();
+    if s.len() < 4 || s.len() > 253 {
+        return None;
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    let labels: Vec<&str> = s.split('.').collect();
+    let (first, last) = (labels.first()?, labels.last()?);
+    let ok_label =
+        |l: &&str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-');
+    if labels.len() < 2
+        || !labels.iter().all(ok_label)
+        || !HOST_TLDS.contains(last)
+        || PACKAGE_ROOTS.contains(first)
+        || parse_ipv4(s).is_some()
+    {
+        return None;
+    }
+    Some(("host", s.to_string(), Some(s.to_string()), None, false))
+}
+
 /// One endpoint in a string: `(kind, value, host, port, cleartext)`.
 pub(crate) type Found = (&'static str, String, Option<String>, Option<u16>, bool);
 
@@ -224,12 +286,16 @@ pub(crate) fn endpoints(
         for i in 0..dex.string_count() {
             let Ok(raw) = dex.string_raw(i) else { continue };
             if raw.len() > MAX_SCAN
-                || !(memchr_any(raw, b"://") || raw.iter().filter(|b| **b == b'.').count() == 3)
+                || !(memchr_any(raw, b"://") || memchr::memchr(b'.', raw).is_some())
             {
                 continue;
             }
             let s = dex.string_lossy(i);
-            for found in extract(&s) {
+            let mut found_here = extract(&s);
+            if found_here.is_empty() {
+                found_here.extend(bare_host(&s));
+            }
+            for found in found_here {
                 let e = slot(&mut map, kb, found);
                 if e.found_in.len() >= max_evidence {
                     continue;
@@ -250,7 +316,11 @@ pub(crate) fn endpoints(
         }
     }
     for t in texts {
-        for found in extract_text(&t.text) {
+        let mut found_here = extract_text(&t.text);
+        if found_here.is_empty() {
+            found_here.extend(bare_host(&t.text));
+        }
+        for found in found_here {
             let e = slot(&mut map, kb, found);
             if e.found_in.len() < max_evidence {
                 e.found_in.push(t.evidence());
@@ -304,5 +374,25 @@ mod tests {
         // Vector path data and digits glued to letters are not addresses.
         assert!(extract_text("M17.81 4.47c-.08 0,-.16,-.02,-.23,-.06C15.66 3.42 14 3 12.01 3c-1.98 0,-3.86.47,-5.57 1.41").is_empty());
         assert!(extract_text("c2.54.71.24").is_empty());
+        // Bare host names, not packages, file names or versions.
+        assert_eq!(
+            bare_host("api.tracker-x.com").map(|f| f.1),
+            Some("api.tracker-x.com".into())
+        );
+        assert_eq!(bare_host("c2.example.net").map(|f| f.0), Some("host"));
+        for not in [
+            "com.whatsapp",
+            "android.intent.action.MAIN",
+            "libc.so",
+            "index.html",
+            "Foo.Bar.com",
+            "1.2.3.4",
+            "org.json.com",
+            "a..com",
+            "-a.com",
+            "x.y",
+        ] {
+            assert!(bare_host(not).is_none(), "{not}");
+        }
     }
 }

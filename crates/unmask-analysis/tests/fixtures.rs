@@ -365,3 +365,25 @@ fn findings_carry_reachability() {
         }
     }
 }
+
+/// A bare host name in a resource (full.apk's network security config names
+/// `api.example.com` in a `<domain>` element) is an endpoint of kind `host`, found in
+/// `res/xml/network_security_config.xml`.
+#[test]
+fn bare_host_in_a_resource() {
+    let f = fixture("full.apk");
+    let e = f
+        .endpoints
+        .iter()
+        .find(|e| e.value == "api.example.com")
+        .unwrap_or_else(|| panic!("{:#?}", f.endpoints));
+    assert_eq!(e.kind, "host");
+    assert!(
+        matches!(&e.found_in[0], Evidence::Entry { name, .. } if name == "res/xml/network_security_config.xml")
+    );
+    let src = std::fs::read_to_string(
+        root().join("fixtures/src/full/res/xml/network_security_config.xml"),
+    )
+    .unwrap();
+    assert!(src.contains(">api.example.com</domain>"));
+}
