@@ -1023,8 +1023,12 @@ struct Graph<'c, 'd, 'a> {
     proto_cache: Vec<Vec<u32>>,
     /// Per dex: string_idx -> id in `sigs.names` (methods' names only).
     name_cache: Vec<Vec<u32>>,
-    /// Per dex: type_idx -> hierarchy id.
+    /// Per dex: type_idx -> hierarchy id (defined classes only, else NONE).
     type_cache: Vec<Vec<u32>>,
+    /// Descriptor -> hierarchy id of the classes defined in the dex files.
+    defined_ids: HashMap<&'c str, u32, FxBuild>,
+    /// Hierarchy id of `Ljava/lang/Enum;` (NONE if absent).
+    enum_id: u32,
     sig_budget: usize,
     nodes: Vec<Node>,
     /// Per dex, method_idx -> node.
@@ -1118,6 +1122,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             proto_cache: Vec::new(),
             name_cache: Vec::new(),
             type_cache: Vec::new(),
+            defined_ids: HashMap::default(),
+            enum_id: h.id("Ljava/lang/Enum;").unwrap_or(NONE),
             sig_budget: budget,
             nodes: Vec::new(),
             method_of: Vec::new(),
@@ -1232,8 +1238,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .dexes
             .get(di)
             .and_then(|d| d.type_name(t).ok())
-            .and_then(|n| code.index.hierarchy.id(&n))
-            .unwrap_or(NONE);
+            .map_or(NONE, |n| self.defined_id(&n));
         if let Some(e) = self
             .type_cache
             .get_mut(di)
@@ -1242,6 +1247,11 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             *e = c;
         }
         c
+    }
+
+    /// The hierarchy id of a class the dex files define, by descriptor, or NONE.
+    fn defined_id(&self, descriptor: &str) -> u32 {
+        self.defined_ids.get(descriptor).copied().unwrap_or(NONE)
     }
 
     /// The id in `protos` of proto `proto` of dex `di` (rendered once), or NONE.
@@ -1365,6 +1375,15 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let code = self.code;
         let h = &code.index.hierarchy;
         let mut buf = String::new();
+        let mut defined_ids = HashMap::default();
+        for id in 0..h.len() as u32 {
+            if h.node(id).is_some_and(|n| n.defined_in.is_some()) {
+                if let Some(name) = h.name(id) {
+                    defined_ids.insert(name, id);
+                }
+            }
+        }
+        self.defined_ids = defined_ids;
         self.type_cache = code
             .dexes
             .iter()
@@ -1469,7 +1488,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                             if let Some(c) = name
                                 .get(el..)
                                 .and_then(|n| std::str::from_utf8(n).ok())
-                                .and_then(|n| h.id(n))
+                                .map(|n| self.defined_id(n))
+                                .filter(|&c| c != NONE)
                             {
                                 field_types.push(c);
                             }
@@ -1624,7 +1644,6 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let code = self.code;
         let idx: &Index = code.index;
         let dexes = code.dexes;
-        let h = &idx.hierarchy;
         let mut buf = String::new();
         let mut mitems = Vec::with_capacity(idx.methods.len());
         for i in 0..idx.methods.len() as u32 {
@@ -1689,7 +1708,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     return NONE;
                 };
                 dot_to_descriptor(&s)
-                    .and_then(|d| h.id(&d))
+                    .map(|d| self.defined_id(&d))
                     .filter(|&c| self.defined(c))
                     .unwrap_or(NONE)
             })
@@ -1888,7 +1907,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         }
         for (name, why) in named {
             let Some(hid) = dot_to_descriptor(&name)
-                .and_then(|d| h.id(&d))
+                .map(|d| self.defined_id(&d))
                 .filter(|&c| self.defined(c))
             else {
                 continue;
@@ -1904,6 +1923,31 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .dexes
             .iter()
             .fold(0usize, |a, d| a.saturating_add(d.data().len()));
+        // Per class, which of the name lists its descriptor matches (decided once).
+        const PREFIX: u8 = 1;
+        const ANCESTOR: u8 = 2;
+        const DESER: u8 = 4;
+        const RUNNER: u8 = 8;
+        let kinds: Vec<u8> = (0..h.len() as u32)
+            .map(|c| {
+                let n = self.class_name(c);
+                let mut k = 0;
+                if BY_NAME_PREFIXES.iter().any(|p| n.starts_with(p)) {
+                    k |= PREFIX;
+                }
+                if BY_NAME_ANCESTORS.contains(&n) {
+                    k |= ANCESTOR;
+                }
+                if DESERIALISED.contains(&n) {
+                    k |= DESER;
+                }
+                if RUNNER_ANCESTORS.iter().any(|p| n.starts_with(p)) {
+                    k |= RUNNER;
+                }
+                k
+            })
+            .collect();
+        let kind = |c: u32, k: u8| kinds.get(c as usize).is_some_and(|x| x & k != 0);
         for hid in 0..self.classes.len() as u32 {
             if !self.defined(hid) {
                 continue;
@@ -1912,9 +1956,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             let mut cur = Some(hid);
             for _ in 0..MAX_ANCESTORS {
                 let Some(c) = cur else { break };
-                let n = self.class_name(c);
-                if BY_NAME_PREFIXES.iter().any(|p| n.starts_with(p)) {
-                    by_name = Some(n);
+                if kind(c, PREFIX) {
+                    by_name = Some(self.class_name(c));
                     break;
                 }
                 cur = h.node(c).and_then(|x| x.superclass);
@@ -1922,8 +1965,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             let anc = self.ancestors(hid);
             let by_name = by_name.or_else(|| {
                 anc.iter()
+                    .find(|&&a| kind(a, ANCESTOR))
                     .map(|&a| self.class_name(a))
-                    .find(|n| BY_NAME_ANCESTORS.contains(n))
             });
             if let Some(base) = by_name {
                 let r = self.reason(format!(
@@ -1935,8 +1978,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             }
             let ser = anc
                 .iter()
-                .map(|&a| self.class_name(a))
-                .find(|n| DESERIALISED.contains(n));
+                .find(|&&a| kind(a, DESER))
+                .map(|&a| self.class_name(a));
             if let Some(base) = ser {
                 let r = self.reason(format!(
                     "{} implements {base}: another app can make this one deserialise it (intent extras)",
@@ -1955,8 +1998,8 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             }
             if let Some(base) = anc
                 .iter()
+                .find(|&&a| kind(a, RUNNER))
                 .map(|&a| self.class_name(a))
-                .find(|n| RUNNER_ANCESTORS.iter().any(|p| n.starts_with(p)))
             {
                 let r = self.reason(format!(
                     "{} extends {base}: a test runner instantiates it and calls its methods by reflection",
@@ -2132,7 +2175,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         // reflection.
         let is_enum = anc
             .iter()
-            .any(|&a| self.class_name(a) == "Ljava/lang/Enum;");
+            .any(|&a| a == self.enum_id && self.enum_id != NONE);
         for &a in &anc {
             for k in 0..self.method_count(a) {
                 let Some((m, node)) = self.method_at(a, k) else {
