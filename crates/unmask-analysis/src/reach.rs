@@ -1384,6 +1384,17 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             }
         }
         self.defined_ids = defined_ids;
+        // Table sizes bounded by the dex files' own counts (no growth while interning).
+        let methods = code
+            .dexes
+            .iter()
+            .fold(0usize, |a, d| a.saturating_add(d.method_count() as usize));
+        let cap = methods.min(1 << 22);
+        self.sigs.index.reserve(cap);
+        self.sigs.pairs.reserve(cap);
+        self.sigs.names.heads.reserve(cap / 2);
+        self.sigs.names.spans.reserve(cap / 2);
+        self.sigs.names.next.reserve(cap / 2);
         self.type_cache = code
             .dexes
             .iter()
