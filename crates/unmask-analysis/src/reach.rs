@@ -1040,7 +1040,12 @@ struct Graph<'c, 'd, 'a> {
     anc: Vec<u32>,
     anc_cut: Vec<bool>,
     /// sig -> nodes.
-    by_sig: Vec<Vec<u32>>,
+    /// sig -> nodes (CSR, node order): `by_sig_nodes[by_sig_start[s]..by_sig_start[s + 1]]`.
+    by_sig_start: Vec<u32>,
+    by_sig_nodes: Vec<u32>,
+    /// sig -> (class, node) of its non-static, non-direct definitions (CSR, node order).
+    virt_start: Vec<u32>,
+    virt: Vec<(u32, u32)>,
     /// Adjacency (CSR over nodes).
     adj_start: Vec<u32>,
     adj: Vec<Edge>,
@@ -1132,7 +1137,10 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             anc_start: Vec::new(),
             anc: Vec::new(),
             anc_cut: Vec::new(),
-            by_sig: Vec::new(),
+            by_sig_start: Vec::new(),
+            by_sig_nodes: Vec::new(),
+            virt_start: Vec::new(),
+            virt: Vec::new(),
             adj_start: Vec::new(),
             adj: Vec::new(),
             mitems: Vec::new(),
@@ -1544,7 +1552,6 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             .iter()
             .map(|d| vec![NONE; d.method_count() as usize])
             .collect();
-        self.by_sig = vec![Vec::new(); self.sigs.len()];
         for r in raw {
             let same = self
                 .nodes
@@ -1557,9 +1564,6 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                         info.first = id;
                     }
                     info.count = info.count.saturating_add(1);
-                }
-                if let Some(v) = self.by_sig.get_mut(r.sig as usize) {
-                    v.push(id);
                 }
                 self.nodes.push(r);
             }
@@ -1576,6 +1580,76 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             c.field_types.sort_unstable();
             c.field_types.dedup();
         }
+        // Nodes by signature (counting sort, node order kept within a signature).
+        let sigs = self.sigs.len();
+        let mut count = vec![0u32; sigs.saturating_add(1)];
+        let mut vcount = vec![0u32; sigs.saturating_add(1)];
+        for n in &self.nodes {
+            if let Some(c) = count.get_mut(n.sig as usize) {
+                *c = c.saturating_add(1);
+            }
+            if !n.is_static() && !n.direct {
+                if let Some(c) = vcount.get_mut(n.sig as usize) {
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        let prefix = |counts: &mut Vec<u32>| {
+            let mut acc = 0u32;
+            for c in counts.iter_mut() {
+                let v = *c;
+                *c = acc;
+                acc = acc.saturating_add(v);
+            }
+        };
+        prefix(&mut count);
+        prefix(&mut vcount);
+        let mut fill = count.clone();
+        let mut vfill = vcount.clone();
+        let mut by_sig_nodes = vec![0u32; self.nodes.len()];
+        let mut virt = vec![(0u32, 0u32); vcount.last().copied().unwrap_or(0) as usize];
+        for (id, n) in self.nodes.iter().enumerate() {
+            if let Some(pos) = fill.get_mut(n.sig as usize) {
+                if let Some(e) = by_sig_nodes.get_mut(*pos as usize) {
+                    *e = id as u32;
+                }
+                *pos = pos.saturating_add(1);
+            }
+            if !n.is_static() && !n.direct {
+                if let Some(pos) = vfill.get_mut(n.sig as usize) {
+                    if let Some(e) = virt.get_mut(*pos as usize) {
+                        *e = (n.class, id as u32);
+                    }
+                    *pos = pos.saturating_add(1);
+                }
+            }
+        }
+        self.by_sig_start = count;
+        self.by_sig_nodes = by_sig_nodes;
+        self.virt_start = vcount;
+        self.virt = virt;
+    }
+
+    /// The nodes of signature `sig`, in node order.
+    fn by_sig(&self, sig: u32) -> &[u32] {
+        let s = self.by_sig_start.get(sig as usize).copied().unwrap_or(0) as usize;
+        let e = self
+            .by_sig_start
+            .get((sig as usize).saturating_add(1))
+            .copied()
+            .unwrap_or(0) as usize;
+        self.by_sig_nodes.get(s..e).unwrap_or_default()
+    }
+
+    /// The (class, node) of the non-static, non-direct definitions of `sig`, in node order.
+    fn virt_of(&self, sig: u32) -> &[(u32, u32)] {
+        let s = self.virt_start.get(sig as usize).copied().unwrap_or(0) as usize;
+        let e = self
+            .virt_start
+            .get((sig as usize).saturating_add(1))
+            .copied()
+            .unwrap_or(0) as usize;
+        self.virt.get(s..e).unwrap_or_default()
     }
 
     /// The node of `class.sig`, if the class defines it.
@@ -2314,9 +2388,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     .as_ref()
                     .map(|sigs| {
                         sigs.iter()
-                            .filter_map(|&s| self.by_sig.get(s as usize))
-                            .flatten()
-                            .copied()
+                            .flat_map(|&s| self.by_sig(s).iter().copied())
                             .collect()
                     })
                     .unwrap_or_default()
@@ -2416,15 +2488,12 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         }
         // Downwards: definitions in subtypes (for a class, every override lies between the
         // receiver's class and `class`, so it is a subtype of `class`).
-        let Some(cands) = self.by_sig.get(sig as usize) else {
+        if (sig as usize) >= self.sigs.len() {
             return;
-        };
-        spent = spent.saturating_add(cands.len());
-        for &n in cands {
-            let Some(node) = self.nodes.get(n as usize) else {
-                continue;
-            };
-            if !node.is_static() && !node.direct && self.subtype(node.class, class) {
+        }
+        spent = spent.saturating_add(self.by_sig(sig).len());
+        for &(c, n) in self.virt_of(sig) {
+            if self.subtype(c, class) {
                 out.push(n);
             }
         }
