@@ -74,7 +74,8 @@
 //!    (`setComponentEnabledSetting` with constant 2 = DISABLED, while a launcher activity is
 //!    declared), reading the installed apps, watched apps (package names of the kb's
 //!    `watched_apps` as dex strings, or as tokens of strings in resources, assets and native
-//!    libraries) and bulk file scanning with hashing (`File.listFiles` or
+//!    libraries), a shipped hash list (`trait.hash_list`: 20 or more distinct MD5/SHA-1/SHA-256
+//!    hex digests in one asset or resource, or among one dex file's strings) and bulk file scanning with hashing (`File.listFiles` or
 //!    `Files.walk` plus `MessageDigest` in the same class).
 //! 5. **IOC matches** ([`Section::Iocs`]): package name, signing-certificate SHA-1/SHA-256, APK
 //!    hashes, hidden entry names, URLs, hosts and IPs from 2. against the [`IocSet`].
@@ -239,6 +240,7 @@ pub fn analyze_path(
     let keep = |s: &str| {
         sources::may_hold_endpoint(s)
             || network::bare_host(s).is_some()
+            || hex_digests(s).next().is_some()
             || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
     };
     let (index, texts) = rayon::join(
@@ -445,6 +447,16 @@ fn reachability(reach: &reach::Reach, evidence: &[Evidence]) -> Option<Reachabil
         path: Vec::new(),
         assumed: None,
     })
+}
+
+/// Fewest distinct hex digests in one file that count as a shipped hash list.
+const HASH_LIST_MIN: usize = 20;
+
+/// Tokens of `text` that have the length of an MD5, SHA-1 or SHA-256 hex digest and are all
+/// hex digits (delimited by anything that is not a letter or digit).
+fn hex_digests(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| matches!(t.len(), 32 | 40 | 64) && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Top-level category name: `location.precise` → `location`.
@@ -1859,6 +1871,66 @@ impl Analysis<'_, '_, '_, '_> {
         }
         if !ev.is_empty() {
             self.push(New::make(Section::Traits, "trait.file_scan_hashing", "File walk + MessageDigest", "walks directories and hashes with MessageDigest in the same class: bulk file scanning with hashing"), ev);
+        }
+        self.hash_lists();
+    }
+
+    /// A shipped list of file hashes (as BXAQ carried tens of thousands of "suspicious" file
+    /// hashes): at least [`HASH_LIST_MIN`] distinct MD5/SHA-1/SHA-256 hex digests in one asset
+    /// or resource, or among the strings of one dex file.
+    fn hash_lists(&mut self) {
+        let mut per_entry: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for t in self.texts {
+            for d in hex_digests(&t.text) {
+                per_entry.entry(t.entry.as_str()).or_default().insert(d);
+            }
+        }
+        let mut ev = Vec::new();
+        let mut total = 0usize;
+        for (entry, digests) in &per_entry {
+            if digests.len() >= HASH_LIST_MIN {
+                total = total.saturating_add(digests.len());
+                ev.push(Evidence::Entry {
+                    name: entry.to_string(),
+                    detail: format!(
+                        "{} distinct hex digests (MD5/SHA-1/SHA-256 lengths), e.g. {}",
+                        digests.len(),
+                        digests.iter().next().copied().unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        let c = self.code;
+        for (d, dex) in c.dexes.iter().enumerate() {
+            let mut digests = BTreeSet::new();
+            for i in 0..dex.string_count() {
+                let Ok(raw) = dex.string_raw(i) else { continue };
+                if matches!(raw.len(), 32 | 40 | 64) && raw.iter().all(u8::is_ascii_hexdigit) {
+                    digests.insert(raw);
+                }
+            }
+            if digests.len() >= HASH_LIST_MIN {
+                total = total.saturating_add(digests.len());
+                ev.push(Evidence::DexString {
+                    dex: c.dex_name(d as u32),
+                    string: format!(
+                        "{} distinct hex-digest strings, e.g. {}",
+                        digests.len(),
+                        digests
+                            .iter()
+                            .next()
+                            .map(|b| String::from_utf8_lossy(b).into_owned())
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        if !ev.is_empty() {
+            let why = format!("the app ships {total} file-hash-like digests (MD5/SHA-1/SHA-256 hex strings): a list of files to look for");
+            self.push(
+                New::make(Section::Traits, "trait.hash_list", "hash list", why),
+                ev,
+            );
         }
     }
 

@@ -387,3 +387,55 @@ fn bare_host_in_a_resource() {
     .unwrap();
     assert!(src.contains(">api.example.com</domain>"));
 }
+
+/// minimal.apk plus an asset holding `n` distinct 32-hex-digit lines, made with Info-ZIP `zip`.
+fn with_hash_list(n: u128, tag: &str) -> Option<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("unmask-hashlist-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    let apk = dir.join("app.apk");
+    std::fs::copy(root().join("fixtures/apk/minimal.apk"), &apk).unwrap();
+    let lines: String = (1..=n)
+        .map(|i| {
+            format!(
+                "{:032x}\n",
+                i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("assets/targets.db"), lines).unwrap();
+    let ok = std::process::Command::new("zip")
+        .current_dir(&dir)
+        .args(["-q", "app.apk", "assets/targets.db"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIPPED (part): Info-ZIP zip not available");
+        return None;
+    }
+    Some(apk)
+}
+
+/// A shipped list of file hashes: 30 digests in an asset raise `trait.hash_list` naming the
+/// entry and the count; 19 (under the threshold of 20) raise nothing.
+#[test]
+fn shipped_hash_list() {
+    let Some(apk) = with_hash_list(30, "30") else {
+        return;
+    };
+    let f = run(&apk);
+    let t: Vec<_> = f.of_kind("trait.hash_list").collect();
+    assert_eq!(t.len(), 1, "{:#?}", f.findings);
+    let Evidence::Entry { name, detail } = &t[0].evidence[0] else {
+        panic!("{:?}", t[0].evidence)
+    };
+    assert_eq!(name, "assets/targets.db");
+    assert!(detail.starts_with("30 distinct hex digests"), "{detail}");
+    std::fs::remove_dir_all(apk.parent().unwrap()).ok();
+    let Some(apk) = with_hash_list(19, "19") else {
+        return;
+    };
+    let f = run(&apk);
+    assert_eq!(f.of_kind("trait.hash_list").count(), 0);
+    std::fs::remove_dir_all(apk.parent().unwrap()).ok();
+}
