@@ -148,8 +148,12 @@ pub fn dex_files(
     opts: &Options,
 ) -> Result<Vec<(String, bool, Vec<u8>)>, AnalyzeError> {
     let mut out = Vec::new();
+    let mut budget = NestedBudget {
+        archives: MAX_NESTED_ARCHIVES,
+        bytes: MAX_NESTED_BYTES,
+    };
     walk_apks(path, opts, |unit| match unit {
-        Unit::Apk(prefix, archive) => nested_dex(&mut out, prefix, archive, opts, 0),
+        Unit::Apk(prefix, archive) => nested_dex(&mut out, prefix, archive, opts, 0, &mut budget),
         Unit::Dex(name, data) => out.push((name.to_string(), false, data.to_vec())),
     })?;
     Ok(out)
@@ -157,6 +161,17 @@ pub fn dex_files(
 
 /// How deep archives inside archives are opened for their dex files.
 const MAX_NESTING: u32 = 3;
+/// Most archives inside archives opened per input (a ZIP holding thousands of ZIPs, or one
+/// that holds itself, must not multiply the work).
+const MAX_NESTED_ARCHIVES: u32 = 64;
+/// Most bytes of nested archives inflated per input.
+const MAX_NESTED_BYTES: usize = 512 << 20;
+
+/// What is left of the per-input allowance for nested archives.
+struct NestedBudget {
+    archives: u32,
+    bytes: usize,
+}
 
 /// The dex files of one archive (its `classes*.dex`, then dex files hidden under other
 /// names), then those of the archives inside it (APK, JAR or ZIP by magic bytes or name, as
@@ -168,6 +183,7 @@ fn nested_dex(
     archive: &Archive<'_>,
     opts: &Options,
     depth: u32,
+    budget: &mut NestedBudget,
 ) {
     let mut errors = Vec::new();
     let contents = facts::contents(archive, &mut errors);
@@ -201,11 +217,24 @@ fn nested_dex(
         let Some(e) = archive.find(name) else {
             continue;
         };
-        let Ok(bytes) = facts::read_capped(archive, e, facts::MAX_NESTED_SIZE) else {
+        if budget.archives == 0 || e.uncompressed_size > budget.bytes as u64 {
+            return;
+        }
+        budget.archives -= 1;
+        let cap = facts::MAX_NESTED_SIZE.min(budget.bytes);
+        let Ok(bytes) = facts::read_capped(archive, e, cap) else {
             continue;
         };
+        budget.bytes = budget.bytes.saturating_sub(bytes.len());
         if let Ok(inner) = Archive::parse(&bytes, opts.limits) {
-            nested_dex(out, &format!("{prefix}{name}!"), &inner, opts, depth + 1);
+            nested_dex(
+                out,
+                &format!("{prefix}{name}!"),
+                &inner,
+                opts,
+                depth + 1,
+                budget,
+            );
         }
     }
 }

@@ -195,3 +195,53 @@ fn no_end_record_is_refused_clearly() {
     assert!(err.to_string().contains("trick-no-eocd.bin"), "{err}");
     assert!(err.message.contains("end-of-central-directory"), "{err}");
 }
+
+/// Archives inside archives are opened for their dex files within a budget: an APK carrying
+/// 8 ZIPs, each carrying 8 ZIPs, each carrying 8 ZIPs with a dex (512 dex files at depth 3,
+/// built with python's zipfile) yields at most 64 nested archives' worth, never all 585.
+#[test]
+fn nested_archives_are_opened_within_a_budget() {
+    let dir = std::env::temp_dir().join(format!("unmask-nested-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("nested.apk");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apk");
+    let script = r#"
+import io, shutil, sys, zipfile
+minimal, dex, out = sys.argv[1], open(sys.argv[2], 'rb').read(), sys.argv[3]
+def zip_of(members):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', zipfile.ZIP_STORED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return b.getvalue()
+leaf = zip_of([('classes.dex', dex)])
+mid = zip_of([('l%d.zip' % i, leaf) for i in range(8)])
+top = zip_of([('m%d.zip' % i, mid) for i in range(8)])
+shutil.copy(minimal, out)
+with zipfile.ZipFile(out, 'a') as z:
+    for i in range(8):
+        z.writestr('assets/t%d.zip' % i, top)
+"#;
+    let ok = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(fixtures.join("minimal.apk"))
+        .arg(fixtures.join("bare.dex"))
+        .arg(&out)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIPPED: python3 not available");
+        return;
+    }
+    let files = unmask_apk::dex_files(&out, &Default::default()).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let nested = files.iter().filter(|(n, _, _)| n.contains(".zip!")).count();
+    assert!(nested > 0, "nested dex files are read");
+    assert!(
+        nested <= 64,
+        "{nested} nested dex files: the budget did not hold"
+    );
+    assert_eq!(files.first().map(|f| f.0.as_str()), Some("classes.dex"));
+}
