@@ -1062,6 +1062,8 @@ struct Graph<'c, 'd, 'a> {
     tdone: Vec<bool>,
     sdone: Vec<bool>,
     vias: Vec<Option<Via>>,
+    /// Per node: whether `vias` is set.
+    seen: Vec<bool>,
     queue: VecDeque<u32>,
     live: Vec<bool>,
     live_list: Vec<u32>,
@@ -1152,6 +1154,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             tdone: Vec::new(),
             sdone: Vec::new(),
             vias: Vec::new(),
+            seen: Vec::new(),
             queue: VecDeque::new(),
             live: vec![false; h.len()],
             live_list: Vec::new(),
@@ -1207,6 +1210,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             }
         }
         g.vias = vec![None; g.nodes.len()];
+        g.seen = vec![false; g.nodes.len()];
         g
     }
 
@@ -1900,16 +1904,20 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
 
     /// Marks node `n` reached.
     fn reach(&mut self, n: u32, via: Via) {
-        if let Some(slot) = self.vias.get_mut(n as usize) {
-            if slot.is_none() {
-                *slot = Some(via);
-                self.queue.push_back(n);
+        // The compact flags first (the vias are large and mostly already set).
+        if let Some(seen) = self.seen.get_mut(n as usize) {
+            if !*seen {
+                if let Some(slot) = self.vias.get_mut(n as usize) {
+                    *seen = true;
+                    *slot = Some(via);
+                    self.queue.push_back(n);
+                }
             }
         }
     }
 
     fn entry(&mut self, n: u32, reason: u32) {
-        if self.vias.get(n as usize).is_some_and(|v| v.is_none()) {
+        if self.seen.get(n as usize).is_some_and(|s| !*s) {
             self.entries.push((n, reason));
         }
         self.reach(n, Via::Entry(reason));
@@ -2278,7 +2286,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                     continue;
                 }
                 if (unknown && !node.direct) || known.contains(&node.sig) {
-                    let new = self.vias.get(m as usize).is_some_and(|v| v.is_none());
+                    let new = self.seen.get(m as usize).is_some_and(|s| !*s);
                     self.reach(m, Via::Callback { cause, class: hid });
                     if let (true, Cause::Root(r)) = (new, cause) {
                         self.entries.push((m, r));
@@ -2402,7 +2410,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             let Some(node) = self.nodes.get(m as usize).copied() else {
                 continue;
             };
-            if self.vias.get(m as usize).is_some_and(|v| v.is_some()) {
+            if self.seen.get(m as usize).is_some_and(|s| *s) {
                 continue;
             }
             let mark = self.live_anc.get(node.class as usize).copied().unwrap_or(0);
