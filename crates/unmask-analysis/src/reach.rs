@@ -1446,6 +1446,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
             }
             ids.sort_unstable();
             let mut start = 0;
+            let mut last_name = (NONE, usize::MAX);
             while let Some(&(key, _)) = ids.get(start) {
                 let end = ids
                     .get(start..)
@@ -1454,9 +1455,12 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
                 let name = (key >> 16) as u32;
                 let proto = (key & 0xffff) as u16;
                 let pid = self.proto_id(di, proto, &mut buf);
-                let bound = dex
-                    .string_raw(name)
-                    .map_or(usize::MAX, |r| r.len())
+                // Groups are sorted by name: its length is read once per name.
+                if last_name.0 != name {
+                    last_name = (name, dex.string_raw(name).map_or(usize::MAX, |r| r.len()));
+                }
+                let bound = last_name
+                    .1
                     .saturating_mul(3)
                     .saturating_add(self.sigs.protos.get(pid).len());
                 let sig = if pid != NONE && bound <= MAX_KEY && bound <= self.sig_budget {

@@ -1068,7 +1068,7 @@ fn process_cpu() -> Option<f64> {
 }
 
 /// CPU and wall time of `reach::compute` alone (the index built once), `REACH_RUNS` runs
-/// (default 10) per real app: `cargo test --release -p unmask-analysis --test reach --
+/// (default 10) per real app (those whose path contains `REACH_APP`): `cargo test --release -p unmask-analysis --test reach --
 /// --ignored --nocapture cpu_time`.
 #[test]
 #[ignore]
@@ -1078,7 +1078,8 @@ fn cpu_time() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
-    for p in &paths {
+    let only = std::env::var("REACH_APP").unwrap_or_default();
+    for p in paths.iter().filter(|p| p.to_string_lossy().contains(&only)) {
         let app = load(p);
         with_code(&app, |code| {
             let (c0, t) = (process_cpu().unwrap_or(0.0), Instant::now());
@@ -1091,6 +1092,64 @@ fn cpu_time() {
                 "{}: reach::compute {wall:.4}s wall, {cpu:.4}s CPU per run ({runs} runs)",
                 p.file_name().unwrap().to_string_lossy()
             );
+        });
+    }
+}
+
+/// The result's views agree with each other on the fixture and every real app: each method
+/// `methods()` lists is found again by its descriptor with the same flag (the descriptor,
+/// rendered from interned name and prototype ids, names exactly one defined method, as
+/// `dexdump`-style descriptors from the dex class data do), counts match the list, and a
+/// sample of paths starts at an entry point, ends at the method asked for and follows
+/// methods that are themselves reached.
+#[test]
+fn views_are_consistent() {
+    let check = |name: &str, r: &Reach, dexes: &[DexFile<'_>]| {
+        let methods: Vec<(String, bool)> = r.methods().collect();
+        assert_eq!(methods.len(), r.methods_total(), "{name}");
+        let reached = methods.iter().filter(|m| m.1).count();
+        assert_eq!(reached, r.methods_reached(), "{name}");
+        let everything = r.everything().is_some();
+        let mut distinct = std::collections::HashSet::new();
+        for (k, ok) in &methods {
+            assert!(distinct.insert(k.as_str()), "{name}: {k} listed twice");
+            assert_eq!(
+                r.method_reachable(k),
+                Some(*ok || everything),
+                "{name}: {k}"
+            );
+        }
+        // Every method defined in the class data (rendered by the dex crate, not by the
+        // analysis) is listed.
+        for dex in dexes {
+            for class in dex.classes().flatten() {
+                for m in class.methods().into_iter().flatten().flatten() {
+                    if let Ok(k) = dex.method_descriptor(m.encoded.method_idx) {
+                        assert!(distinct.contains(k.as_str()), "{name}: {k} not listed");
+                    }
+                }
+            }
+        }
+        for (k, _) in methods.iter().filter(|m| m.1).step_by(97) {
+            let path = r.path_to(k).unwrap();
+            assert!(matches!(path[0].how, How::Entry { .. }), "{name}: {path:?}");
+            assert_eq!(&path.last().unwrap().method, k, "{name}");
+            for h in &path {
+                assert_eq!(r.method_reachable(&h.method), Some(true), "{name}: {h:?}");
+            }
+        }
+        assert_eq!(r.method_reachable("Lno/such/Class;->m()V"), None);
+        assert_eq!(r.method_reachable("garbage"), None);
+    };
+    let bytes = std::fs::read(fixture_dir().join("reach.dex")).expect("reach.dex");
+    let dexes = vec![DexFile::parse(&bytes).expect("parse")];
+    check("fixture", &main_only(), &dexes);
+    let Some(paths) = real_apks() else { return };
+    for p in paths {
+        let app = load(&p);
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        with_code(&app, |code| {
+            check(&name, &reach::compute(&app.report, code), code.dexes)
         });
     }
 }
