@@ -685,7 +685,7 @@ enum Special {
 #[derive(Debug)]
 pub struct Reach {
     /// Class names by hierarchy id (a copy of the index's hierarchy).
-    class_names: unmask_dex::Hierarchy,
+    class_names: ClassNames,
     sigs: Sigs,
     nodes: Vec<(u32, u32)>,
     vias: Vec<Option<Via>>,
@@ -696,6 +696,64 @@ pub struct Reach {
     all_live: Option<Trigger>,
     reached: usize,
     live_classes: usize,
+}
+
+/// Class descriptors by hierarchy id (a copy of the index's names; the lookup by descriptor
+/// is built on first use).
+#[derive(Debug, Default)]
+struct ClassNames {
+    arena: String,
+    spans: Vec<(u32, u32)>,
+    /// Descriptor hash -> ids with that hash.
+    ids: std::sync::OnceLock<HashMap<u64, Vec<u32>, FxBuild>>,
+    state: FxBuild,
+}
+
+impl ClassNames {
+    fn new(h: &unmask_dex::Hierarchy) -> Self {
+        let mut arena = String::new();
+        let mut spans = Vec::with_capacity(h.len());
+        for id in 0..h.len() as u32 {
+            let n = h.name(id).unwrap_or("");
+            let start = u32::try_from(arena.len()).unwrap_or(u32::MAX);
+            let ok = start.checked_add(n.len() as u32).is_some() && n.len() <= u32::MAX as usize;
+            if ok {
+                arena.push_str(n);
+                spans.push((start, n.len() as u32));
+            } else {
+                spans.push((0, 0));
+            }
+        }
+        ClassNames {
+            arena,
+            spans,
+            ids: std::sync::OnceLock::new(),
+            state: FxBuild::default(),
+        }
+    }
+
+    fn name(&self, id: u32) -> Option<&str> {
+        let (s, l) = *self.spans.get(id as usize)?;
+        self.arena
+            .get(s as usize..(s as usize).saturating_add(l as usize))
+    }
+
+    fn id(&self, descriptor: &str) -> Option<u32> {
+        let ids = self.ids.get_or_init(|| {
+            let mut m: HashMap<u64, Vec<u32>, FxBuild> = HashMap::default();
+            m.reserve(self.spans.len());
+            for id in 0..self.spans.len() as u32 {
+                if let Some(n) = self.name(id) {
+                    m.entry(self.state.hash_one(n)).or_default().push(id);
+                }
+            }
+            m
+        });
+        ids.get(&self.state.hash_one(descriptor))?
+            .iter()
+            .copied()
+            .find(|&id| self.name(id) == Some(descriptor))
+    }
 }
 
 /// Computes reachability for `report` and its `code` (see the module docs).
@@ -2823,7 +2881,7 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         let h = &self.code.index.hierarchy;
         let reached = self.vias.iter().filter(|v| v.is_some()).count();
         Reach {
-            class_names: h.clone(),
+            class_names: ClassNames::new(h),
             sigs: self.sigs,
             nodes: self.nodes.iter().map(|n| (n.class, n.sig)).collect(),
             dex_names: (0..self.code.dexes.len() as u32)
