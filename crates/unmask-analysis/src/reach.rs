@@ -116,24 +116,29 @@
 //! ## Cost
 //!
 //! One pass over the index's use sites builds adjacency lists over integer method ids (nodes
-//! sorted by class and signature, so a class's methods are a range found by binary search; no
-//! descriptor strings are kept except one per distinct signature); a breadth-first search
-//! follows them. `cargo test --release -p unmask-analysis --test reach -- --ignored
-//! --nocapture timing` prints the times (release, best of 3, shared and loaded 2-core
-//! machine, so ±30%):
+//! sorted by class and signature, so a class's methods are a range found by binary search).
+//! No descriptor string is rendered to build the tables: a signature is an interned pair of
+//! ids (method name, decoded once per dex string; prototype, rendered once per dex proto),
+//! classes are looked up in a map of the defined classes only, tables use a seeded
+//! FxHash-style hasher, and nodes by signature are CSR arrays; descriptors are rendered only
+//! for the methods a caller asks about (the lookup by class descriptor is built on first use).
+//! A breadth-first search follows the edges. `cargo test --release -p unmask-analysis --test
+//! reach -- --ignored --nocapture timing` prints wall times, `... cpu_time` the process CPU
+//! time of `reach::compute` alone (shared, loaded 2-core machine, so ±20%):
 //!
-//! | app | methods | `Index::build` | `reach::compute` |
-//! |---|---|---|---|
-//! | appium uiautomator2 server 10.6.6 (14 MB dex) | 76 055 | 0.06–0.09 s | 0.08–0.12 s |
-//! | ApiDemos (with its nested APK's dex) | 33 463 | 0.03 s | 0.04–0.05 s |
-//! | Settings | 35 186 | 0.02–0.035 s | 0.03–0.05 s |
-//! | appium server androidTest | 2 072 | 0.002 s | 0.001 s |
-//! | framework-res (no code) | 0 | 0 | 0 |
+//! | app | methods | `Index::build` (wall) | `reach::compute` (CPU, wall) | before (CPU) |
+//! |---|---|---|---|---|
+//! | appium uiautomator2 server 10.6.6 (14 MB dex) | 76 055 | 0.06 s | 0.060 s | 0.085 s |
+//! | ApiDemos (with its nested APK's dex) | 33 463 | 0.026 s | 0.025 s | 0.037 s |
+//! | Settings | 35 186 | 0.023 s | 0.024 s | 0.035 s |
+//! | appium server androidTest | 2 072 | 0.002 s | 0.001 s | 0.0015 s |
+//! | framework-res (no code) | 0 | 0 | 0 | 0 |
 //!
-//! That is 1.1–1.5× `Index::build` (which runs on both cores; this mostly on one), not yet a
-//! fraction of it: about half is building the method table (one signature string per
-//! distinct name and prototype of the app's methods, interned; per-class sorted ranges), the
-//! rest the search, which on these apps ends with every class live. Set
+//! That is about 1× `Index::build` (which runs on both cores; this on one), still not a
+//! fraction of it. On appium: building the method table about 0.025 s (two thirds of it
+//! interning the signatures of the method ids of the app's classes: name decoding, proto
+//! rendering, hashing), items and adjacency 0.01 s, seeds 0.004 s, the search 0.023 s (on
+//! these apps it ends with every class live and every method reached). Set
 //! `UNMASK_REACH_TIMING` to print the phases on stderr.
 
 use crate::code::Code;
