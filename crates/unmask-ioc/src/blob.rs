@@ -94,6 +94,12 @@ impl Writer {
         }
     }
 
+    /// The current length in bytes: where the next source or indicator starts (the position
+    /// [`Reader::pos`] gives there).
+    pub(crate) fn pos(&self) -> usize {
+        self.out.len()
+    }
+
     /// The text.
     pub(crate) fn finish(self) -> String {
         self.out
@@ -135,6 +141,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The current byte position.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn pos(&self) -> usize {
         self.pos
     }

@@ -46,17 +46,34 @@
 //! cannot be evaluated, or a non-STIX `pattern_type`, is a warning, so one odd indicator does not
 //! lose a feed.
 //!
-//! # The built-in sets are cheap to load
+//! # The built-in sets cost nothing to load
 //!
 //! `build.rs` resolves the bundles of `kb/iocs` (with the same code as a user feed: families,
 //! reports) into a compact length-prefixed text (module `blob`) that is embedded instead of
-//! the JSON. [`IocSet::load_embedded`] then only indexes each indicator of the common form
-//! `[type:path = 'value']` by its normalised value (the few others are parsed in full), and an
+//! the JSON, and indexes each indicator of the common form `[type:path = 'value']` (all of the
+//! current ones) by its normalised value, with the library's own normalisation (module `norm`,
+//! included by the build script). The index is compiled in as static tables (module
+//! `builtin`): per slot (package name, host, URL…), the (value, indicator number) pairs sorted
+//! by value with an open-addressing hash table over them (a tag byte per bucket, like a
+//! run-time hash map), the IPv4 networks, the longest host, and each indicator's record. So
+//! [`IocSet::load_embedded`] builds no map: it reads the six source headers, and parses only
+//! the indicators of another form (none today). Matching looks a fact's value up in the
+//! static tables, then in the run-time map that holds user feeds ([`IocSet::add_file`]). An
 //! indicator is built, its pattern parsed, only when a fact hits it or [`IocSet::indicators`]
-//! is called. On the 10,113 built-in indicators this is about 3 ms and 3 MB of resident memory,
-//! where parsing the 8 MB of JSON cost 90–200 ms and 35 MB (`examples/load_time.rs`). The tests
-//! read the JSON bundles with full validation and check that the indicators, warnings, index and
-//! matches are the same.
+//! is called. The tests read the JSON bundles with full validation and check that the
+//! indicators, warnings, index and matches are the same, and that the static tables equal the
+//! index that the previous run-time load built (kept in the tests as the oracle).
+//!
+//! ## Cost
+//!
+//! `examples/load_time.rs` (release, 2 shared cores, medians of 200 loads in 3 runs each,
+//! 2026-11-25): `load_embedded` of the 10,113 built-in indicators takes **0.3 µs** (first call
+//! in a process, pages of the source headers not yet touched: 0.02–0.03 ms), where building
+//! the run-time index took **3.4–3.6 ms** (and parsing the 8 MB of JSON, before that, 90–200
+//! ms and 35 MB). Matching costs the same as with the run-time map: a large synthetic app
+//! (5,000 hosts, 2,000 URLs, 500 IPs, 400 names and hashes) 1.03–1.07 ms before and after.
+//! The tables are about 0.7 MB of read-only data (keys 0.34 MB, entries, record offsets, hash
+//! tables; the example binary grows by 0.5 MB), paged in only where a lookup lands.
 //!
 //! # Why hand-written
 //!
@@ -87,9 +104,13 @@
 #![warn(missing_docs)]
 
 mod blob;
+mod builtin;
+mod norm;
 pub mod pattern;
 mod resolve;
 pub mod stix;
+#[cfg(test)]
+mod tables;
 #[cfg(test)]
 mod tests;
 
@@ -102,6 +123,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use norm::{index_key, lower, norm_domain, norm_hex, norm_ip, norm_url, url_host, IndexKey, Slot};
 use pattern::{Comparison, ComparisonExpr, Literal, ObservationExpr, Operator, PatternError};
 
 /// Largest user feed read, in bytes.
@@ -204,80 +226,12 @@ impl fmt::Display for LoadWarning {
     }
 }
 
-/// What an indicator's comparison is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ObservableKind {
-    /// `app:id`.
-    PackageName,
-    /// `app:cert.sha1`, `x509-certificate:hashes.'SHA-1'`.
-    CertSha1,
-    /// `app:cert.sha256`, `x509-certificate:hashes.'SHA-256'`.
-    CertSha256,
-    /// `file:hashes.sha256`.
-    FileSha256,
-    /// `file:hashes.sha1`.
-    FileSha1,
-    /// `file:hashes.md5`.
-    FileMd5,
-    /// `domain-name:value`.
-    Domain,
-    /// `url:value`.
-    Url,
-    /// `ipv4-addr:value`, `ipv6-addr:value`.
-    Ip,
-    /// `email-addr:value`.
-    Email,
-    /// `file:name`.
-    FileName,
-    /// `process:name`.
-    ProcessName,
-    /// `android-property:name`.
-    AndroidProperty,
-    /// Any other path: valid, never matches an app.
-    Other,
-}
+pub use norm::ObservableKind;
 
 impl ObservableKind {
     /// Classifies an object path (`ObjectPath::key()` form).
     fn of(path: &pattern::ObjectPath) -> ObservableKind {
         ObservableKind::of_key(&path.key())
-    }
-
-    /// Classifies an object path written as `type:a.b` (the [`pattern::ObjectPath::key`] form).
-    fn of_key(key: &str) -> ObservableKind {
-        let (ty, prop) = key.split_once(':').unwrap_or((key, ""));
-        let lower = lower(prop);
-        let hash = |h: &str| match h {
-            "sha256" | "sha-256" => Some(0),
-            "sha1" | "sha-1" => Some(1),
-            "md5" => Some(2),
-            _ => None,
-        };
-        match (ty, &*lower) {
-            ("app", "id") => ObservableKind::PackageName,
-            ("app", "cert.sha1") => ObservableKind::CertSha1,
-            ("app", "cert.sha256") => ObservableKind::CertSha256,
-            ("domain-name", "value") => ObservableKind::Domain,
-            ("url", "value") => ObservableKind::Url,
-            ("ipv4-addr" | "ipv6-addr", "value") => ObservableKind::Ip,
-            ("email-addr", "value") => ObservableKind::Email,
-            ("file", "name") => ObservableKind::FileName,
-            ("process", "name") => ObservableKind::ProcessName,
-            ("android-property", "name") => ObservableKind::AndroidProperty,
-            ("x509-certificate", p) => match p.strip_prefix("hashes.").and_then(hash) {
-                Some(0) => ObservableKind::CertSha256,
-                Some(1) => ObservableKind::CertSha1,
-                _ => ObservableKind::Other,
-            },
-            ("file", p) => match p.strip_prefix("hashes.").and_then(hash) {
-                Some(0) => ObservableKind::FileSha256,
-                Some(1) => ObservableKind::FileSha1,
-                Some(2) => ObservableKind::FileMd5,
-                _ => ObservableKind::Other,
-            },
-            _ => ObservableKind::Other,
-        }
     }
 }
 
@@ -528,24 +482,6 @@ impl LoadedIndicator {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Slot {
-    PackageName,
-    CertSha1,
-    CertSha256,
-    FileSha256,
-    FileSha1,
-    FileMd5,
-    Host,
-    Ip,
-    Url,
-    Email,
-    FileName,
-    ProcessName,
-    AndroidProperty,
-}
-
-/// Matched comparisons: indicator number → atom number → the facts that matched it.
 type Hits<'f> = BTreeMap<u32, BTreeMap<u32, Vec<(FactKind, &'f Fact)>>>;
 /// Normalised value → (indicator number, atom number).
 type Postings = HashMap<Cow<'static, str>, PostingList, FxBuild>;
@@ -621,7 +557,7 @@ impl std::hash::Hasher for FxHasher {
 }
 
 /// An embedded indicator, not built: where its record starts in [`EMBEDDED_BLOB`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct EmbeddedRef {
     offset: u32,
     source: u32,
@@ -635,205 +571,21 @@ struct EmbeddedRef {
 #[derive(Debug, Default)]
 pub struct IocSet {
     sources: Vec<Source>,
-    /// The embedded indicators: numbers `0..embedded.len()`.
-    embedded: Vec<EmbeddedRef>,
+    /// The embedded indicators: numbers `0..embedded.len()` (the build-time table, borrowed).
+    embedded: Cow<'static, [EmbeddedRef]>,
     /// The other indicators: numbers from `embedded.len()` on.
     indicators: Vec<LoadedIndicator>,
     /// All indicators built, for [`IocSet::indicators`] when some are embedded.
     all: OnceLock<Vec<LoadedIndicator>>,
+    /// Whether the build-time index of the embedded indicators ([`builtin`]) is searched too.
+    builtin: bool,
+    /// The index of what the build-time one does not hold (user feeds, embedded patterns not
+    /// of the simple form).
     index: HashMap<Slot, Postings, FxBuild>,
     cidrs: Vec<(u32, u32, u32, u32)>,
     /// Longest indexed host: longer suffixes of a fact are not looked up.
     max_host_len: usize,
     warnings: Vec<LoadWarning>,
-}
-
-/// Where an indicator value goes in the index.
-enum IndexKey<'a> {
-    Plain(Slot, Cow<'a, str>),
-    /// An IPv4 network and mask.
-    Cidr(u32, u32),
-}
-
-impl IndexKey<'_> {
-    fn into_static(self) -> IndexKey<'static> {
-        match self {
-            IndexKey::Plain(slot, k) => IndexKey::Plain(slot, Cow::Owned(k.into_owned())),
-            IndexKey::Cidr(n, m) => IndexKey::Cidr(n, m),
-        }
-    }
-}
-
-/// The index entry of an atom's value (`None` for paths that never match an app).
-fn index_key(kind: ObservableKind, v: &str) -> Option<IndexKey<'_>> {
-    let plain = |slot, k| Some(IndexKey::Plain(slot, k));
-    match kind {
-        ObservableKind::PackageName => plain(Slot::PackageName, Cow::Borrowed(v.trim())),
-        ObservableKind::CertSha1 => plain(Slot::CertSha1, norm_hex(v)),
-        ObservableKind::CertSha256 => plain(Slot::CertSha256, norm_hex(v)),
-        ObservableKind::FileSha256 => plain(Slot::FileSha256, norm_hex(v)),
-        ObservableKind::FileSha1 => plain(Slot::FileSha1, norm_hex(v)),
-        ObservableKind::FileMd5 => plain(Slot::FileMd5, norm_hex(v)),
-        // Some feeds put a whole URL in a domain-name indicator (e.g. a repository page on
-        // a code-hosting site): matching its host alone would flag every app that mentions
-        // that site, so such an indicator matches the URL itself.
-        ObservableKind::Domain if url_has_path(v) => plain(Slot::Url, Cow::Owned(norm_url(v))),
-        ObservableKind::Domain => match norm_ip(v) {
-            Some(ip) => plain(Slot::Ip, Cow::Owned(ip)),
-            None => plain(Slot::Host, norm_domain(v)),
-        },
-        ObservableKind::Ip => match parse_cidr(v) {
-            Some((net, mask)) => Some(IndexKey::Cidr(net, mask)),
-            None => plain(
-                Slot::Ip,
-                norm_ip(v).map_or_else(|| lower(v.trim()), Cow::Owned),
-            ),
-        },
-        ObservableKind::Url => plain(Slot::Url, Cow::Owned(norm_url(v))),
-        ObservableKind::Email => plain(Slot::Email, lower(v.trim())),
-        ObservableKind::FileName => plain(Slot::FileName, Cow::Borrowed(v)),
-        ObservableKind::ProcessName => plain(Slot::ProcessName, Cow::Borrowed(v.trim())),
-        ObservableKind::AndroidProperty => plain(Slot::AndroidProperty, Cow::Borrowed(v.trim())),
-        ObservableKind::Other => None,
-    }
-}
-
-/// ASCII lower case, borrowed when already lower case.
-fn lower(s: &str) -> Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-/// Hex without colons or white space, in lower case.
-fn norm_hex(s: &str) -> Cow<'_, str> {
-    // Bytes for speed: any non-ASCII byte takes the char-wise path.
-    let dirty = |b: &u8| matches!(b, b':' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'A'..=b'Z' | 0x80..);
-    if s.as_bytes().iter().any(dirty) {
-        Cow::Owned(
-            s.chars()
-                .filter(|c| *c != ':' && !c.is_whitespace())
-                .map(|c| c.to_ascii_lowercase())
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-fn norm_domain(s: &str) -> Cow<'_, str> {
-    let s = s.trim();
-    let s = url_host(s).unwrap_or(s);
-    let s = s.trim_end_matches('.');
-    let s = s.strip_prefix("*.").unwrap_or(s);
-    lower(s)
-}
-
-fn norm_ip(s: &str) -> Option<String> {
-    let t = s.trim();
-    let t = t
-        .strip_prefix('[')
-        .and_then(|x| x.strip_suffix(']'))
-        .unwrap_or(t);
-    // An IPv4 address starts with a digit and an IPv6 one has a colon: skip the parser for
-    // the host names that nearly all values are.
-    if !(t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':')) {
-        return None;
-    }
-    t.parse::<IpAddr>().ok().map(|ip| ip.to_string())
-}
-
-/// The path and value of a pattern of the form `[type:prop(.prop)* = 'value']` (spaces around
-/// `=` optional, no escape in the value, a non-empty value): a subset that the full parser reads
-/// as one `=` comparison with exactly this path key and value. `None` for anything else.
-fn simple_pattern(p: &str) -> Option<(&str, &str)> {
-    if p.len() > pattern::MAX_PATTERN_LEN {
-        return None;
-    }
-    let inner = p.strip_prefix('[')?.strip_suffix("']")?;
-    let q = inner.bytes().position(|b| b == b'\'')?;
-    let lhs = inner.get(..q)?;
-    let value = inner.get(q.checked_add(1)?..)?;
-    if value.contains(['\'', '\\']) || value.trim().is_empty() {
-        return None;
-    }
-    let lhs = lhs.strip_suffix(' ').unwrap_or(lhs);
-    let lhs = lhs.strip_suffix('=')?;
-    let path = lhs.strip_suffix(' ').unwrap_or(lhs);
-    let colon = path.bytes().position(|b| b == b':')?;
-    let ty = path.get(..colon)?;
-    let props = path.get(colon.checked_add(1)?..)?;
-    let ident = |w: &str| {
-        let mut b = w.bytes();
-        b.next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-            && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    };
-    if !ident(ty) || matches!(ty, "NOT" | "EXISTS") || !props.split('.').all(ident) {
-        return None;
-    }
-    Some((path, value))
-}
-
-/// The byte offset of the first `://` (as `str::find("://")`, without its searcher set-up,
-/// which dominates on short values).
-fn scheme_sep(s: &str) -> Option<usize> {
-    s.as_bytes().windows(3).position(|w| w == b"://")
-}
-
-/// Lower-cases the scheme and host of a URL and drops a trailing `/`.
-fn norm_url(s: &str) -> String {
-    let s = s.trim();
-    let s = s.strip_suffix('/').unwrap_or(s);
-    match scheme_sep(s) {
-        Some(i) => {
-            let rest_start = i + 3;
-            let rest = s.get(rest_start..).unwrap_or("");
-            let host_end = rest
-                .find(['/', '?', '#'])
-                .map_or(s.len(), |j| rest_start + j);
-            let head = s.get(..host_end).unwrap_or(s).to_ascii_lowercase();
-            format!("{head}{}", s.get(host_end..).unwrap_or(""))
-        }
-        None => s.to_string(),
-    }
-}
-
-/// True for `scheme://host/path…` with a non-empty path, query or fragment.
-fn url_has_path(s: &str) -> bool {
-    let s = s.trim();
-    scheme_sep(s)
-        .and_then(|i| s.get(i + 3..))
-        .and_then(|rest| rest.find(['/', '?', '#']).and_then(|j| rest.get(j..)))
-        .is_some_and(|tail| !tail.trim_end_matches('/').is_empty())
-}
-
-/// The host of `scheme://[user@]host[:port]/…`.
-fn url_host(s: &str) -> Option<&str> {
-    let i = scheme_sep(s)?;
-    let rest = s.get(i + 3..)?;
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let auth = rest.get(..auth_end)?;
-    let auth = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
-    let host = if let Some(r) = auth.strip_prefix('[') {
-        r.split_once(']').map_or(r, |(h, _)| h)
-    } else {
-        auth.split_once(':').map_or(auth, |(h, _)| h)
-    };
-    (!host.is_empty()).then_some(host)
-}
-
-fn parse_cidr(s: &str) -> Option<(u32, u32)> {
-    let (a, n) = s.trim().split_once('/')?;
-    let ip: std::net::Ipv4Addr = a.parse().ok()?;
-    let n: u32 = n.parse().ok()?;
-    if n > 32 {
-        return None;
-    }
-    let mask = if n == 0 { 0 } else { u32::MAX << (32 - n) };
-    Some((u32::from(ip) & mask, mask))
 }
 
 struct BundleCtx<'a> {
@@ -979,6 +731,23 @@ fn unsupported_type(source: &str, id: &str, pattern: &str, ptype: &str) -> LoadW
     }
 }
 
+/// The source headers of `blob` at byte offsets `offsets`.
+fn read_sources(blob: &str, offsets: &[u32]) -> Result<Vec<Source>, IocError> {
+    offsets
+        .iter()
+        .map(|&at| {
+            let (name, bundle_id, _) = blob::Reader::at(blob, at as usize)
+                .source()
+                .ok_or_else(corrupt_embedded)?;
+            Ok(Source {
+                name: name.to_string(),
+                bundle_id: bundle_id.map(str::to_string),
+                embedded: true,
+            })
+        })
+        .collect()
+}
+
 fn corrupt_embedded() -> IocError {
     IocError::NotBundle {
         source_name: "built-in indicators".to_string(),
@@ -994,82 +763,69 @@ impl IocSet {
 
     /// The embedded knowledge base (`kb/iocs`: Echap stalkerware, Amnesty investigations).
     ///
-    /// Cheap: the bundles were resolved at build time (`build.rs`); here each indicator of the
-    /// common form `[type:path = 'value']` is only indexed by its value, and the few others are
-    /// parsed. An indicator is built in full when a fact hits it. The embedded bundles are
-    /// validated in full by the tests (the same as [`IocSet::add_bundle_str`]), and give the
-    /// same indicators, warnings and matches.
+    /// Nearly free (about a microsecond): the bundles were resolved and the indicators of the
+    /// common form `[type:path = 'value']` indexed by value at build time (`build.rs`), into
+    /// tables compiled in; here only the source list is read, and the other indicators (none
+    /// in the current bundles) are parsed and indexed. An indicator is built in full when a
+    /// fact hits it. The embedded bundles are validated in full by the tests (the same as
+    /// [`IocSet::add_bundle_str`]), and give the same indicators, warnings and matches.
     pub fn load_embedded() -> Result<IocSet, IocError> {
-        let mut set = IocSet::new();
-        // Keys of the simple indicators, inserted at the end into maps of the right size.
-        let mut keys: Vec<(IndexKey<'static>, u32)> = Vec::new();
-        let (mut r, n_sources) = blob::Reader::new(EMBEDDED_BLOB).ok_or_else(corrupt_embedded)?;
-        for _ in 0..n_sources {
-            let (name, bundle_id, n) = r.source().ok_or_else(corrupt_embedded)?;
-            keys.reserve(n.min(EMBEDDED_BLOB.len()));
-            let source = set.sources.len();
-            let source32 = u32::try_from(source).map_err(|_| corrupt_embedded())?;
-            for _ in 0..n {
-                let offset = u32::try_from(r.pos()).map_err(|_| corrupt_embedded())?;
-                let (id, pattern_text, ptype) = r.indicator_head().ok_or_else(corrupt_embedded)?;
-                let ptype = ptype.unwrap_or("stix");
-                if !ptype.eq_ignore_ascii_case("stix") {
-                    set.warnings
-                        .push(unsupported_type(name, id, pattern_text, ptype));
-                    continue;
-                }
-                let Ok(i) = u32::try_from(set.embedded.len()) else {
-                    break;
-                };
-                let simple = simple_pattern(pattern_text)
-                    .map(|(path, value)| (ObservableKind::of_key(path), value))
-                    .filter(|(kind, _)| *kind != ObservableKind::Other);
-                if let Some((kind, value)) = simple {
-                    keys.extend(index_key(kind, value).map(|k| (k, i)));
-                } else {
-                    let mut ctx = BundleCtx::new(name);
-                    let ind = build_indicator(
-                        &mut ctx,
-                        id,
-                        None,
-                        pattern_text,
-                        Vec::new(),
-                        Vec::new(),
-                        source,
-                    )
-                    .map_err(|error| IocError::Pattern {
-                        source_name: name.to_string(),
-                        object: id.to_string(),
-                        pattern: pattern_text.to_string(),
-                        error,
-                    })?;
-                    set.warnings.append(&mut ctx.warnings);
-                    set.index_atoms(i, &ind.atoms);
-                }
-                set.embedded.push(EmbeddedRef {
-                    offset,
-                    source: source32,
-                });
-            }
-            set.sources.push(Source {
-                name: name.to_string(),
-                bundle_id: bundle_id.map(str::to_string),
-                embedded: true,
-            });
+        let mut set = IocSet {
+            embedded: Cow::Borrowed(builtin::refs()),
+            builtin: true,
+            max_host_len: builtin::max_host_len(),
+            ..IocSet::default()
+        };
+        let (_, n_sources) = blob::Reader::new(EMBEDDED_BLOB).ok_or_else(corrupt_embedded)?;
+        if n_sources != builtin::source_offsets().len() {
+            return Err(corrupt_embedded());
         }
-        let mut sizes: HashMap<Slot, usize> = HashMap::new();
-        for (k, _) in &keys {
-            if let IndexKey::Plain(slot, _) = k {
-                *sizes.entry(*slot).or_default() += 1;
-            }
-        }
-        for (slot, n) in sizes {
-            set.index.entry(slot).or_default().reserve(n);
-        }
-        for (k, i) in keys {
-            set.insert_key(k, i, 0);
-        }
+        set.sources = read_sources(EMBEDDED_BLOB, builtin::source_offsets())?;
+        set.apply_load_work(EMBEDDED_BLOB, builtin::load_work())?;
         Ok(set)
+    }
+
+    /// Reads the records of `blob` that the build-time index leaves to the load (none in the
+    /// current bundles): `(offset, source, number)` in blob order, as [`builtin::load_work`]
+    /// lists them. A pattern not of the simple form is parsed and indexed under `number`;
+    /// another pattern type gives a warning.
+    fn apply_load_work(&mut self, blob: &str, work: &[(u32, u32, u32)]) -> Result<(), IocError> {
+        for &(offset, source, i) in work {
+            let (id, pattern_text, ptype) = blob::Reader::at(blob, offset as usize)
+                .indicator_head()
+                .ok_or_else(corrupt_embedded)?;
+            let name = self
+                .sources
+                .get(source as usize)
+                .ok_or_else(corrupt_embedded)?
+                .name
+                .clone();
+            let ptype = ptype.unwrap_or("stix");
+            if !ptype.eq_ignore_ascii_case("stix") {
+                self.warnings
+                    .push(unsupported_type(&name, id, pattern_text, ptype));
+                continue;
+            }
+            let mut ctx = BundleCtx::new(&name);
+            let ind = build_indicator(
+                &mut ctx,
+                id,
+                None,
+                pattern_text,
+                Vec::new(),
+                Vec::new(),
+                source as usize,
+            )
+            .map_err(|error| IocError::Pattern {
+                source_name: name.clone(),
+                object: id.to_string(),
+                pattern: pattern_text.to_string(),
+                error,
+            })?;
+            self.warnings.append(&mut ctx.warnings);
+            self.index_atoms(i, &ind.atoms);
+        }
+        Ok(())
     }
 
     /// The embedded indicator `r`, built.
@@ -1333,7 +1089,11 @@ impl IocSet {
                 self.lookup(&mut hits, Slot::Ip, &ip, kind, f);
                 if let Ok(IpAddr::V4(v4)) = ip.parse::<IpAddr>() {
                     let x = u32::from(v4);
-                    for &(net, mask, i, a) in &self.cidrs {
+                    let builtin = builtin::cidrs().iter().filter(|_| self.builtin);
+                    let cidrs = builtin
+                        .map(|&(n, m, i)| (n, m, i, 0))
+                        .chain(self.cidrs.iter().copied());
+                    for (net, mask, i, a) in cidrs {
                         if x & mask == net {
                             add_hit(&mut hits, i, a, kind, f);
                         }
@@ -1400,6 +1160,12 @@ impl IocSet {
     }
 
     fn lookup<'f>(&self, hits: &mut Hits<'f>, slot: Slot, key: &str, fact: FactKind, f: &'f Fact) {
+        if self.builtin {
+            // The embedded simple indicators: one comparison each, atom 0.
+            for i in builtin::postings(slot, key) {
+                add_hit(hits, i, 0, fact, f);
+            }
+        }
         let Some(list) = self.index.get(&slot).and_then(|m| m.get(key)) else {
             return;
         };
