@@ -1,12 +1,11 @@
 //! Sensitive APIs (`api/apis.tsv`), content URIs (`api/content-uris.tsv`) and sinks
 //! (`api/sinks.tsv`).
 
-use std::collections::{HashMap, HashSet};
-
 use serde::Serialize;
 
 use crate::category::{valid_subcategory, Category};
 use crate::error::KbError;
+use crate::lazy::{FxHashSet, HashIndex, Lazy};
 use crate::permissions::{PermissionNames, PermissionReq};
 use crate::tsv::{self, Row};
 
@@ -90,11 +89,11 @@ fn parse_member<'a>(row: &Row<'a>) -> Result<&'a str, KbError> {
 
 /// Parses the `descriptor` column: `*` (any overload) or a method prototype in DEX form
 /// (`(Ljava/lang/String;I)V`); `-` for fields.
-fn parse_descriptor(row: &Row<'_>, kind: MemberKind) -> Result<Option<String>, KbError> {
+fn parse_descriptor<'a>(row: &Row<'a>, kind: MemberKind) -> Result<Option<&'a str>, KbError> {
     let d = row.get("descriptor")?;
     match (kind, d) {
         (MemberKind::Field, "-") | (MemberKind::Method, "*") => Ok(None),
-        (MemberKind::Method, d) if d.starts_with('(') && d.contains(')') => Ok(Some(d.to_string())),
+        (MemberKind::Method, d) if d.starts_with('(') && d.contains(')') => Ok(Some(d)),
         (MemberKind::Field, d) => {
             Err(row.error(format!("column descriptor: fields take -, found {d:?}")))
         }
@@ -104,7 +103,7 @@ fn parse_descriptor(row: &Row<'_>, kind: MemberKind) -> Result<Option<String>, K
     }
 }
 
-fn parse_category(row: &Row<'_>) -> Result<(Category, String), KbError> {
+fn parse_category<'a>(row: &Row<'a>) -> Result<(Category, &'a str), KbError> {
     let name = row.req("category")?;
     let category = Category::parse(name).ok_or_else(|| {
         let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
@@ -119,40 +118,47 @@ fn parse_category(row: &Row<'_>) -> Result<(Category, String), KbError> {
             "column subcategory: {sub:?} must be {category} or {category}.<lowercase words>"
         )));
     }
-    Ok((category, sub.to_string()))
+    Ok((category, sub))
 }
 
 /// Index from `(class, member)` to row positions, without allocation on lookup.
 #[derive(Debug, Clone, Default)]
 struct MemberIndex {
-    map: HashMap<String, HashMap<String, Vec<usize>>>,
+    /// By `(class, member)`.
+    members: HashIndex,
+    /// By `class`.
+    classes: HashIndex,
 }
+
+/// The `(class, member)` of a row, if it has one.
+type MemberKey<T> = for<'r> fn(&'r T) -> Option<(&'r str, &'r str)>;
 
 impl MemberIndex {
-    fn insert(&mut self, class: &str, member: &str, idx: usize) {
-        self.map
-            .entry(class.to_string())
-            .or_default()
-            .entry(member.to_string())
-            .or_default()
-            .push(idx);
+    fn build<T>(rows: &[T], key: MemberKey<T>) -> Self {
+        MemberIndex {
+            members: HashIndex::build(rows, key),
+            classes: HashIndex::build(rows, |r| key(r).map(|(c, _)| c)),
+        }
     }
 
-    fn get(&self, class: &str, member: &str) -> &[usize] {
-        self.map
-            .get(class)
-            .and_then(|m| m.get(member))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    fn get<'t, T>(
+        &'t self,
+        rows: &'t [T],
+        key: MemberKey<T>,
+        class: &str,
+        member: &str,
+    ) -> impl Iterator<Item = &'t T> + 't {
+        self.members
+            .find(rows, key, (class, member))
+            .filter_map(move |i| rows.get(i))
     }
 
-    fn has_class(&self, class: &str) -> bool {
-        self.map.contains_key(class)
+    fn has_class<T>(&self, rows: &[T], key: MemberKey<T>, class: &str) -> bool {
+        self.classes
+            .find(rows, |r| key(r).map(|(c, _)| c), class)
+            .next()
+            .is_some()
     }
-}
-
-fn pick<'t, T>(rows: &'t [T], idx: &'t [usize]) -> impl Iterator<Item = &'t T> + 't {
-    idx.iter().filter_map(move |i| rows.get(*i))
 }
 
 /// When a row applies (column `condition` of `api/apis.tsv`).
@@ -242,8 +248,17 @@ pub struct ApiRow {
 /// The sensitive-API table, indexed by `(class, member)`.
 #[derive(Debug, Clone, Default)]
 pub struct ApiTable {
+    data: Lazy<ApiData>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ApiData {
     rows: Vec<ApiRow>,
     index: MemberIndex,
+}
+
+fn api_key(r: &ApiRow) -> Option<(&str, &str)> {
+    Some((&r.class, &r.member))
 }
 
 impl ApiTable {
@@ -261,59 +276,43 @@ impl ApiTable {
         "note",
     ];
 
-    pub(crate) fn parse(file: &str, text: &str, perms: &PermissionNames) -> Result<Self, KbError> {
-        let mut table = ApiTable::default();
-        let mut seen = HashSet::new();
-        for row in tsv::parse(file, text, Self::HEADER)? {
-            let kind = parse_kind(&row)?;
-            let class = parse_class(&row, "class")?;
-            let member = parse_member(&row)?;
-            let descriptor = parse_descriptor(&row, kind)?;
-            let (category, subcategory) = parse_category(&row)?;
-            let permissions = PermissionReq::parse(&row, "permissions", perms)?;
-            let condition = Condition::parse(&row)?;
-            if kind == MemberKind::Field && condition != Condition::Always {
-                return Err(row.error("column condition: fields take -"));
-            }
-            let origin = parse_origin(&row)?;
-            let key = (kind, class, member, descriptor.clone(), subcategory.clone());
-            if !seen.insert(key) {
-                return Err(row.error(format!(
-                    "duplicate row: {class}->{member} {} with subcategory {subcategory} already listed",
-                    descriptor.as_deref().unwrap_or("*")
-                )));
-            }
-            table.index.insert(class, member, table.rows.len());
-            table.rows.push(ApiRow {
-                kind,
-                class: class.to_string(),
-                member: member.to_string(),
-                descriptor,
-                category,
-                subcategory,
-                permissions,
-                condition,
-                origin,
-                note: row.opt("note")?.map(str::to_string),
-                line: row.line,
-            });
+    /// Parses the table now; permission names are checked against `perms` when given.
+    pub(crate) fn parse(
+        file: &str,
+        text: &str,
+        perms: Option<&PermissionNames>,
+    ) -> Result<Self, KbError> {
+        Ok(ApiTable {
+            data: Lazy::ready(ApiData::parse(file, text, perms)?),
+        })
+    }
+
+    /// The table of an embedded text, parsed on first use.
+    pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
+        ApiTable {
+            data: Lazy::deferred(file, text, |f, t| {
+                ApiData::parse(f, t, None).unwrap_or_default()
+            }),
         }
-        Ok(table)
+    }
+
+    fn data(&self) -> &ApiData {
+        self.data.get()
     }
 
     /// All rows, in file order.
     pub fn rows(&self) -> &[ApiRow] {
-        &self.rows
+        &self.data().rows
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows().len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows().is_empty()
     }
 
     /// Every row for `class` and `member` (methods and fields, all overloads).
@@ -322,7 +321,8 @@ impl ApiTable {
         class: &str,
         member: &str,
     ) -> impl Iterator<Item = &'t ApiRow> + 't {
-        pick(&self.rows, self.index.get(class, member))
+        let d = self.data();
+        d.index.get(&d.rows, api_key, class, member)
     }
 
     /// Rows matching a method call site: `class` and `name` in DEX form and the callee's
@@ -350,12 +350,55 @@ impl ApiTable {
 
     /// Whether any row is declared on `class` (a cheap pre-filter).
     pub fn has_class(&self, class: &str) -> bool {
-        self.index.has_class(class)
+        let d = self.data();
+        d.index.has_class(&d.rows, api_key, class)
     }
 
     /// Rows of one category.
     pub fn by_category(&self, category: Category) -> impl Iterator<Item = &ApiRow> {
-        self.rows.iter().filter(move |r| r.category == category)
+        self.rows().iter().filter(move |r| r.category == category)
+    }
+}
+
+impl ApiData {
+    fn parse(file: &str, text: &str, perms: Option<&PermissionNames>) -> Result<Self, KbError> {
+        let mut rows = Vec::new();
+        let mut seen = FxHashSet::default();
+        for row in tsv::parse(file, text, ApiTable::HEADER)? {
+            let row = row?;
+            let kind = parse_kind(&row)?;
+            let class = parse_class(&row, "class")?;
+            let member = parse_member(&row)?;
+            let descriptor = parse_descriptor(&row, kind)?;
+            let (category, subcategory) = parse_category(&row)?;
+            let permissions = PermissionReq::parse(&row, "permissions", perms)?;
+            let condition = Condition::parse(&row)?;
+            if kind == MemberKind::Field && condition != Condition::Always {
+                return Err(row.error("column condition: fields take -"));
+            }
+            let origin = parse_origin(&row)?;
+            if !seen.insert((kind, class, member, descriptor, subcategory)) {
+                return Err(row.error(format!(
+                    "duplicate row: {class}->{member} {} with subcategory {subcategory} already listed",
+                    descriptor.unwrap_or("*")
+                )));
+            }
+            rows.push(ApiRow {
+                kind,
+                class: class.to_string(),
+                member: member.to_string(),
+                descriptor: descriptor.map(str::to_string),
+                category,
+                subcategory: subcategory.to_string(),
+                permissions,
+                condition,
+                origin,
+                note: row.opt("note")?.map(str::to_string),
+                line: row.line,
+            });
+        }
+        let index = MemberIndex::build(&rows, api_key);
+        Ok(ApiData { rows, index })
     }
 }
 
@@ -410,10 +453,38 @@ pub struct ContentUriRow {
 /// Sensitive content-provider URIs, authorities and the members that hold them.
 #[derive(Debug, Clone, Default)]
 pub struct ContentUriTable {
+    data: Lazy<ContentUriData>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ContentUriData {
     rows: Vec<ContentUriRow>,
-    by_prefix: HashMap<String, usize>,
-    by_authority: HashMap<String, usize>,
+    by_prefix: HashIndex,
+    by_authority: HashIndex,
     members: MemberIndex,
+}
+
+fn uri_prefix(r: &ContentUriRow) -> Option<&str> {
+    match &r.pattern {
+        UriPattern::Uri { prefix } => Some(prefix),
+        _ => None,
+    }
+}
+
+fn uri_authority(r: &ContentUriRow) -> Option<&str> {
+    match &r.pattern {
+        UriPattern::Authority { authority } => Some(authority),
+        _ => None,
+    }
+}
+
+fn uri_member(r: &ContentUriRow) -> Option<(&str, &str)> {
+    match &r.pattern {
+        UriPattern::Field { class, name } | UriPattern::Method { class, name } => {
+            Some((class, name))
+        }
+        _ => None,
+    }
 }
 
 fn split_member<'a>(row: &Row<'a>, value: &'a str) -> Result<(&'a str, &'a str), KbError> {
@@ -441,11 +512,100 @@ impl ContentUriTable {
         "note",
     ];
 
-    pub(crate) fn parse(file: &str, text: &str, perms: &PermissionNames) -> Result<Self, KbError> {
-        let mut table = ContentUriTable::default();
-        for row in tsv::parse(file, text, Self::HEADER)? {
+    /// Parses the table now; permission names are checked against `perms` when given.
+    pub(crate) fn parse(
+        file: &str,
+        text: &str,
+        perms: Option<&PermissionNames>,
+    ) -> Result<Self, KbError> {
+        Ok(ContentUriTable {
+            data: Lazy::ready(ContentUriData::parse(file, text, perms)?),
+        })
+    }
+
+    /// The table of an embedded text, parsed on first use.
+    pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
+        ContentUriTable {
+            data: Lazy::deferred(file, text, |f, t| {
+                ContentUriData::parse(f, t, None).unwrap_or_default()
+            }),
+        }
+    }
+
+    fn data(&self) -> &ContentUriData {
+        self.data.get()
+    }
+
+    /// All rows, in file order.
+    pub fn rows(&self) -> &[ContentUriRow] {
+        &self.data().rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows().len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows().is_empty()
+    }
+
+    /// The most specific row for a URI string: the longest `uri` prefix that matches at a
+    /// boundary (end, `/`, `?` or `#`), else the row of the URI's authority.
+    pub fn match_uri(&self, uri: &str) -> Option<&ContentUriRow> {
+        let d = self.data();
+        let mut end = uri.len();
+        loop {
+            let prefix = uri.get(..end)?;
+            let boundary = matches!(uri.as_bytes().get(end), None | Some(b'/' | b'?' | b'#'));
+            if boundary {
+                let found = d.by_prefix.find(&d.rows, uri_prefix, prefix).next();
+                if let Some(row) = found.and_then(|i| d.rows.get(i)) {
+                    return Some(row);
+                }
+            }
+            match prefix.rfind(['/', '?', '#']) {
+                Some(pos) if pos > "content://".len() => end = pos,
+                _ => break,
+            }
+        }
+        let rest = uri.strip_prefix("content://")?;
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let authority = authority.rsplit('@').next()?;
+        self.by_authority(authority)
+    }
+
+    /// The row of a provider authority (exact match).
+    pub fn by_authority(&self, authority: &str) -> Option<&ContentUriRow> {
+        let d = self.data();
+        let i = d
+            .by_authority
+            .find(&d.rows, uri_authority, authority)
+            .next()?;
+        d.rows.get(i)
+    }
+
+    /// The row of a static field or method (DEX class form) that yields a sensitive URI.
+    pub fn by_member(&self, class: &str, name: &str) -> Option<&ContentUriRow> {
+        let d = self.data();
+        d.members.get(&d.rows, uri_member, class, name).next()
+    }
+
+    /// The `uri` prefixes, for scanning strings.
+    pub fn uri_prefixes(&self) -> impl Iterator<Item = (&str, &ContentUriRow)> {
+        self.rows().iter().filter_map(|r| Some((uri_prefix(r)?, r)))
+    }
+}
+
+impl ContentUriData {
+    fn parse(file: &str, text: &str, perms: Option<&PermissionNames>) -> Result<Self, KbError> {
+        let mut rows = Vec::new();
+        // Values already seen, by kind (`uri`, `authority`, and `member` for both others).
+        let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
+        for row in tsv::parse(file, text, ContentUriTable::HEADER)? {
+            let row = row?;
             let value = row.req("value")?;
-            let idx = table.rows.len();
             let dup = |what: &str| row.error(format!("duplicate {what} {value:?}"));
             let pattern = match row.req("kind")? {
                 "uri" => {
@@ -457,7 +617,7 @@ impl ContentUriTable {
                             "column value: URI {value:?} must have an authority, no trailing / and no spaces"
                         )));
                     }
-                    if table.by_prefix.insert(value.to_string(), idx).is_some() {
+                    if !seen.insert(("URI", value)) {
                         return Err(dup("URI"));
                     }
                     UriPattern::Uri { prefix: value.to_string() }
@@ -468,17 +628,16 @@ impl ContentUriTable {
                             "column value: authority {value:?} must not contain /, : or spaces"
                         )));
                     }
-                    if table.by_authority.insert(value.to_string(), idx).is_some() {
+                    if !seen.insert(("authority", value)) {
                         return Err(dup("authority"));
                     }
                     UriPattern::Authority { authority: value.to_string() }
                 }
                 kind @ ("field" | "method") => {
                     let (class, name) = split_member(&row, value)?;
-                    if table.members.get(class, name).iter().any(|_| true) {
+                    if !seen.insert(("member", value)) {
                         return Err(dup("member"));
                     }
-                    table.members.insert(class, name, idx);
                     if kind == "field" {
                         UriPattern::Field { class: class.to_string(), name: name.to_string() }
                     } else {
@@ -496,73 +655,20 @@ impl ContentUriTable {
                 return Err(row.error("column category: content_provider is only for API rows"));
             }
             let permissions = PermissionReq::parse(&row, "permissions", perms)?;
-            table.rows.push(ContentUriRow {
+            rows.push(ContentUriRow {
                 pattern,
                 category,
-                subcategory,
+                subcategory: subcategory.to_string(),
                 permissions,
                 note: row.opt("note")?.map(str::to_string),
                 line: row.line,
             });
         }
-        Ok(table)
-    }
-
-    /// All rows, in file order.
-    pub fn rows(&self) -> &[ContentUriRow] {
-        &self.rows
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Whether the table is empty.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    /// The most specific row for a URI string: the longest `uri` prefix that matches at a
-    /// boundary (end, `/`, `?` or `#`), else the row of the URI's authority.
-    pub fn match_uri(&self, uri: &str) -> Option<&ContentUriRow> {
-        let mut end = uri.len();
-        loop {
-            let prefix = uri.get(..end)?;
-            let boundary = matches!(uri.as_bytes().get(end), None | Some(b'/' | b'?' | b'#'));
-            if boundary {
-                if let Some(row) = self.by_prefix.get(prefix).and_then(|i| self.rows.get(*i)) {
-                    return Some(row);
-                }
-            }
-            match prefix.rfind(['/', '?', '#']) {
-                Some(pos) if pos > "content://".len() => end = pos,
-                _ => break,
-            }
-        }
-        let rest = uri.strip_prefix("content://")?;
-        let authority = rest.split(['/', '?', '#']).next()?;
-        let authority = authority.rsplit('@').next()?;
-        self.by_authority(authority)
-    }
-
-    /// The row of a provider authority (exact match).
-    pub fn by_authority(&self, authority: &str) -> Option<&ContentUriRow> {
-        self.by_authority
-            .get(authority)
-            .and_then(|i| self.rows.get(*i))
-    }
-
-    /// The row of a static field or method (DEX class form) that yields a sensitive URI.
-    pub fn by_member(&self, class: &str, name: &str) -> Option<&ContentUriRow> {
-        pick(&self.rows, self.members.get(class, name)).next()
-    }
-
-    /// The `uri` prefixes, for scanning strings.
-    pub fn uri_prefixes(&self) -> impl Iterator<Item = (&str, &ContentUriRow)> {
-        self.rows.iter().filter_map(|r| match &r.pattern {
-            UriPattern::Uri { prefix } => Some((prefix.as_str(), r)),
-            _ => None,
+        Ok(ContentUriData {
+            by_prefix: HashIndex::build(&rows, uri_prefix),
+            by_authority: HashIndex::build(&rows, uri_authority),
+            members: MemberIndex::build(&rows, uri_member),
+            rows,
         })
     }
 }
@@ -640,8 +746,17 @@ pub struct SinkRow {
 /// Sinks indexed by `(class, member)`.
 #[derive(Debug, Clone, Default)]
 pub struct SinkTable {
+    data: Lazy<SinkData>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct SinkData {
     rows: Vec<SinkRow>,
     index: MemberIndex,
+}
+
+fn sink_key(r: &SinkRow) -> Option<(&str, &str)> {
+    Some((&r.class, &r.member))
 }
 
 impl SinkTable {
@@ -657,10 +772,74 @@ impl SinkTable {
         "note",
     ];
 
+    /// Parses the table now.
     pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
-        let mut table = SinkTable::default();
-        let mut seen = HashSet::new();
-        for row in tsv::parse(file, text, Self::HEADER)? {
+        Ok(SinkTable {
+            data: Lazy::ready(SinkData::parse(file, text)?),
+        })
+    }
+
+    /// The table of an embedded text, parsed on first use.
+    pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
+        SinkTable {
+            data: Lazy::deferred(file, text, |f, t| SinkData::parse(f, t).unwrap_or_default()),
+        }
+    }
+
+    fn data(&self) -> &SinkData {
+        self.data.get()
+    }
+
+    /// All rows, in file order.
+    pub fn rows(&self) -> &[SinkRow] {
+        &self.data().rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows().len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows().is_empty()
+    }
+
+    /// Rows for `class` and `member` (any kind, any overload).
+    pub fn lookup<'t>(
+        &'t self,
+        class: &str,
+        member: &str,
+    ) -> impl Iterator<Item = &'t SinkRow> + 't {
+        let d = self.data();
+        d.index.get(&d.rows, sink_key, class, member)
+    }
+
+    /// Rows matching a method call with prototype `proto`; `*` rows match any prototype.
+    pub fn lookup_method<'t>(
+        &'t self,
+        class: &str,
+        name: &str,
+        proto: &'t str,
+    ) -> impl Iterator<Item = &'t SinkRow> + 't {
+        self.lookup(class, name).filter(move |r| {
+            r.kind == MemberKind::Method && r.descriptor.as_deref().is_none_or(|d| d == proto)
+        })
+    }
+
+    /// Whether any sink is declared on `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        let d = self.data();
+        d.index.has_class(&d.rows, sink_key, class)
+    }
+}
+
+impl SinkData {
+    fn parse(file: &str, text: &str) -> Result<Self, KbError> {
+        let mut rows = Vec::new();
+        let mut seen = FxHashSet::default();
+        for row in tsv::parse(file, text, SinkTable::HEADER)? {
+            let row = row?;
             let kind = parse_kind(&row)?;
             let class = parse_class(&row, "class")?;
             let member = parse_member(&row)?;
@@ -685,19 +864,18 @@ impl SinkTable {
                     "column subkind: {subkind:?} must be {sink_name}.<lowercase word>"
                 )));
             }
-            if !seen.insert((kind, class, member, descriptor.clone())) {
+            if !seen.insert((kind, class, member, descriptor)) {
                 return Err(row.error(format!(
                     "duplicate row: {class}->{member} {} already listed",
-                    descriptor.as_deref().unwrap_or("*")
+                    descriptor.unwrap_or("*")
                 )));
             }
             let origin = parse_origin(&row)?;
-            table.index.insert(class, member, table.rows.len());
-            table.rows.push(SinkRow {
+            rows.push(SinkRow {
                 kind,
                 class: class.to_string(),
                 member: member.to_string(),
-                descriptor,
+                descriptor: descriptor.map(str::to_string),
                 sink,
                 subkind: subkind.to_string(),
                 origin,
@@ -705,47 +883,7 @@ impl SinkTable {
                 line: row.line,
             });
         }
-        Ok(table)
-    }
-
-    /// All rows, in file order.
-    pub fn rows(&self) -> &[SinkRow] {
-        &self.rows
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Whether the table is empty.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    /// Rows for `class` and `member` (any kind, any overload).
-    pub fn lookup<'t>(
-        &'t self,
-        class: &str,
-        member: &str,
-    ) -> impl Iterator<Item = &'t SinkRow> + 't {
-        pick(&self.rows, self.index.get(class, member))
-    }
-
-    /// Rows matching a method call with prototype `proto`; `*` rows match any prototype.
-    pub fn lookup_method<'t>(
-        &'t self,
-        class: &str,
-        name: &str,
-        proto: &'t str,
-    ) -> impl Iterator<Item = &'t SinkRow> + 't {
-        self.lookup(class, name).filter(move |r| {
-            r.kind == MemberKind::Method && r.descriptor.as_deref().is_none_or(|d| d == proto)
-        })
-    }
-
-    /// Whether any sink is declared on `class`.
-    pub fn has_class(&self, class: &str) -> bool {
-        self.index.has_class(class)
+        let index = MemberIndex::build(&rows, sink_key);
+        Ok(SinkData { rows, index })
     }
 }

@@ -1,10 +1,9 @@
 //! Apps that surveillance apps look for (`apps/watched-apps.tsv`).
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::error::KbError;
+use crate::lazy::{FxHashSet, HashIndex, Lazy};
 use crate::tsv;
 
 /// Kind of a watched app.
@@ -74,8 +73,17 @@ pub struct WatchedApp {
 /// Watched apps indexed by package name.
 #[derive(Debug, Clone, Default)]
 pub struct WatchedApps {
+    data: Lazy<AppsData>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct AppsData {
     apps: Vec<WatchedApp>,
-    by_package: HashMap<String, usize>,
+    by_package: HashIndex,
+}
+
+fn package_key(a: &WatchedApp) -> Option<&str> {
+    Some(&a.package)
 }
 
 /// Whether `s` is a syntactically valid Android package name (`a.b`, segments of
@@ -100,9 +108,27 @@ impl WatchedApps {
     /// Column names of `apps/watched-apps.tsv`.
     pub const HEADER: &'static [&'static str] = &["package", "name", "category"];
 
+    /// Parses the table now.
     pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
-        let mut table = WatchedApps::default();
+        Ok(WatchedApps {
+            data: Lazy::ready(Self::parse_data(file, text)?),
+        })
+    }
+
+    /// The table of an embedded text, parsed on first use.
+    pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
+        WatchedApps {
+            data: Lazy::deferred(file, text, |f, t| {
+                Self::parse_data(f, t).unwrap_or_default()
+            }),
+        }
+    }
+
+    fn parse_data(file: &str, text: &str) -> Result<AppsData, KbError> {
+        let mut apps = Vec::new();
+        let mut seen = FxHashSet::default();
         for row in tsv::parse(file, text, Self::HEADER)? {
+            let row = row?;
             let package = row.req("package")?;
             if !is_package_name(package) {
                 return Err(row.error(format!("column package: invalid package name {package:?}")));
@@ -115,36 +141,35 @@ impl WatchedApps {
                     known.join(", ")
                 ))
             })?;
-            if table
-                .by_package
-                .insert(package.to_string(), table.apps.len())
-                .is_some()
-            {
+            if !seen.insert(package) {
                 return Err(row.error(format!("duplicate package {package}")));
             }
-            table.apps.push(WatchedApp {
+            apps.push(WatchedApp {
                 package: package.to_string(),
                 name: row.req("name")?.to_string(),
                 category,
                 line: row.line,
             });
         }
-        Ok(table)
+        Ok(AppsData {
+            by_package: HashIndex::build(&apps, package_key),
+            apps,
+        })
     }
 
     /// All apps, in file order.
     pub fn apps(&self) -> &[WatchedApp] {
-        &self.apps
+        &self.data.get().apps
     }
 
     /// Number of apps.
     pub fn len(&self) -> usize {
-        self.apps.len()
+        self.apps().len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.apps.is_empty()
+        self.apps().is_empty()
     }
 
     /// Watched apps whose package name occurs in `text` as a whole token (delimited by
@@ -154,6 +179,10 @@ impl WatchedApps {
         let mut found: Vec<&WatchedApp> = Vec::new();
         for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_')) {
             let token = token.trim_matches('.');
+            // Every package name has a dot (checked when loading).
+            if !token.contains('.') {
+                continue;
+            }
             if let Some(app) = self.get(token) {
                 if !found.iter().any(|a| a.package == app.package) {
                     found.push(app);
@@ -165,6 +194,8 @@ impl WatchedApps {
 
     /// The app with exactly this package name.
     pub fn get(&self, package: &str) -> Option<&WatchedApp> {
-        self.by_package.get(package).and_then(|i| self.apps.get(*i))
+        let d = self.data.get();
+        let i = d.by_package.find(&d.apps, package_key, package).next()?;
+        d.apps.get(i)
     }
 }

@@ -94,6 +94,7 @@ mod api;
 mod apps;
 mod category;
 mod error;
+mod lazy;
 mod packers;
 mod permissions;
 mod trackers;
@@ -216,9 +217,42 @@ pub struct KbCounts {
 }
 
 impl Kb {
-    /// Loads the knowledge base embedded in the binary.
+    /// The knowledge base embedded in the binary.
+    ///
+    /// Cheap: each table is parsed on first use (once, by whichever thread needs it first),
+    /// and regexes are compiled on first use, so a process pays only for what its analyses
+    /// use. The embedded files are fixed at build time; [`Kb::embedded_checked`] loads them
+    /// with every check of [`Kb::from_dir`], and the tests run it, so the tables built here
+    /// hold exactly what it reports. (Were an embedded file invalid anyway, its table would
+    /// be empty.) The `Result` is kept for compatibility: this never fails.
     pub fn embedded() -> Result<Kb, KbError> {
-        Self::load("embedded".to_string(), |f| Ok(embedded_text(f).to_string()))
+        Ok(Kb {
+            source: "embedded".to_string(),
+            permissions: PermissionNames::deferred(PERMS_EXTRA, |_, _| {
+                permissions::Names::lenient(
+                    &[
+                        (PERMS_API29, embedded_text(PERMS_API29)),
+                        (PERMS_ADDED, embedded_text(PERMS_ADDED)),
+                    ],
+                    (PERMS_EXTRA, embedded_text(PERMS_EXTRA)),
+                )
+            }),
+            apis: ApiTable::deferred(APIS, embedded_text(APIS)),
+            content_uris: ContentUriTable::deferred(CONTENT_URIS, embedded_text(CONTENT_URIS)),
+            sinks: SinkTable::deferred(SINKS, embedded_text(SINKS)),
+            trackers: TrackerTable::deferred(TRACKERS, embedded_text(TRACKERS)),
+            packers: PackerTable::deferred(PACKERS, embedded_text(PACKERS)),
+            watched_apps: WatchedApps::deferred(WATCHED_APPS, embedded_text(WATCHED_APPS)),
+        })
+    }
+
+    /// The embedded knowledge base loaded with every check of [`Kb::from_dir`] (every file
+    /// parsed, every permission name, regex and tracker signature checked and compiled).
+    /// This is what the tests run; a scan uses the cheap [`Kb::embedded`].
+    pub fn embedded_checked() -> Result<Kb, KbError> {
+        let kb = Self::load("embedded".to_string(), |f| Ok(embedded_text(f).to_string()))?;
+        kb.trackers.compile_all()?;
+        Ok(kb)
     }
 
     /// The embedded knowledge base, loaded once per process.
@@ -230,8 +264,9 @@ impl Kb {
     /// Loads a knowledge-base directory with the same layout as the repository's `kb/`
     /// (see [`FILES`]). The platform permission lists (`android/*.tsv`) are taken from the
     /// embedded copy when the directory has none; every other file must exist. Unlike
-    /// [`Kb::embedded`] (whose signatures are compiled on first use and checked by the tests),
-    /// every tracker signature is compiled here, so a problem is reported at load time.
+    /// [`Kb::embedded`] (whose tables are built on first use and checked by the tests), every
+    /// file is parsed and every regex and tracker signature compiled here, so a problem is
+    /// reported at load time.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Kb, KbError> {
         let dir = dir.as_ref();
         let kb = Self::load_dir(dir)?;
@@ -260,14 +295,17 @@ impl Kb {
                 eprintln!("  kb {what}: {:.2} ms", t0.elapsed().as_secs_f64() * 1000.0);
             }
         };
-        let mut permissions = PermissionNames::default();
-        permissions.add_platform(PERMS_API29, &read(PERMS_API29)?)?;
-        permissions.add_platform(PERMS_ADDED, &read(PERMS_ADDED)?)?;
-        permissions.add_extra(PERMS_EXTRA, &read(PERMS_EXTRA)?)?;
+        let permissions = PermissionNames::parse(
+            &[
+                (PERMS_API29, &read(PERMS_API29)?),
+                (PERMS_ADDED, &read(PERMS_ADDED)?),
+            ],
+            (PERMS_EXTRA, &read(PERMS_EXTRA)?),
+        )?;
         lap("permissions");
-        let apis = ApiTable::parse(APIS, &read(APIS)?, &permissions)?;
+        let apis = ApiTable::parse(APIS, &read(APIS)?, Some(&permissions))?;
         let content_uris =
-            ContentUriTable::parse(CONTENT_URIS, &read(CONTENT_URIS)?, &permissions)?;
+            ContentUriTable::parse(CONTENT_URIS, &read(CONTENT_URIS)?, Some(&permissions))?;
         lap("apis, content uris");
         let sinks = SinkTable::parse(SINKS, &read(SINKS)?)?;
         let trackers = TrackerTable::parse(TRACKERS, &read(TRACKERS)?)?;

@@ -1,11 +1,12 @@
 //! Packers, protectors and obfuscators (`packers/packers.tsv`).
 
-use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Serialize;
 
 use crate::error::KbError;
+use crate::lazy::{FxHashSet, Lazy};
 use crate::tsv;
 
 /// What kind of tool a rule recognises.
@@ -91,27 +92,54 @@ pub struct PackerRule {
     pub note: Option<String>,
     /// Line in the source file.
     pub line: usize,
+    /// Compiled on first use (at load time by [`crate::Kb::from_dir`]); `None` if the regex
+    /// does not compile.
     #[serde(skip)]
-    matcher: Matcher,
+    matcher: OnceLock<Option<Matcher>>,
+}
+
+/// Builds the matcher of a rule.
+fn compile(match_type: &str, pattern: &str) -> Result<Matcher, String> {
+    match match_type {
+        "exact" => Ok(Matcher::Exact(pattern.to_string())),
+        "prefix" => Ok(Matcher::Prefix(pattern.to_string())),
+        "regex" => Regex::new(pattern)
+            .map(Matcher::Regex)
+            .map_err(|e| format!("column pattern: invalid regex {pattern:?}: {e}")),
+        other => Err(format!(
+            "column match: unknown value {other:?} (expected exact, prefix or regex)"
+        )),
+    }
 }
 
 impl PackerRule {
-    /// The compiled matcher.
+    fn compiled(&self) -> Option<&Matcher> {
+        self.matcher
+            .get_or_init(|| compile(&self.match_type, &self.pattern).ok())
+            .as_ref()
+    }
+
+    /// The compiled matcher (compiled on first use). A rule whose regex does not compile
+    /// never matches; [`crate::Kb::from_dir`] and [`crate::Kb::embedded_checked`] report it
+    /// instead, and the tests check the embedded rules, so this cannot happen with them.
     pub fn matcher(&self) -> &Matcher {
-        &self.matcher
+        /// The matcher shown for a rule whose regex does not compile.
+        static NONE: Matcher = Matcher::Exact(String::new());
+        self.compiled().unwrap_or(&NONE)
     }
 
     /// Whether the rule matches `text` (which must be the kind of string its
     /// [`PackerRule::evidence`] says).
     pub fn is_match(&self, text: &str) -> bool {
-        self.matcher.is_match(text)
+        self.compiled().is_some_and(|m| m.is_match(text))
     }
 }
 
-/// The packer rules.
+/// The packer rules. The regexes are compiled on first use, each on its own, so a scan
+/// compiles only those of the evidence it has (native libraries, assets, classes).
 #[derive(Debug, Clone, Default)]
 pub struct PackerTable {
-    rules: Vec<PackerRule>,
+    data: Lazy<Vec<PackerRule>>,
 }
 
 impl PackerTable {
@@ -120,10 +148,28 @@ impl PackerTable {
         "id", "name", "kind", "evidence", "match", "pattern", "source", "note",
     ];
 
+    /// Parses the table now, compiling every regex.
     pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
+        Ok(PackerTable {
+            data: Lazy::ready(Self::parse_rules(file, text, true)?),
+        })
+    }
+
+    /// The table of an embedded text, parsed on first use (regexes compiled on first use).
+    pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
+        PackerTable {
+            data: Lazy::deferred(file, text, |f, t| {
+                Self::parse_rules(f, t, false).unwrap_or_default()
+            }),
+        }
+    }
+
+    /// Parses the rules; `compile_now` compiles each matcher (and reports a bad regex).
+    fn parse_rules(file: &str, text: &str, compile_now: bool) -> Result<Vec<PackerRule>, KbError> {
         let mut rules = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         for row in tsv::parse(file, text, Self::HEADER)? {
+            let row = row?;
             let id = row.req("id")?;
             if !id
                 .bytes()
@@ -154,18 +200,11 @@ impl PackerTable {
             };
             let match_type = row.req("match")?;
             let pattern = row.req("pattern")?;
-            let matcher = match match_type {
-                "exact" => Matcher::Exact(pattern.to_string()),
-                "prefix" => Matcher::Prefix(pattern.to_string()),
-                "regex" => Matcher::Regex(Regex::new(pattern).map_err(|e| {
-                    row.error(format!("column pattern: invalid regex {pattern:?}: {e}"))
-                })?),
-                other => {
-                    return Err(row.error(format!(
-                        "column match: unknown value {other:?} (expected exact, prefix or regex)"
-                    )))
-                }
-            };
+            let matcher = OnceLock::new();
+            if !matches!(match_type, "exact" | "prefix" | "regex") || compile_now {
+                let m = compile(match_type, pattern).map_err(|e| row.error(e))?;
+                let _ = matcher.set(Some(m));
+            }
             if evidence == Evidence::DexFeature
                 && (match_type != "exact" || !DEX_FEATURES.contains(&pattern))
             {
@@ -193,22 +232,22 @@ impl PackerTable {
                 matcher,
             });
         }
-        Ok(PackerTable { rules })
+        Ok(rules)
     }
 
     /// All rules, in file order.
     pub fn rules(&self) -> &[PackerRule] {
-        &self.rules
+        self.data.get()
     }
 
     /// Number of rules.
     pub fn len(&self) -> usize {
-        self.rules.len()
+        self.rules().len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
+        self.rules().is_empty()
     }
 
     /// Rules of one evidence type matching `text`.
@@ -217,13 +256,13 @@ impl PackerTable {
         evidence: Evidence,
         text: &'a str,
     ) -> impl Iterator<Item = &'a PackerRule> + 'a {
-        self.rules
+        self.rules()
             .iter()
             .filter(move |r| r.evidence == evidence && r.is_match(text))
     }
 
     fn collect(&self, evidence: Evidence, text: &str) -> Vec<&PackerRule> {
-        self.rules
+        self.rules()
             .iter()
             .filter(|r| r.evidence == evidence && r.is_match(text))
             .collect()

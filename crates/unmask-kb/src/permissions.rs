@@ -1,10 +1,9 @@
 //! Permission names known to the knowledge base and permission requirements.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use crate::error::KbError;
+use crate::lazy::{FxHashSet, Lazy};
 use crate::tsv::{self, Row};
 
 /// The set of permission names a knowledge base may mention: Android's platform permissions
@@ -12,27 +11,67 @@ use crate::tsv::{self, Row};
 /// ones listed in `api/permissions-extra.tsv` (Google Play services, browser providers...).
 #[derive(Debug, Clone, Default)]
 pub struct PermissionNames {
-    names: BTreeSet<String>,
+    names: Lazy<Names>,
 }
+
+/// The set behind [`PermissionNames`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names(FxHashSet<String>);
 
 impl PermissionNames {
     /// Whether `name` (full name, e.g. `android.permission.READ_SMS`) is known.
     pub fn contains(&self, name: &str) -> bool {
-        self.names.contains(name)
+        self.names.get().0.contains(name)
     }
 
     /// Number of known names.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.names.get().0.len()
     }
 
     /// Whether no name is known.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.names.get().0.is_empty()
+    }
+
+    /// Reads the platform permission files (`(file, content)`, first column `name`) and
+    /// `api/permissions-extra.tsv`.
+    pub(crate) fn parse(platform: &[(&str, &str)], extra: (&str, &str)) -> Result<Self, KbError> {
+        Ok(PermissionNames {
+            names: Lazy::ready(Names::parse(platform, extra)?),
+        })
+    }
+
+    /// The names of embedded texts, read on first use: `read` gives the arguments of
+    /// [`PermissionNames::parse`] (`file` is only used in messages).
+    pub(crate) fn deferred(
+        file: &'static str,
+        read: fn(&'static str, &'static str) -> Names,
+    ) -> Self {
+        PermissionNames {
+            names: Lazy::deferred(file, "", read),
+        }
+    }
+}
+
+impl Names {
+    /// See [`PermissionNames::parse`].
+    fn parse(platform: &[(&str, &str)], extra: (&str, &str)) -> Result<Self, KbError> {
+        let mut names = Names::default();
+        for (file, text) in platform {
+            names.add_platform(file, text)?;
+        }
+        names.add_extra(extra.0, extra.1)?;
+        Ok(names)
+    }
+
+    /// [`Names::parse`], empty on error (for the embedded texts, checked by the tests).
+    pub(crate) fn lenient(platform: &[(&str, &str)], extra: (&str, &str)) -> Names {
+        Self::parse(platform, extra).unwrap_or_default()
     }
 
     /// Adds the first column of a platform permission file (`name<TAB>...` with a header).
-    pub(crate) fn add_platform(&mut self, file: &str, text: &str) -> Result<(), KbError> {
+    fn add_platform(&mut self, file: &str, text: &str) -> Result<(), KbError> {
         let mut header_seen = false;
         for (idx, line) in text.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') {
@@ -57,19 +96,20 @@ impl PermissionNames {
                     format!("invalid permission name {name:?}"),
                 ));
             }
-            self.names.insert(name.to_string());
+            self.0.insert(name.to_string());
         }
         Ok(())
     }
 
     /// Adds `api/permissions-extra.tsv` (columns `name`, `origin`, `note`).
-    pub(crate) fn add_extra(&mut self, file: &str, text: &str) -> Result<(), KbError> {
+    fn add_extra(&mut self, file: &str, text: &str) -> Result<(), KbError> {
         for row in tsv::parse(file, text, &["name", "origin", "note"])? {
+            let row = row?;
             let name = row.req("name")?;
             if !valid_permission_name(name) {
                 return Err(row.error(format!("invalid permission name {name:?}")));
             }
-            if !self.names.insert(name.to_string()) {
+            if !self.0.insert(name.to_string()) {
                 return Err(row.error(format!(
                     "duplicate permission {name} (already a platform permission or listed above)"
                 )));
@@ -114,11 +154,11 @@ impl PermissionReq {
         self.all_of.iter().all(|g| g.iter().any(|p| has(p)))
     }
 
-    /// Parses column `column` of `row`, checking every name against `known`.
+    /// Parses column `column` of `row`, checking every name against `known` when given.
     pub(crate) fn parse(
         row: &Row<'_>,
         column: &str,
-        known: &PermissionNames,
+        known: Option<&PermissionNames>,
     ) -> Result<Self, KbError> {
         let Some(text) = row.opt(column)? else {
             return Ok(Self::default());
@@ -130,7 +170,7 @@ impl PermissionReq {
                 if name.is_empty() {
                     return Err(row.error(format!("column {column}: empty permission in {text:?}")));
                 }
-                if !known.contains(name) {
+                if known.is_some_and(|k| !k.contains(name)) {
                     return Err(row.error(format!(
                         "column {column}: unknown permission {name:?} (not in android/permissions-*.tsv nor api/permissions-extra.tsv)"
                     )));

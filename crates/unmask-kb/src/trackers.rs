@@ -1,13 +1,13 @@
 //! Tracker SDK signatures (`trackers/exodus-trackers.tsv`), applied the way exodus-core does.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Serialize;
 
 use crate::error::KbError;
+use crate::lazy::{FxHashSet, Lazy};
 use crate::tsv;
 
 /// exodus-core ignores code signatures of 3 characters or fewer (`len(code_signature) > 3`).
@@ -88,31 +88,45 @@ impl Tracker {
 /// A signature with any other regex syntax, or an alternative without literal text, is a
 /// candidate for every text. The result is exactly what running every regex would give,
 /// at a fraction of the cost of compiling and running a `RegexSet` of hundreds of patterns.
+/// Everything is built on first use.
 #[derive(Debug, Clone, Default)]
 struct SignatureSet {
-    patterns: Vec<String>,
+    /// Which signature of the trackers: the network one (else the code one).
+    network: bool,
+    /// The tracker of each signature.
     owner: Vec<usize>,
-    regexes: Vec<OnceLock<Option<Regex>>>,
-    /// For plain signatures, each alternative as bytes and wildcards (matched without the
-    /// regex engine on ASCII text).
-    plain: Vec<Option<Vec<Vec<Option<u8>>>>>,
     prefilter: OnceLock<Prefilter>,
 }
 
-/// A plain signature (literal characters, `.` wildcards, `\\.` escaped dots, `|`) as one
-/// token list per alternative: `Some(byte)` must be that byte, `None` is any character but a
-/// line break (the regex `.`). `None` for any other syntax.
-fn plain_tokens(pattern: &str) -> Option<Vec<Vec<Option<u8>>>> {
-    required_literals(pattern)?;
+/// One alternative of a plain signature: `Some(byte)` must be that byte, `None` is any
+/// character but a line break (the regex `.`).
+type PlainAlt = Vec<Option<u8>>;
+
+/// A plain signature as one token list per alternative, or `None` for any other syntax.
+///
+/// Plain means: alternatives separated by `|`, each made of ASCII letters, digits and
+/// `_ / : -`, the wildcard `.` and the escaped `\\.` and `\\-`, optionally starting or ending
+/// with `.*` (dropped: an unanchored search gives the same answer without it). Every such
+/// text is a valid regex with this meaning, in Python's `re` as in the `regex` crate.
+fn plain_tokens(pattern: &str) -> Option<Vec<PlainAlt>> {
     let mut alts = Vec::new();
     for alt in pattern.split('|') {
-        let mut toks = Vec::new();
+        let alt = alt.strip_prefix(".*").unwrap_or(alt);
+        // `\\.*` (any number of dots) is not a trailing `.*`; it fails below on `\\`.
+        let alt = alt.strip_suffix(".*").unwrap_or(alt);
+        let mut toks = Vec::with_capacity(alt.len());
         let mut bytes = alt.bytes();
         while let Some(b) = bytes.next() {
             match b {
                 b'.' => toks.push(None),
-                b'\\' => toks.push(Some(bytes.next()?)),
-                b => toks.push(Some(b)),
+                b'\\' => match bytes.next() {
+                    Some(e @ (b'.' | b'-')) => toks.push(Some(e)),
+                    _ => return None,
+                },
+                b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b':' | b'-') => {
+                    toks.push(Some(b))
+                }
+                _ => return None,
             }
         }
         alts.push(toks);
@@ -120,8 +134,26 @@ fn plain_tokens(pattern: &str) -> Option<Vec<Vec<Option<u8>>>> {
     Some(alts)
 }
 
+/// The longest run of literal bytes of each alternative of a plain signature (text that any
+/// match contains), or `None` when the signature is not plain or an alternative has none.
+fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    plain_tokens(pattern)?
+        .iter()
+        .map(|alt| {
+            let best = alt
+                .split(Option::is_none)
+                .max_by_key(|run| run.len())
+                .filter(|run| !run.is_empty())?;
+            Some(best.iter().flatten().copied().collect())
+        })
+        .collect()
+}
+
 /// Unanchored search of a plain alternative in ASCII text (one byte per character).
 fn plain_search(toks: &[Option<u8>], text: &[u8]) -> bool {
+    if toks.is_empty() {
+        return true;
+    }
     if toks.len() > text.len() {
         return false;
     }
@@ -140,106 +172,86 @@ struct Prefilter {
     literal_owner: Vec<usize>,
     /// Patterns that are candidates for every text.
     always: Vec<usize>,
-}
-
-/// The required literal of each alternative of a simple signature, or `None` when the
-/// signature uses other regex syntax or an alternative has no literal text.
-fn required_literals(pattern: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    for alt in pattern.split('|') {
-        let mut best = String::new();
-        let mut run = String::new();
-        let mut chars = alt.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '.' => {
-                    if run.len() > best.len() {
-                        best = std::mem::take(&mut run);
-                    }
-                    run.clear();
-                }
-                '\\' => match chars.next() {
-                    // An escaped dot is literal, but ending the run there is still sound.
-                    Some('.') => {
-                        if run.len() > best.len() {
-                            best = std::mem::take(&mut run);
-                        }
-                        run.clear();
-                    }
-                    _ => return None,
-                },
-                c if c.is_ascii_alphanumeric() || c == '_' || c == '/' || c == '-' => run.push(c),
-                _ => return None,
-            }
-        }
-        if run.len() > best.len() {
-            best = run;
-        }
-        if best.is_empty() {
-            return None;
-        }
-        out.push(best);
-    }
-    Some(out)
+    /// For plain signatures, each alternative as bytes and wildcards (matched without the
+    /// regex engine on ASCII text).
+    plain: Vec<Option<Vec<PlainAlt>>>,
 }
 
 impl SignatureSet {
-    fn push(&mut self, pattern: &str, owner: usize) {
-        self.patterns.push(pattern.to_string());
-        self.owner.push(owner);
-        self.regexes.push(OnceLock::new());
-        self.plain.push(plain_tokens(pattern));
-    }
-
-    fn regex(&self, i: usize) -> Option<&Regex> {
-        let pattern = self.patterns.get(i)?;
-        self.regexes
-            .get(i)?
-            .get_or_init(|| Regex::new(pattern).ok())
-            .as_ref()
-    }
-
-    /// Compiles every regex and the prefilter; the first regex error, with its pattern index.
-    fn build(&self) -> Result<(), (usize, regex::Error)> {
-        for (i, p) in self.patterns.iter().enumerate() {
-            Regex::new(p).map_err(|e| (i, e))?;
-            let _ = self.regex(i);
+    fn new(network: bool) -> Self {
+        SignatureSet {
+            network,
+            ..SignatureSet::default()
         }
-        let _ = self.prefilter();
-        Ok(())
     }
 
-    fn prefilter(&self) -> &Prefilter {
+    fn push(&mut self, owner: usize) {
+        self.owner.push(owner);
+    }
+
+    /// The tracker of signature `i`.
+    fn tracker<'t>(&self, trackers: &'t [Tracker], i: usize) -> Option<&'t Tracker> {
+        self.owner.get(i).and_then(|t| trackers.get(*t))
+    }
+
+    /// Signature `i` as written.
+    fn pattern<'t>(&self, trackers: &'t [Tracker], i: usize) -> Option<&'t str> {
+        let t = self.tracker(trackers, i)?;
+        if self.network {
+            t.network_signature.as_deref()
+        } else {
+            t.code_signature.as_deref()
+        }
+    }
+
+    /// The compiled regex of signature `i` (compiled on first use, kept by its tracker).
+    fn regex<'t>(&self, trackers: &'t [Tracker], i: usize) -> Option<&'t Regex> {
+        let t = self.tracker(trackers, i)?;
+        if self.network {
+            t.network_regex()
+        } else {
+            t.code_regex()
+        }
+    }
+
+    fn prefilter(&self, trackers: &[Tracker]) -> &Prefilter {
         self.prefilter.get_or_init(|| {
             let mut literals = Vec::new();
             let mut literal_owner = Vec::new();
             let mut always = Vec::new();
-            for (i, p) in self.patterns.iter().enumerate() {
-                match required_literals(p) {
-                    Some(lits) => {
+            let mut plain = Vec::with_capacity(self.owner.len());
+            for i in 0..self.owner.len() {
+                let p = self.pattern(trackers, i).unwrap_or_default();
+                match (plain_tokens(p), required_literals(p)) {
+                    (Some(tokens), Some(lits)) => {
                         for l in lits {
                             literals.push(l);
                             literal_owner.push(i);
                         }
+                        plain.push(Some(tokens));
                     }
-                    None => always.push(i),
+                    _ => {
+                        always.push(i);
+                        plain.push(None);
+                    }
                 }
             }
             let automaton = aho_corasick::AhoCorasick::new(&literals).ok();
             if automaton.is_none() {
                 // Cannot happen for literal strings; stay exact by trying every pattern.
-                always = (0..self.patterns.len()).collect();
+                always = (0..self.owner.len()).collect();
             }
             Prefilter {
                 automaton,
                 literal_owner,
                 always,
+                plain,
             }
         })
     }
 
     fn matches<'t>(&self, trackers: &'t [Tracker], text: &str) -> Vec<&'t Tracker> {
-        let pre = self.prefilter();
+        let pre = self.prefilter(trackers);
         let mut candidates: Vec<usize> = pre.always.clone();
         if let Some(ac) = &pre.automaton {
             for m in ac.find_overlapping_iter(text) {
@@ -253,20 +265,24 @@ impl SignatureSet {
         let ascii = text.is_ascii();
         candidates
             .into_iter()
-            .filter(|i| match self.plain.get(*i) {
+            .filter(|i| match pre.plain.get(*i) {
                 Some(Some(alts)) if ascii => alts.iter().any(|a| plain_search(a, text.as_bytes())),
-                _ => self.regex(*i).is_some_and(|r| r.is_match(text)),
+                _ => self.regex(trackers, *i).is_some_and(|r| r.is_match(text)),
             })
-            .filter_map(|i| self.owner.get(i).and_then(|t| trackers.get(*t)))
+            .filter_map(|i| self.tracker(trackers, i))
             .collect()
     }
 }
 
-/// The tracker table. Signatures are checked for syntax when loaded and compiled on first
-/// use (once), so loading stays cheap; [`TrackerTable::compile_all`] compiles everything
-/// up front and reports any failure.
+/// The tracker table. Signatures are compiled on first use (once), so loading stays cheap;
+/// [`TrackerTable::compile_all`] compiles everything up front and reports any failure.
 #[derive(Debug, Clone, Default)]
 pub struct TrackerTable {
+    data: Lazy<TrackerData>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TrackerData {
     file: String,
     trackers: Vec<Tracker>,
     code: SignatureSet,
@@ -293,76 +309,31 @@ impl TrackerTable {
         "creation_date",
     ];
 
+    /// Parses the table now, checking the syntax of every signature.
     pub(crate) fn parse(file: &str, text: &str) -> Result<Self, KbError> {
-        let mut table = TrackerTable {
-            file: file.to_string(),
-            ..TrackerTable::default()
-        };
-        let mut ids = HashSet::new();
-        let mut names = HashSet::new();
-        for row in tsv::parse(file, text, Self::HEADER)? {
-            let id_text = row.req("id")?;
-            let id: u32 = id_text
-                .parse()
-                .map_err(|_| row.error(format!("column id: {id_text:?} is not a number")))?;
-            if !ids.insert(id) {
-                return Err(row.error(format!("duplicate tracker id {id}")));
-            }
-            let name = row.req("name")?;
-            if !names.insert(name.to_string()) {
-                return Err(row.error(format!("duplicate tracker name {name:?}")));
-            }
-            let code_signature = row.opt("code_signature")?;
-            let network_signature = row.opt("network_signature")?;
-            for (column, sig) in [
-                ("code_signature", code_signature),
-                ("network_signature", network_signature),
-            ] {
-                // Plain signatures (literal text, dots, escaped dots, alternatives) are valid
-                // regexes by construction; only the others need the parser.
-                if let Some(s) = sig.filter(|s| required_literals(s).is_none()) {
-                    check_syntax(s).map_err(|e| {
-                        row.error(format!(
-                            "column {column}: tracker {id} ({name}): invalid regex {s:?}: {e}"
-                        ))
-                    })?;
-                }
-            }
-            // exodus-core skips signatures of 3 characters or fewer.
-            let code_signature_used =
-                code_signature.is_some_and(|s| s.chars().count() >= EXODUS_MIN_SIGNATURE_LEN);
-            let idx = table.trackers.len();
-            if let (true, Some(s)) = (code_signature_used, code_signature) {
-                table.code.push(s, idx);
-            }
-            if let Some(s) = network_signature {
-                table.network.push(s, idx);
-            }
-            let categories = row
-                .opt("categories")?
-                .map(|c| c.split(';').map(str::to_string).collect())
-                .unwrap_or_default();
-            table.trackers.push(Tracker {
-                id,
-                name: name.to_string(),
-                website: row.opt("website")?.map(str::to_string),
-                categories,
-                code_signature: code_signature.map(str::to_string),
-                network_signature: network_signature.map(str::to_string),
-                creation_date: row.opt("creation_date")?.map(str::to_string),
-                line: row.line,
-                code_signature_used,
-                code_regex: OnceLock::new(),
-                network_regex: OnceLock::new(),
-            });
+        Ok(TrackerTable {
+            data: Lazy::ready(TrackerData::parse(file, text, true)?),
+        })
+    }
+
+    /// The table of an embedded text, parsed on first use.
+    pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
+        TrackerTable {
+            data: Lazy::deferred(file, text, |f, t| {
+                TrackerData::parse(f, t, false).unwrap_or_default()
+            }),
         }
-        Ok(table)
+    }
+
+    fn data(&self) -> &TrackerData {
+        self.data.get()
     }
 
     /// Compiles every signature and both signature sets now; an error names the file, the
     /// tracker's line and the regex problem.
     pub fn compile_all(&self) -> Result<(), KbError> {
-        for t in &self.trackers {
+        let d = self.data();
+        for t in &d.trackers {
             for (column, sig, used) in [
                 ("code_signature", &t.code_signature, t.code_signature_used),
                 ("network_signature", &t.network_signature, true),
@@ -370,7 +341,7 @@ impl TrackerTable {
                 if let (Some(s), true) = (sig, used) {
                     Regex::new(s).map_err(|e| {
                         KbError::invalid(
-                            &self.file,
+                            &d.file,
                             t.line,
                             format!("column {column}: tracker {} ({}): {e}", t.id, t.name),
                         )
@@ -379,48 +350,44 @@ impl TrackerTable {
             }
             let _ = (t.code_regex(), t.network_regex());
         }
-        for (what, set) in [("code", &self.code), ("network", &self.network)] {
-            set.build().map_err(|(i, e)| {
-                let t = set.owner.get(i).and_then(|t| self.trackers.get(*t));
-                KbError::invalid(
-                    &self.file,
-                    t.map_or(0, |t| t.line),
-                    format!("{what} signature {i}: {e}"),
-                )
-            })?;
-        }
+        let _ = (
+            d.code.prefilter(&d.trackers),
+            d.network.prefilter(&d.trackers),
+        );
         Ok(())
     }
 
     /// All trackers, in file order.
     pub fn trackers(&self) -> &[Tracker] {
-        &self.trackers
+        &self.data().trackers
     }
 
     /// Number of trackers.
     pub fn len(&self) -> usize {
-        self.trackers.len()
+        self.trackers().len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.trackers.is_empty()
+        self.trackers().is_empty()
     }
 
     /// A tracker by its Exodus id.
     pub fn by_id(&self, id: u32) -> Option<&Tracker> {
-        self.trackers.iter().find(|t| t.id == id)
+        self.trackers().iter().find(|t| t.id == id)
     }
 
     /// Trackers whose code signature matches one class name, in one pass over all
     /// signatures. Feed it the names given by [`exodus_class_name`] to reproduce exodus-core.
     pub fn match_class(&self, class: &str) -> Vec<&Tracker> {
-        self.code.matches(&self.trackers, class)
+        let d = self.data();
+        d.code.matches(&d.trackers, class)
     }
 
     /// Trackers whose network signature matches a host name (unanchored search).
     pub fn match_host(&self, host: &str) -> Vec<&Tracker> {
-        self.network.matches(&self.trackers, host)
+        let d = self.data();
+        d.network.matches(&d.trackers, host)
     }
 
     /// Every class name exodus-core 1.3.15 takes from a DEX type descriptor, in order; match
@@ -467,6 +434,78 @@ impl TrackerTable {
     }
 }
 
+impl TrackerData {
+    /// Parses the table; `check` checks the syntax of the signatures that are not plain.
+    fn parse(file: &str, text: &str, check: bool) -> Result<Self, KbError> {
+        let mut table = TrackerData {
+            file: file.to_string(),
+            code: SignatureSet::new(false),
+            network: SignatureSet::new(true),
+            trackers: Vec::new(),
+        };
+        let mut ids = FxHashSet::default();
+        let mut names = FxHashSet::default();
+        for row in tsv::parse(file, text, TrackerTable::HEADER)? {
+            let row = row?;
+            let id_text = row.req("id")?;
+            let id: u32 = id_text
+                .parse()
+                .map_err(|_| row.error(format!("column id: {id_text:?} is not a number")))?;
+            if !ids.insert(id) {
+                return Err(row.error(format!("duplicate tracker id {id}")));
+            }
+            let name = row.req("name")?;
+            if !names.insert(name) {
+                return Err(row.error(format!("duplicate tracker name {name:?}")));
+            }
+            let code_signature = row.opt("code_signature")?;
+            let network_signature = row.opt("network_signature")?;
+            for (column, sig) in [
+                ("code_signature", code_signature),
+                ("network_signature", network_signature),
+            ] {
+                // Plain signatures (literal text, dots, escaped dots, alternatives) are valid
+                // regexes by construction; only the others need the parser.
+                if let Some(s) = sig.filter(|s| check && plain_tokens(s).is_none()) {
+                    check_syntax(s).map_err(|e| {
+                        row.error(format!(
+                            "column {column}: tracker {id} ({name}): invalid regex {s:?}: {e}"
+                        ))
+                    })?;
+                }
+            }
+            // exodus-core skips signatures of 3 characters or fewer.
+            let code_signature_used =
+                code_signature.is_some_and(|s| s.chars().count() >= EXODUS_MIN_SIGNATURE_LEN);
+            let idx = table.trackers.len();
+            if code_signature_used {
+                table.code.push(idx);
+            }
+            if network_signature.is_some() {
+                table.network.push(idx);
+            }
+            let categories = row
+                .opt("categories")?
+                .map(|c| c.split(';').map(str::to_string).collect())
+                .unwrap_or_default();
+            table.trackers.push(Tracker {
+                id,
+                name: name.to_string(),
+                website: row.opt("website")?.map(str::to_string),
+                categories,
+                code_signature: code_signature.map(str::to_string),
+                network_signature: network_signature.map(str::to_string),
+                creation_date: row.opt("creation_date")?.map(str::to_string),
+                line: row.line,
+                code_signature_used,
+                code_regex: OnceLock::new(),
+                network_regex: OnceLock::new(),
+            });
+        }
+        Ok(table)
+    }
+}
+
 /// The class name exodus-core would see for a DEX type descriptor, or `None` when it would
 /// see none, for ASCII descriptors with one match.
 ///
@@ -489,4 +528,82 @@ pub fn exodus_class_name(descriptor: &str) -> Option<&str> {
     re.captures(descriptor)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// The plain matcher and the required literals agree with the `regex` crate on every
+    /// pattern it accepts, and it refuses the syntax it does not handle.
+    #[test]
+    fn plain_signatures_match_like_regex() {
+        let patterns = [
+            "com.foo.",
+            r".*\.estimote\.com",
+            r"a\.b\-c|x-y:8080/z",
+            "adservice\\.google\\..*",
+            r"\..*",
+            "ab..cd|.*e_f.*",
+        ];
+        let texts = [
+            "",
+            "com.foo.Bar",
+            "comXfooY",
+            "com.foo",
+            "api.estimote.com",
+            "estimote.com",
+            "a.b-c",
+            "aXb-c",
+            "a.b\\-c",
+            "x-y:8080/z",
+            "adservice.google.",
+            "adservice.google.fr",
+            ".",
+            "ab\ncd",
+            "abxycd",
+            "e_f",
+            "E_F",
+        ];
+        for p in patterns {
+            let alts = plain_tokens(p).unwrap_or_else(|| panic!("{p} is plain"));
+            let lits = required_literals(p).unwrap();
+            let re = Regex::new(p).unwrap();
+            for t in texts {
+                let plain = alts.iter().any(|a| plain_search(a, t.as_bytes()));
+                assert_eq!(plain, re.is_match(t), "{p} on {t:?}");
+                if plain {
+                    assert!(
+                        lits.iter()
+                            .any(|l| t.as_bytes().windows(l.len()).any(|w| w == l)),
+                        "{p} on {t:?}: no required literal {lits:?}"
+                    );
+                }
+            }
+        }
+        for p in [
+            r"x\.*",
+            "a.*b",
+            "mst[0-9]*",
+            r"data.\altbeacon",
+            "a+",
+            "(a)",
+            "a|",
+            "^a",
+        ] {
+            assert!(required_literals(p).is_none(), "{p}");
+        }
+        for p in [
+            r"x\.*",
+            "a.*b",
+            "mst[0-9]*",
+            r"data.\altbeacon",
+            "a+",
+            "(a)",
+            "^a",
+        ] {
+            assert!(plain_tokens(p).is_none(), "{p}");
+        }
+    }
 }

@@ -8,7 +8,8 @@ pub(crate) struct Row<'a> {
     pub(crate) file: &'a str,
     pub(crate) line: usize,
     pub(crate) header: &'static [&'static str],
-    pub(crate) fields: Vec<&'a str>,
+    /// The fields, then empty strings up to [`MAX_COLUMNS`].
+    pub(crate) fields: [&'a str; MAX_COLUMNS],
 }
 
 impl<'a> Row<'a> {
@@ -43,62 +44,94 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Most columns a file may have.
+pub(crate) const MAX_COLUMNS: usize = 10;
+
 /// Splits `text` (the content of `file`) into rows, checking the header and column counts.
 ///
 /// Lines that are empty or start with `#` are comments. The first other line is the header and
 /// must be exactly `header` joined by tabs. Every following line must have exactly as many
 /// tab-separated fields, none of them empty (use `-` for "none") or with surrounding spaces.
+/// The header is checked here; the rows are checked as the iterator yields them.
 pub(crate) fn parse<'a>(
     file: &'a str,
     text: &'a str,
     header: &'static [&'static str],
-) -> Result<Vec<Row<'a>>, KbError> {
-    let mut rows = Vec::new();
-    let mut seen_header = false;
-    for (idx, raw) in text.split('\n').enumerate() {
+) -> Result<Rows<'a>, KbError> {
+    let mut lines = text.split('\n').enumerate();
+    for (idx, raw) in lines.by_ref() {
         let line = idx + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw.trim().is_empty() || raw.starts_with('#') {
             continue;
         }
-        let fields: Vec<&str> = raw.split('\t').collect();
-        if !seen_header {
-            if fields != header {
-                let missing: Vec<&str> = header
-                    .iter()
-                    .filter(|h| !fields.contains(h))
-                    .copied()
-                    .collect();
-                let unknown: Vec<&str> = fields
-                    .iter()
-                    .filter(|f| !header.contains(f))
-                    .copied()
-                    .collect();
-                return Err(KbError::invalid(
-                    file,
-                    line,
-                    format!(
-                        "header must be `{}`; missing columns: [{}]; unknown columns: [{}]",
-                        header.join("\\t"),
-                        missing.join(", "),
-                        unknown.join(", ")
-                    ),
-                ));
-            }
-            seen_header = true;
-            continue;
-        }
-        if fields.len() != header.len() {
+        if !raw.split('\t').eq(header.iter().copied()) {
+            let fields: Vec<&str> = raw.split('\t').collect();
+            let missing: Vec<&str> = header
+                .iter()
+                .filter(|h| !fields.contains(h))
+                .copied()
+                .collect();
+            let unknown: Vec<&str> = fields
+                .iter()
+                .filter(|f| !header.contains(f))
+                .copied()
+                .collect();
             return Err(KbError::invalid(
                 file,
                 line,
                 format!(
-                    "expected {} tab-separated columns ({}), found {}",
-                    header.len(),
-                    header.join(", "),
-                    fields.len()
+                    "header must be `{}`; missing columns: [{}]; unknown columns: [{}]",
+                    header.join("\\t"),
+                    missing.join(", "),
+                    unknown.join(", ")
                 ),
             ));
+        }
+        return Ok(Rows {
+            file,
+            header,
+            lines,
+        });
+    }
+    Err(KbError::invalid(
+        file,
+        0,
+        format!("no header line (expected `{}`)", header.join("\\t")),
+    ))
+}
+
+/// The data rows of a file, see [`parse`].
+pub(crate) struct Rows<'a> {
+    file: &'a str,
+    header: &'static [&'static str],
+    lines: std::iter::Enumerate<std::str::Split<'a, char>>,
+}
+
+impl<'a> Rows<'a> {
+    fn row(&self, line: usize, raw: &'a str) -> Result<Row<'a>, KbError> {
+        let (file, header) = (self.file, self.header);
+        let count_error = |found: usize| {
+            KbError::invalid(
+                file,
+                line,
+                format!(
+                    "expected {} tab-separated columns ({}), found {found}",
+                    header.len(),
+                    header.join(", "),
+                ),
+            )
+        };
+        let mut fields = [""; MAX_COLUMNS];
+        let mut n = 0usize;
+        for value in raw.split('\t') {
+            if let Some(slot) = fields.get_mut(n) {
+                *slot = value;
+            }
+            n = n.saturating_add(1);
+        }
+        if n != header.len() {
+            return Err(count_error(n));
         }
         for (name, value) in header.iter().zip(&fields) {
             if value.is_empty() {
@@ -116,19 +149,26 @@ pub(crate) fn parse<'a>(
                 ));
             }
         }
-        rows.push(Row {
+        Ok(Row {
             file,
             line,
             header,
             fields,
-        });
+        })
     }
-    if !seen_header {
-        return Err(KbError::invalid(
-            file,
-            0,
-            format!("no header line (expected `{}`)", header.join("\\t")),
-        ));
+}
+
+impl<'a> Iterator for Rows<'a> {
+    type Item = Result<Row<'a>, KbError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        for (idx, raw) in self.lines.by_ref() {
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            if raw.trim().is_empty() || raw.starts_with('#') {
+                continue;
+            }
+            return Some(self.row(idx + 1, raw));
+        }
+        None
     }
-    Ok(rows)
 }

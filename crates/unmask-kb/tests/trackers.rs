@@ -201,7 +201,7 @@ fn prefilter_is_exact() {
             .flatten()
         {
             for alt in sig.split('|') {
-                let plain = alt.replace("\\.", ".");
+                let plain = alt.replace("\\.", ".").replace("\\-", "-");
                 for wild in ["/", ".", "x"] {
                     let p = plain.replace(".*", "zz").replace('.', wild);
                     probes.push(p.clone());
