@@ -80,14 +80,37 @@
 //! 2. Each tracker's `code_signature` is compiled on its own with Python `re.compile` (not
 //!    joined with the others) and a tracker is detected when `re.search` (unanchored) matches
 //!    any class of the list. Trackers whose signature has 3 characters or fewer (empty) are
-//!    skipped ([`EXODUS_MIN_SIGNATURE_LEN`]). [`TrackerTable::match_class`] runs all of them at
-//!    once with a `RegexSet`, which gives the same per-tracker answer.
+//!    skipped ([`EXODUS_MIN_SIGNATURE_LEN`]). [`TrackerTable::match_class`] gives the same
+//!    per-tracker answer for all of them at once: an Aho-Corasick automaton over text each
+//!    signature's alternatives require picks the candidates, whose alternatives are then
+//!    matched as plain text (literal characters and `.` wildcards) or, for other syntax, with
+//!    the regex (tests check it against every regex on thousands of probes).
 //! 3. The signatures use `.` (any character) as the package separator and contain no `\.` or
 //!    `/` (checked by the tests), so matching the dot form of a name (`com.google.firebase...`)
 //!    gives the same result as the slash form.
 //!
 //! exodus-core's static analysis does not use `network_signature`; [`TrackerTable::match_host`]
 //! applies it as an unanchored search over a host name.
+//!
+//! # Cost
+//!
+//! Every `unmask scan` process loads the knowledge base, so [`Kb::embedded`] parses nothing:
+//! each table is parsed the first time it is used (once per process, by the analysis thread
+//! that needs it, while the other analyses run), packer regexes are compiled and the tracker
+//! prefilters built on first use, and a scan never parses what it does not use (sinks, the
+//! permission list). Lookups allocate nothing: the indexes are vectors of (Fx hash of the
+//! key, row) sorted for a binary search, and the keys are compared with the rows' own.
+//! [`Kb::from_dir`] and [`Kb::embedded_checked`] still check and compile everything at
+//! load time (tens of milliseconds: every tracker regex is compiled).
+//!
+//! Measured on the 2-core development machine, release build, `examples/kb_load.rs`
+//! (medians of 9 processes; the machine was loaded, so the first-call times vary):
+//! `Kb::embedded` took 8.4 ms in a fresh process before (4.5 ms on a quiet machine; 3.7 ms
+//! when repeated in one process), and takes about 3 µs now (50 ns repeated). Parsing every
+//! table afterwards costs 1.3 ms (1.6 ms in a fresh process), of which a scan pays about
+//! 1.1 ms, spread over its analysis threads (`UNMASK_KB_TIMING=1 unmask scan ...` prints
+//! each table's time). The first [`TrackerTable::match_host`] dropped from 2.6 ms to
+//! about 1.7 ms (16 network signatures used to need their regex; 2 still do, per piece).
 #![forbid(unsafe_code)]
 
 mod api;

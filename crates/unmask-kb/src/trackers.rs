@@ -109,43 +109,49 @@ type PlainAlt = Vec<Option<u8>>;
 /// with `.*` (dropped: an unanchored search gives the same answer without it). Every such
 /// text is a valid regex with this meaning, in Python's `re` as in the `regex` crate.
 fn plain_tokens(pattern: &str) -> Option<Vec<PlainAlt>> {
-    let mut alts = Vec::new();
-    for alt in pattern.split('|') {
-        let alt = alt.strip_prefix(".*").unwrap_or(alt);
-        // `\\.*` (any number of dots) is not a trailing `.*`; it fails below on `\\`.
-        let alt = alt.strip_suffix(".*").unwrap_or(alt);
-        let mut toks = Vec::with_capacity(alt.len());
-        let mut bytes = alt.bytes();
-        while let Some(b) = bytes.next() {
-            match b {
-                b'.' => toks.push(None),
-                b'\\' => match bytes.next() {
-                    Some(e @ (b'.' | b'-')) => toks.push(Some(e)),
-                    _ => return None,
-                },
-                b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b':' | b'-') => {
-                    toks.push(Some(b))
-                }
-                _ => return None,
-            }
-        }
-        alts.push(toks);
-    }
-    Some(alts)
+    pattern.split('|').map(plain_alt).collect()
 }
 
-/// The longest run of literal bytes of each alternative of a plain signature (text that any
-/// match contains), or `None` when the signature is not plain or an alternative has none.
+/// One alternative of a plain signature as tokens (see [`plain_tokens`]).
+fn plain_alt(alt: &str) -> Option<PlainAlt> {
+    let alt = alt.strip_prefix(".*").unwrap_or(alt);
+    // `\\.*` (any number of dots) is not a trailing `.*`; it fails below on `\\`.
+    let alt = alt.strip_suffix(".*").unwrap_or(alt);
+    let mut toks = Vec::with_capacity(alt.len());
+    let mut bytes = alt.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'.' => toks.push(None),
+            b'\\' => match bytes.next() {
+                Some(e @ (b'.' | b'-')) => toks.push(Some(e)),
+                _ => return None,
+            },
+            b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b':' | b'-') => {
+                toks.push(Some(b))
+            }
+            _ => return None,
+        }
+    }
+    Some(toks)
+}
+
+/// The longest run of literal bytes of a plain alternative (text that any match contains),
+/// if not empty.
+fn alt_literal(alt: &[Option<u8>]) -> Option<Vec<u8>> {
+    let best = alt
+        .split(Option::is_none)
+        .max_by_key(|run| run.len())
+        .filter(|run| !run.is_empty())?;
+    Some(best.iter().flatten().copied().collect())
+}
+
+/// The required literal of each alternative of a plain signature, or `None` when the
+/// signature is not plain or an alternative has none.
+#[cfg(test)]
 fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     plain_tokens(pattern)?
         .iter()
-        .map(|alt| {
-            let best = alt
-                .split(Option::is_none)
-                .max_by_key(|run| run.len())
-                .filter(|run| !run.is_empty())?;
-            Some(best.iter().flatten().copied().collect())
-        })
+        .map(|alt| alt_literal(alt))
         .collect()
 }
 
@@ -168,13 +174,66 @@ fn plain_search(toks: &[Option<u8>], text: &[u8]) -> bool {
 #[derive(Debug, Clone, Default)]
 struct Prefilter {
     automaton: Option<aho_corasick::AhoCorasick>,
-    /// Pattern index of each literal of the automaton.
+    /// Signature index of each literal of the automaton.
     literal_owner: Vec<usize>,
-    /// Patterns that are candidates for every text.
+    /// Signatures that are candidates for every text.
     always: Vec<usize>,
-    /// For plain signatures, each alternative as bytes and wildcards (matched without the
-    /// regex engine on ASCII text).
-    plain: Vec<Option<Vec<PlainAlt>>>,
+    /// Each signature's alternatives, matched one by one on ASCII text; `None` when the
+    /// signature cannot be split at its `|` (groups, classes), so its whole regex runs.
+    alts: Vec<Option<Vec<Alt>>>,
+}
+
+/// One alternative of a signature.
+#[derive(Debug, Clone)]
+enum Alt {
+    /// Plain: matched without the regex engine.
+    Plain(PlainAlt),
+    /// Other syntax: its own regex, compiled on first use (`None` if it does not compile).
+    Regex(String, OnceLock<Option<Regex>>),
+}
+
+impl Alt {
+    /// Whether the alternative matches ASCII `text` (unanchored).
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Alt::Plain(toks) => plain_search(toks, text.as_bytes()),
+            Alt::Regex(p, re) => re
+                .get_or_init(|| Regex::new(p).ok())
+                .as_ref()
+                .is_some_and(|r| r.is_match(text)),
+        }
+    }
+}
+
+/// Whether a signature's top-level `|` can be found by splitting its text: no group, no
+/// escaped bar, no bar in a class, no nested class nor `]` first in a class (conservative).
+/// Then the signature matches a text exactly when one of the pieces, each taken as a regex,
+/// does.
+fn splits_at_bars(pattern: &str) -> bool {
+    let mut in_class = false;
+    let mut bytes = pattern.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match b {
+            // An escape: the escaped byte is skipped (consumed by the guard) unless a bar.
+            b'\\' if bytes.next() == Some(b'|') => return false,
+            b'\\' => {}
+            b'(' | b')' => return false,
+            b'[' if in_class => return false,
+            b'[' => {
+                in_class = true;
+                if bytes.peek() == Some(&b'^') {
+                    bytes.next();
+                }
+                if bytes.peek() == Some(&b']') {
+                    return false;
+                }
+            }
+            b']' => in_class = false,
+            b'|' if in_class => return false,
+            _ => {}
+        }
+    }
+    !in_class
 }
 
 impl SignatureSet {
@@ -219,22 +278,38 @@ impl SignatureSet {
             let mut literals = Vec::new();
             let mut literal_owner = Vec::new();
             let mut always = Vec::new();
-            let mut plain = Vec::with_capacity(self.owner.len());
+            let mut alts = Vec::with_capacity(self.owner.len());
             for i in 0..self.owner.len() {
                 let p = self.pattern(trackers, i).unwrap_or_default();
-                match (plain_tokens(p), required_literals(p)) {
-                    (Some(tokens), Some(lits)) => {
-                        for l in lits {
-                            literals.push(l);
-                            literal_owner.push(i);
+                if !splits_at_bars(p) {
+                    always.push(i);
+                    alts.push(None);
+                    continue;
+                }
+                let mut pieces = Vec::new();
+                let mut everywhere = false;
+                for alt in p.split('|') {
+                    match plain_alt(alt) {
+                        Some(toks) => {
+                            match alt_literal(&toks) {
+                                Some(l) => {
+                                    literals.push(l);
+                                    literal_owner.push(i);
+                                }
+                                None => everywhere = true,
+                            }
+                            pieces.push(Alt::Plain(toks));
                         }
-                        plain.push(Some(tokens));
-                    }
-                    _ => {
-                        always.push(i);
-                        plain.push(None);
+                        None => {
+                            everywhere = true;
+                            pieces.push(Alt::Regex(alt.to_string(), OnceLock::new()));
+                        }
                     }
                 }
+                if everywhere {
+                    always.push(i);
+                }
+                alts.push(Some(pieces));
             }
             let automaton = aho_corasick::AhoCorasick::new(&literals).ok();
             if automaton.is_none() {
@@ -245,7 +320,7 @@ impl SignatureSet {
                 automaton,
                 literal_owner,
                 always,
-                plain,
+                alts,
             }
         })
     }
@@ -265,8 +340,8 @@ impl SignatureSet {
         let ascii = text.is_ascii();
         candidates
             .into_iter()
-            .filter(|i| match pre.plain.get(*i) {
-                Some(Some(alts)) if ascii => alts.iter().any(|a| plain_search(a, text.as_bytes())),
+            .filter(|i| match pre.alts.get(*i) {
+                Some(Some(alts)) if ascii => alts.iter().any(|a| a.is_match(text)),
                 _ => self.regex(trackers, *i).is_some_and(|r| r.is_match(text)),
             })
             .filter_map(|i| self.tracker(trackers, i))
@@ -604,6 +679,97 @@ mod tests {
             "^a",
         ] {
             assert!(plain_tokens(p).is_none(), "{p}");
+        }
+        for (p, split) in [
+            (r"a\.b|mst[0-9]*\.c|d", true),
+            ("a|b[x|y]", false),
+            ("a|(b|c)", false),
+            (r"a\|b", false),
+            ("[]|]", false),
+            ("[^]|]", false),
+            ("[a[b]|c]", false),
+            ("[ab]|c", true),
+            ("[ab|c", false),
+        ] {
+            assert_eq!(splits_at_bars(p), split, "{p}");
+        }
+    }
+
+    /// The prefilter (literals, plain pieces, pieces with their own regex, whole regexes)
+    /// gives what each tracker's regex gives, on signatures of every kind.
+    #[test]
+    fn signature_set_equals_each_regex() {
+        let sigs = [
+            r"a\.b\-c|mst[0-9]*\.is\.x\.com|.*\.est\.com",
+            r"data.\aalt\.org",
+            "foo(bar|baz)",
+            r"^ads\.|\.ads$",
+            "[a|b]x|yy",
+            "q..r|s",
+            "..",
+            "..x.",
+        ];
+        let mut text = String::from(
+            "id\tname\twebsite\tcategories\tcode_signature\tnetwork_signature\tcreation_date\n",
+        );
+        for (i, sig) in sigs.iter().enumerate() {
+            text.push_str(&format!("{i}\tT{i}\t-\t-\t{sig}\t{sig}\t-\n"));
+        }
+        let table = TrackerData::parse("t.tsv", &text, true).unwrap();
+        let probes = [
+            "",
+            "a.b-c",
+            "xa.b-cx",
+            "a.b\\-c",
+            "mst.is.x.com",
+            "mst42.is.x.com",
+            "mstx.is.x.com",
+            "w.est.com",
+            "est.com",
+            "data.\u{7}alt.org",
+            "data.aalt.org",
+            "foobar",
+            "foobaz",
+            "fooba",
+            "ads.x",
+            "x.ads",
+            "x.ads.y",
+            "|x",
+            "ax",
+            "bx",
+            "yy",
+            "qxxr",
+            "q\nxr",
+            "s",
+            "é",
+            "a.b-cé",
+            "ééé",
+        ];
+        for set in [&table.code, &table.network] {
+            for t in probes {
+                let fast: Vec<u32> = set
+                    .matches(&table.trackers, t)
+                    .iter()
+                    .map(|x| x.id)
+                    .collect();
+                let slow: Vec<u32> = table
+                    .trackers
+                    .iter()
+                    // exodus-core skips code signatures of 3 characters or fewer (`..`).
+                    .filter(|x| set.network || x.code_signature_used)
+                    .filter(|x| {
+                        Regex::new(if set.network {
+                            x.network_signature.as_deref().unwrap()
+                        } else {
+                            x.code_signature.as_deref().unwrap()
+                        })
+                        .unwrap()
+                        .is_match(t)
+                    })
+                    .map(|x| x.id)
+                    .collect();
+                assert_eq!(fast, slow, "{t:?}");
+            }
         }
     }
 }

@@ -499,3 +499,162 @@ fn origin_matches_package() {
         );
     }
 }
+
+/// `Kb::embedded` (tables built on first use, permission names not checked) holds exactly
+/// what `Kb::embedded_checked` (every check, every regex compiled) loads, and every embedded
+/// packer rule compiles.
+#[test]
+fn lazy_embedded_equals_checked() {
+    let start = std::time::Instant::now();
+    let checked = Kb::embedded_checked().unwrap_or_else(|e| panic!("embedded KB invalid: {e}"));
+    println!("Kb::embedded_checked in {:?}", start.elapsed());
+    let lazy = Kb::embedded().unwrap();
+    assert_eq!(lazy.counts(), checked.counts());
+    assert_eq!(lazy.apis.rows(), checked.apis.rows());
+    assert_eq!(lazy.content_uris.rows(), checked.content_uris.rows());
+    assert_eq!(lazy.sinks.rows(), checked.sinks.rows());
+    assert_eq!(lazy.watched_apps.apps(), checked.watched_apps.apps());
+    let json = |v: &dyn erased::Ser| v.json();
+    assert_eq!(
+        json(&lazy.trackers.trackers()),
+        json(&checked.trackers.trackers())
+    );
+    assert_eq!(json(&lazy.packers.rules()), json(&checked.packers.rules()));
+    for r in lazy.packers.rules() {
+        let compiled = match r.matcher() {
+            unmask_kb::Matcher::Exact(p) | unmask_kb::Matcher::Prefix(p) => p == &r.pattern,
+            unmask_kb::Matcher::Regex(re) => re.as_str() == r.pattern,
+        };
+        assert!(compiled, "rule {} line {}: {:?}", r.id, r.line, r.matcher());
+        assert_eq!(
+            matches!(r.matcher(), unmask_kb::Matcher::Regex(_)),
+            r.match_type == "regex"
+        );
+    }
+    // Non-empty: the comparison above is not between two empty tables.
+    let c = lazy.counts();
+    assert!(c.apis > 0 && c.content_uris > 0 && c.sinks > 0 && c.permissions > 500);
+    assert!(c.trackers > 0 && c.packers > 0 && c.watched_apps > 0);
+    assert!(lazy.permissions.contains("android.permission.READ_SMS"));
+}
+
+mod erased {
+    /// Serializes anything serializable to a JSON value (to compare types without
+    /// `PartialEq`).
+    pub trait Ser {
+        fn json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap()
+        }
+    }
+}
+
+/// The indexed lookups give what a scan of every row gives, for every key of the tables and
+/// for keys that are not there.
+#[test]
+fn lookups_equal_a_linear_scan() {
+    let kb = Kb::embedded().unwrap();
+    let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
+    for r in kb.apis.rows() {
+        keys.insert((r.class.clone(), r.member.clone()));
+    }
+    for r in kb.sinks.rows() {
+        keys.insert((r.class.clone(), r.member.clone()));
+    }
+    for r in kb.content_uris.rows() {
+        if let unmask_kb::UriPattern::Field { class, name }
+        | unmask_kb::UriPattern::Method { class, name } = &r.pattern
+        {
+            keys.insert((class.clone(), name.clone()));
+        }
+    }
+    let mut probes: Vec<(String, String)> = Vec::new();
+    for (c, m) in &keys {
+        probes.push((c.clone(), m.clone()));
+        probes.push((c.clone(), format!("{m}x")));
+        probes.push((format!("{c}x"), m.clone()));
+        probes.push((c.clone(), String::new()));
+        probes.push((c.to_lowercase(), m.clone()));
+    }
+    assert!(keys.len() > 300, "{}", keys.len());
+    for (c, m) in &probes {
+        let fast: Vec<usize> = kb.apis.lookup(c, m).map(|r| r.line).collect();
+        let slow: Vec<usize> = kb
+            .apis
+            .rows()
+            .iter()
+            .filter(|r| r.class == *c && r.member == *m)
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(fast, slow, "apis {c}->{m}");
+        assert_eq!(
+            kb.apis.has_class(c),
+            kb.apis.rows().iter().any(|r| r.class == *c),
+            "apis {c}"
+        );
+        let fast: Vec<usize> = kb.sinks.lookup(c, m).map(|r| r.line).collect();
+        let slow: Vec<usize> = kb
+            .sinks
+            .rows()
+            .iter()
+            .filter(|r| r.class == *c && r.member == *m)
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(fast, slow, "sinks {c}->{m}");
+        assert_eq!(
+            kb.sinks.has_class(c),
+            kb.sinks.rows().iter().any(|r| r.class == *c),
+            "sinks {c}"
+        );
+        let slow = kb.content_uris.rows().iter().find(|r| {
+            matches!(&r.pattern, unmask_kb::UriPattern::Field { class, name }
+                | unmask_kb::UriPattern::Method { class, name } if class == c && name == m)
+        });
+        assert_eq!(
+            kb.content_uris.by_member(c, m).map(|r| r.line),
+            slow.map(|r| r.line),
+            "content uri {c}->{m}"
+        );
+    }
+    // Authorities and URI prefixes.
+    for r in kb.content_uris.rows() {
+        match &r.pattern {
+            unmask_kb::UriPattern::Authority { authority } => {
+                assert_eq!(
+                    kb.content_uris.by_authority(authority).map(|r| r.line),
+                    Some(r.line)
+                );
+                assert!(kb
+                    .content_uris
+                    .by_authority(&format!("{authority}x"))
+                    .is_none_or(|x| x.line != r.line));
+            }
+            unmask_kb::UriPattern::Uri { prefix } => {
+                // The longest prefix wins: the row itself, or a longer one listed too.
+                let got = kb.content_uris.match_uri(&format!("{prefix}/12")).unwrap();
+                let longest = kb
+                    .content_uris
+                    .uri_prefixes()
+                    .filter(|(p, _)| *p == prefix.as_str())
+                    .map(|(_, r)| r.line)
+                    .next();
+                assert_eq!(Some(got.line), longest, "{prefix}");
+            }
+            _ => {}
+        }
+    }
+    // Watched apps.
+    for a in kb.watched_apps.apps() {
+        assert_eq!(
+            kb.watched_apps.get(&a.package).map(|x| x.line),
+            Some(a.line)
+        );
+        assert!(kb
+            .watched_apps
+            .get(&format!("{}x", a.package))
+            .is_none_or(|x| x.package != a.package));
+        assert!(kb.watched_apps.get(&a.package.to_uppercase()).is_none());
+    }
+}

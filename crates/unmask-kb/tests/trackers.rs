@@ -194,6 +194,14 @@ fn prefilter_is_exact() {
         "www.google.com".into(),
         "a".into(),
         String::new(),
+        // Network signatures with other regex syntax than dots and escaped dots.
+        "mst12.is.autonavi.com".into(),
+        "mt3.google.cn".into(),
+        "data.\u{7}altbeacon.org".into(),
+        "beacons.estimote.com".into(),
+        "usw-lax.adsrvr.org".into(),
+        "54.243.73.253:8080/SilverPush/".into(),
+        "adservice.google.fr".into(),
     ];
     for tr in t.trackers() {
         for sig in [&tr.code_signature, &tr.network_signature]
@@ -233,6 +241,15 @@ fn prefilter_is_exact() {
         hits += fast.len();
     }
     assert!(hits > 1000, "probes should hit: {hits}");
+    for host in [
+        "mst12.is.autonavi.com",
+        "beacons.estimote.com",
+        "usw-lax.adsrvr.org",
+        "adservice.google.fr",
+        "54.243.73.253:8080/SilverPush/",
+    ] {
+        assert!(!t.match_host(host).is_empty(), "{host} should match");
+    }
     eprintln!(
         "{} probes, {hits} host matches: prefilter equals brute force",
         probes.len()
