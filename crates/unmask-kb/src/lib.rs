@@ -1,11 +1,12 @@
 //! The unmask knowledge base: versioned data files (in the repository's `kb/` folder, each
 //! folder with a `PROVENANCE.md`), embedded in the binary and validated when loaded.
 //!
-//! [`Kb::embedded`] loads the copy compiled into the binary (works offline);
-//! [`Kb::from_dir`] loads a directory with the same layout (`unmask --kb DIR`). Loading checks
-//! every file and fails with a [`KbError`] naming the file, the line and what is wrong:
-//! unknown categories, permissions or enum values, missing or extra columns, empty fields,
-//! duplicate rows, invalid regular expressions, malformed class descriptors or URIs.
+//! [`Kb::embedded`] gives the copy compiled into the binary (works offline; each table is
+//! parsed on first use, see [Cost](#cost)); [`Kb::from_dir`] loads a directory with the same
+//! layout (`unmask --kb DIR`). [`Kb::from_dir`] and [`Kb::embedded_checked`] check every file
+//! and fail with a [`KbError`] naming the file, the line and what is wrong: unknown
+//! categories, permissions or enum values, missing or extra columns, empty fields, duplicate
+//! rows, invalid regular expressions, malformed class descriptors or URIs.
 //!
 //! ```
 //! let kb = unmask_kb::Kb::embedded()?;
@@ -103,14 +104,16 @@
 //! [`Kb::from_dir`] and [`Kb::embedded_checked`] still check and compile everything at
 //! load time (tens of milliseconds: every tracker regex is compiled).
 //!
-//! Measured on the 2-core development machine, release build, `examples/kb_load.rs`
-//! (medians of 9 processes; the machine was loaded, so the first-call times vary):
-//! `Kb::embedded` took 8.4 ms in a fresh process before (4.5 ms on a quiet machine; 3.7 ms
-//! when repeated in one process), and takes about 3 µs now (50 ns repeated). Parsing every
-//! table afterwards costs 1.3 ms (1.6 ms in a fresh process), of which a scan pays about
-//! 1.1 ms, spread over its analysis threads (`UNMASK_KB_TIMING=1 unmask scan ...` prints
-//! each table's time). The first [`TrackerTable::match_host`] dropped from 2.6 ms to
-//! about 1.7 ms (16 network signatures used to need their regex; 2 still do, per piece).
+//! Measured on the 2-core development machine (shared, loaded), release build,
+//! `examples/kb_load.rs`: `Kb::embedded` took 5.1 ms in a fresh process before (median of 9
+//! processes, 4.6 to 8.8 ms; 3.2 ms when repeated in one process) and takes about 3 µs now
+//! (50 ns repeated). Parsing every table afterwards costs 1.3 ms (1.6 ms in a fresh process),
+//! of which a scan pays about 1.1 ms, spread over its analysis threads
+//! (`UNMASK_KB_TIMING=1 unmask scan ...` prints each table's time). The first
+//! [`TrackerTable::match_host`] went from 2.6 ms to 1.7 ms (16 network signatures needed
+//! their whole regex; now 3 pieces of 2 signatures do). A whole `unmask scan --format json`
+//! of DroidBench's `Merge1.apk` went from 43.6 to 40.0 ms of CPU, `Button1.apk` from 24.7 to
+//! 20.7 ms (medians of 21 runs, the rest of the tree unchanged).
 #![forbid(unsafe_code)]
 
 mod api;
