@@ -35,6 +35,13 @@ impl Const {
 }
 
 impl<'a> Code<'_, 'a> {
+    /// The MUTF-8 bytes of indexed string `id` (from its representative dex), without
+    /// decoding: lets a pass over every string skip most of them before rendering any.
+    pub fn string_raw(&self, id: u32) -> Option<&'a [u8]> {
+        let (d, local) = self.index.strings.representative(id)?;
+        self.dexes.get(d as usize)?.string_raw(local).ok()
+    }
+
     /// Entry name of dex `d`.
     pub fn dex_name(&self, d: u32) -> String {
         self.names

@@ -203,6 +203,19 @@ pub fn analyze_path(
     iocs: &IocSet,
     opts: &Options,
 ) -> Result<(Report, Findings), unmask_apk::AnalyzeError> {
+    analyze_path_deferred(path, &|| Some((kb, iocs)), opts)
+}
+
+/// [`analyze_path`] with knowledge that may still be loading: `knowledge` is called (from a
+/// worker thread, possibly blocking until the knowledge base and indicators are loaded) only
+/// once the input has been read and its dex files parsed, so a caller can load them while the
+/// first input is read. `None` (the knowledge could not be loaded; the caller reports why)
+/// fails this input.
+pub fn analyze_path_deferred<'k>(
+    path: &Path,
+    knowledge: &(dyn Fn() -> Option<(&'k Kb, &'k IocSet)> + Sync),
+    opts: &Options,
+) -> Result<(Report, Findings), unmask_apk::AnalyzeError> {
     let mut lap = laps();
     let mut apk_opts = opts.apk.clone();
     apk_opts.code = false;
@@ -236,18 +249,26 @@ pub fn analyze_path(
         }
     }
     lap("dex parse");
-    // The strings outside the dex files are gathered while the index is built.
-    let keep = |s: &str| {
-        sources::may_hold_endpoint(s)
-            || network::bare_host(s).is_some()
-            || hex_digests(s).next().is_some()
-            || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
+    // The strings outside the dex files are gathered while the index is built (once the
+    // knowledge base, which says which strings to keep, is there).
+    let no_knowledge = || unmask_apk::AnalyzeError {
+        path: path.display().to_string(),
+        message: "the knowledge base or the indicators could not be loaded".into(),
     };
     let (index, texts) = rayon::join(
         || Index::build(&dexes),
-        || sources::collect(path, &opts.apk, &keep),
+        || {
+            let (kb, iocs) = knowledge().ok_or_else(no_knowledge)?;
+            let keep = |s: &str| {
+                sources::may_hold_endpoint(s)
+                    || network::bare_host(s).is_some()
+                    || hex_digests(s).next().is_some()
+                    || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
+            };
+            sources::collect(path, &opts.apk, &keep).map(|t| (t, kb, iocs))
+        },
     );
-    let (texts, mut skipped) = texts?;
+    let ((texts, mut skipped), kb, iocs) = texts?;
     lap("index + strings outside dex");
     if opts.apk.code {
         unmask_apk::code::record_decoding(&mut report, &names, &dexes, &index, &failed);
@@ -285,64 +306,65 @@ pub fn analyze_with_texts(
     iocs: &IocSet,
     opts: &Options,
 ) -> Findings {
-    let method_keys: Vec<(String, u32)> = code
-        .index
-        .methods
-        .iter()
-        .filter_map(|(id, _)| Some((code.index.methods.key(code.dexes, id).ok()?, id)))
-        .collect();
-    let fork = || Analysis {
-        report,
-        texts,
-        apk: report
-            .apks
-            .iter()
-            .find(|a| a.manifest.as_ref().is_some_and(|m| m.split.is_none()))
-            .or_else(|| report.apks.first()),
-        code,
-        kb,
-        opts,
-        out: Vec::new(),
-        method_keys: &method_keys,
-    };
     let mut lap = laps();
-    // The analyses that only read the code run at the same time, each into its own list;
-    // the lists are joined in a fixed order, so the output does not depend on scheduling.
-    let (mut a, mut tr, mut rest) = (fork(), fork(), fork());
     let want_reach = opts.reachability && !code.dexes.is_empty();
-    let (((), endpoints), (((), reach), ())) = rayon::join(
+    // Reachability, the longest single task, runs on one core while the other analyses share
+    // the rest; each analysis writes into its own list and the lists are joined in a fixed
+    // order, so the output does not depend on scheduling.
+    let (reach, (mut out, endpoints)) = rayon::join(
+        || want_reach.then(|| reach::compute(report, code)),
         || {
-            rayon::join(
-                || a.data_collected(),
-                || network::endpoints(code, texts, kb, opts.max_evidence),
-            )
-        },
-        || {
-            rayon::join(
+            use rayon::prelude::*;
+            // Only the methods an analysis can ask about are rendered (see `wanted_method`).
+            let method_keys: Vec<(String, u32)> = (0..code.index.methods.len() as u32)
+                .into_par_iter()
+                .filter(|&id| wanted_method(code, kb, id))
+                .filter_map(|id| Some((code.index.methods.key(code.dexes, id).ok()?, id)))
+                .collect();
+            let fork = || Analysis {
+                report,
+                texts,
+                apk: report
+                    .apks
+                    .iter()
+                    .find(|a| a.manifest.as_ref().is_some_and(|m| m.split.is_none()))
+                    .or_else(|| report.apks.first()),
+                code,
+                kb,
+                opts,
+                out: Vec::new(),
+                method_keys: &method_keys,
+            };
+            let (mut a, mut tr, mut rest) = (fork(), fork(), fork());
+            let (((), endpoints), ((), ())) = rayon::join(
                 || {
                     rayon::join(
-                        || tr.trackers(),
-                        || want_reach.then(|| reach::compute(report, code)),
+                        || a.data_collected(),
+                        || network::endpoints(code, texts, kb, opts.max_evidence),
                     )
                 },
                 || {
-                    rest.packers();
-                    rest.code_tricks();
-                    rest.manifest_traits();
-                    rest.code_traits();
+                    rayon::join(
+                        || tr.trackers(),
+                        || {
+                            rest.packers();
+                            rest.code_tricks();
+                            rest.manifest_traits();
+                            rest.code_traits();
+                        },
+                    )
                 },
-            )
+            );
+            a.permissions();
+            a.network(&endpoints);
+            a.network_config();
+            a.out.append(&mut tr.out);
+            a.out.append(&mut rest.out);
+            a.iocs(iocs, &endpoints);
+            (a.out, endpoints)
         },
     );
-    lap("data, endpoints, trackers, reachability, packers, code tricks, traits");
-    a.permissions();
-    a.network(&endpoints);
-    a.network_config();
-    a.out.append(&mut tr.out);
-    a.out.append(&mut rest.out);
-    a.iocs(iocs, &endpoints);
-    lap("iocs");
-    let mut out = a.out;
+    lap("analyses, reachability, indicators");
     out.sort_by_key(|f| f.section);
     if let Some(reach) = &reach {
         for f in &mut out {
@@ -363,6 +385,58 @@ pub fn analyze_with_texts(
         endpoints,
         errors,
     }
+}
+
+/// Framework classes whose methods the code analyses look up by descriptor prefix
+/// ([`Analysis::methods_where`]), besides the classes of the knowledge base's API and
+/// content-URI tables. A prefix whose class is not listed still works (every method is then
+/// rendered for that lookup); listing it only saves that time.
+const CODE_CLASSES: &[&str] = &[
+    "Ldalvik/system/DexClassLoader;",
+    "Ldalvik/system/InMemoryDexClassLoader;",
+    "Ldalvik/system/PathClassLoader;",
+    "Ldalvik/system/BaseDexClassLoader;",
+    "Ldalvik/system/DelegateLastClassLoader;",
+    "Ldalvik/system/DexFile;",
+    "Ljava/lang/ClassLoader;",
+    "Ljava/net/URLClassLoader;",
+    "Ljava/lang/Class;",
+    "Ljava/lang/reflect/Method;",
+    "Ljava/lang/System;",
+    "Ljava/lang/Runtime;",
+    "Landroid/media/projection/MediaProjectionManager;",
+    "Landroid/media/projection/MediaProjection;",
+    "Landroid/media/MediaRecorder;",
+    "Landroid/content/pm/PackageManager;",
+    "Ljava/io/File;",
+    "Ljava/nio/file/Files;",
+    "Ljava/security/MessageDigest;",
+];
+
+/// Whether method `id` of the index can matter to an analysis: its class is in the API or
+/// content-URI tables or in [`CODE_CLASSES`], or it is a `registerReceiver` (called on any
+/// `Context` subclass). Decides on the class and name alone, before the key is rendered.
+fn wanted_method(code: &Code<'_, '_>, kb: &Kb, id: u32) -> bool {
+    let Some((d, local)) = code.index.methods.representative(id) else {
+        return false;
+    };
+    let Some(dex) = code.dexes.get(d as usize) else {
+        return false;
+    };
+    let Ok(m) = dex.method_id(local) else {
+        // Unreadable: rendering fails the same way; keep the old behaviour.
+        return true;
+    };
+    let (Ok(class), Ok(name)) = (
+        dex.type_name(u32::from(m.class_idx)),
+        dex.string(m.name_idx),
+    ) else {
+        return true;
+    };
+    name == "registerReceiver"
+        || CODE_CLASSES.contains(&class.as_ref())
+        || kb.apis.has_class(&class)
+        || kb.content_uris.by_member(&class, &name).is_some()
 }
 
 /// Broadcasts that reveal personal data or keep an app running, with the permissions an app
@@ -599,9 +673,29 @@ impl Analysis<'_, '_, '_, '_> {
             .collect()
     }
 
-    /// Every referenced method `(key, sites)` whose key satisfies `want`.
-    fn methods_where(&self, want: impl Fn(&str) -> bool) -> Vec<(String, Vec<Site>)> {
+    /// Every referenced method `(key, sites)` whose key starts with one of `prefixes` (each
+    /// `Lclass;->…`). Looked up among the rendered keys when every prefix's class is one
+    /// [`wanted_method`] keeps; otherwise every method is rendered for this lookup.
+    fn methods_where(&self, prefixes: &[&str]) -> Vec<(String, Vec<Site>)> {
         let c = self.code;
+        let want = |k: &str| prefixes.iter().any(|p| k.starts_with(p));
+        let covered = prefixes.iter().all(|p| {
+            p.split_once(";->").is_some_and(|(class, _)| {
+                let class = format!("{class};");
+                CODE_CLASSES.contains(&class.as_str()) || self.kb.apis.has_class(&class)
+            })
+        });
+        if !covered {
+            return c
+                .index
+                .methods
+                .iter()
+                .filter_map(|(id, sites)| {
+                    let k = c.index.methods.key(c.dexes, id).ok()?;
+                    want(&k).then(|| (k, sites.to_vec()))
+                })
+                .collect();
+        }
         self.method_keys
             .iter()
             .filter(|(k, _)| want(k))
@@ -617,8 +711,8 @@ impl Analysis<'_, '_, '_, '_> {
         // Methods.
         let mut found: Vec<(New<'static>, Vec<Evidence>)> = Vec::new();
         for (key, id) in self.method_keys {
-            let (key, sites) = (key.clone(), c.index.methods.sites(*id));
-            let Some((class, name, proto)) = code::split_method(&key) else {
+            let (key, sites) = (key.as_str(), c.index.methods.sites(*id));
+            let Some((class, name, proto)) = code::split_method(key) else {
                 continue;
             };
             if !kb.apis.has_class(class) && kb.content_uris.by_member(class, name).is_none() {
@@ -630,7 +724,7 @@ impl Analysis<'_, '_, '_, '_> {
                 .filter(|r| r.category != Category::ContentProvider)
             {
                 let ev: Vec<Evidence> = match &row.condition {
-                    Condition::Always => self.sites_evidence(sites, &key),
+                    Condition::Always => self.sites_evidence(sites, key),
                     Condition::Arg { index, values } => sites
                         .iter()
                         .filter(|s| {
@@ -639,7 +733,7 @@ impl Analysis<'_, '_, '_, '_> {
                                 .is_some_and(|k| k.matches(values))
                         })
                         .take(self.opts.max_evidence.saturating_mul(4))
-                        .map(|s| c.site_evidence(s, &key))
+                        .map(|s| c.site_evidence(s, key))
                         .collect(),
                     Condition::Callback | Condition::Context => Vec::new(),
                 };
@@ -660,7 +754,7 @@ impl Analysis<'_, '_, '_, '_> {
                         "data.api",
                         row.category,
                         &row.subcategory,
-                        key.clone(),
+                        key.to_string(),
                         why,
                         row.permissions.names(),
                     ),
@@ -670,7 +764,7 @@ impl Analysis<'_, '_, '_, '_> {
             found.extend(self.content_uri_member(
                 class,
                 name,
-                &key,
+                key,
                 sites,
                 "calls",
                 "which yields a content URI of",
@@ -717,12 +811,16 @@ impl Analysis<'_, '_, '_, '_> {
         }
         // Content URI strings.
         for (id, sites) in c.index.strings.iter() {
+            // MUTF-8 keeps ASCII as is: the prefix is checked before decoding.
+            if !c
+                .string_raw(id)
+                .is_some_and(|r| r.starts_with(b"content://"))
+            {
+                continue;
+            }
             let Ok(s) = c.index.strings.key(c.dexes, id) else {
                 continue;
             };
-            if !s.starts_with("content://") {
-                continue;
-            }
             if let Some(row) = kb.content_uris.match_uri(&s) {
                 let ev = self.sites_evidence(sites, &s);
                 let why = format!(
@@ -1276,7 +1374,7 @@ impl Analysis<'_, '_, '_, '_> {
             ),
         ];
         for (prefix, what) in LOADERS {
-            for (key, sites) in self.methods_where(|k| k.starts_with(prefix)) {
+            for (key, sites) in self.methods_where(&[*prefix]) {
                 let ev = self.sites_evidence(&sites, &key);
                 let why = format!("{what}: code that is not in the APK's classes*.dex can run");
                 self.push(
@@ -1293,7 +1391,7 @@ impl Analysis<'_, '_, '_, '_> {
         ];
         let mut reflective_sites: Vec<Site> = Vec::new();
         for prefix in REFLECT {
-            for (key, sites) in self.methods_where(|k| k.starts_with(prefix)) {
+            for (key, sites) in self.methods_where(&[*prefix]) {
                 reflective_sites.extend(sites.iter().copied());
                 let ev = self.sites_evidence(&sites, &key);
                 let why = format!("{key}: classes or methods named at run time (reflection), which hides what is called from a plain reading of the code");
@@ -1310,7 +1408,7 @@ impl Analysis<'_, '_, '_, '_> {
             "Ljava/lang/Runtime;->loadLibrary0(",
         ];
         for prefix in NATIVE {
-            for (key, sites) in self.methods_where(|k| k.starts_with(prefix)) {
+            for (key, sites) in self.methods_where(&[*prefix]) {
                 let ev = sites
                     .iter()
                     .take(self.opts.max_evidence * 4)
@@ -1360,6 +1458,17 @@ impl Analysis<'_, '_, '_, '_> {
         // Methods loading a string that names a class of the apis table (dot form).
         let mut naming: BTreeSet<(u32, u32, u32)> = BTreeSet::new();
         for (id, ss) in c.index.strings.iter() {
+            // Most strings are ruled out on their bytes (MUTF-8 keeps ASCII as is), before
+            // anything is decoded or allocated.
+            let Some(raw) = c.string_raw(id) else {
+                continue;
+            };
+            if raw.len() > 400
+                || !raw.contains(&b'.')
+                || raw.iter().any(|&b| b == b'/' || b == b' ')
+            {
+                continue;
+            }
             let Ok(k) = c.index.strings.key(c.dexes, id) else {
                 continue;
             };
@@ -1663,14 +1772,11 @@ impl Analysis<'_, '_, '_, '_> {
         let c = self.code;
         // Screen capture.
         let ev: Vec<Evidence> = self
-            .methods_where(|k| {
-                k.starts_with(
-                    "Landroid/media/projection/MediaProjectionManager;->createScreenCaptureIntent",
-                ) || k.starts_with(
-                    "Landroid/media/projection/MediaProjectionManager;->getMediaProjection",
-                ) || k
-                    .starts_with("Landroid/media/projection/MediaProjection;->createVirtualDisplay")
-            })
+            .methods_where(&[
+                "Landroid/media/projection/MediaProjectionManager;->createScreenCaptureIntent",
+                "Landroid/media/projection/MediaProjectionManager;->getMediaProjection",
+                "Landroid/media/projection/MediaProjection;->createVirtualDisplay",
+            ])
             .into_iter()
             .flat_map(|(k, s)| self.sites_evidence(&s, &k))
             .collect();
@@ -1687,9 +1793,7 @@ impl Analysis<'_, '_, '_, '_> {
         }
         // Call recording.
         let mut ev = Vec::new();
-        for (k, sites) in
-            self.methods_where(|k| k.starts_with("Landroid/media/MediaRecorder;->setAudioSource("))
-        {
+        for (k, sites) in self.methods_where(&["Landroid/media/MediaRecorder;->setAudioSource("]) {
             for s in &sites {
                 let v = c.arg_register(s, "(I)V", 0).and_then(|r| c.const_in(s, r));
                 if let Some(code::Const::Int(n @ 2..=4)) = v {
@@ -1725,9 +1829,9 @@ impl Analysis<'_, '_, '_, '_> {
             })
             .unwrap_or_default();
         let mut ev = Vec::new();
-        for (k, sites) in self.methods_where(|k| {
-            k.starts_with("Landroid/content/pm/PackageManager;->setComponentEnabledSetting(")
-        }) {
+        for (k, sites) in self
+            .methods_where(&["Landroid/content/pm/PackageManager;->setComponentEnabledSetting("])
+        {
             for s in &sites {
                 let v = c
                     .arg_register(s, "(Landroid/content/ComponentName;II)V", 1)
@@ -1751,13 +1855,11 @@ impl Analysis<'_, '_, '_, '_> {
         }
         // Installed apps.
         let ev: Vec<Evidence> = self
-            .methods_where(|k| {
-                k.starts_with("Landroid/content/pm/PackageManager;->getInstalledPackages(")
-                    || k.starts_with(
-                        "Landroid/content/pm/PackageManager;->getInstalledApplications(",
-                    )
-                    || k.starts_with("Landroid/content/pm/PackageManager;->queryIntentActivities(")
-            })
+            .methods_where(&[
+                "Landroid/content/pm/PackageManager;->getInstalledPackages(",
+                "Landroid/content/pm/PackageManager;->getInstalledApplications(",
+                "Landroid/content/pm/PackageManager;->queryIntentActivities(",
+            ])
             .into_iter()
             .flat_map(|(k, s)| self.sites_evidence(&s, &k))
             .collect();
@@ -1838,16 +1940,16 @@ impl Analysis<'_, '_, '_, '_> {
             );
         }
         // Bulk file scanning with hashing.
-        let walk = self.methods_where(|k| {
-            k.starts_with("Ljava/io/File;->listFiles(")
-                || k.starts_with("Ljava/nio/file/Files;->walk(")
-                || k.starts_with("Ljava/nio/file/Files;->walkFileTree(")
-                || k.starts_with("Ljava/io/File;->list(")
-        });
-        let hash = self.methods_where(|k| {
-            k.starts_with("Ljava/security/MessageDigest;->getInstance(")
-                || k.starts_with("Ljava/security/MessageDigest;->digest(")
-        });
+        let walk = self.methods_where(&[
+            "Ljava/io/File;->listFiles(",
+            "Ljava/nio/file/Files;->walk(",
+            "Ljava/nio/file/Files;->walkFileTree(",
+            "Ljava/io/File;->list(",
+        ]);
+        let hash = self.methods_where(&[
+            "Ljava/security/MessageDigest;->getInstance(",
+            "Ljava/security/MessageDigest;->digest(",
+        ]);
         let hash_classes: BTreeSet<(u32, u32)> = hash
             .iter()
             .flat_map(|(_, s)| s.iter().map(|s| (s.dex, s.class_def)))

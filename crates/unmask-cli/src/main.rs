@@ -148,14 +148,59 @@ fn load_knowledge(
     Ok(Knowledge { kb, iocs: set })
 }
 
+/// The knowledge, loaded on a thread of its own while the first inputs are read.
+struct Deferred {
+    /// What to load, kept to load it here if the thread cannot be started.
+    args: (Option<PathBuf>, Vec<PathBuf>, bool),
+    handle: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Knowledge, String>>>>,
+    cell: std::sync::OnceLock<Result<Knowledge, String>>,
+}
+
+impl Deferred {
+    /// Starts loading.
+    fn start(kb_dir: Option<PathBuf>, iocs: Vec<PathBuf>, builtin_iocs: bool) -> Deferred {
+        let args = (kb_dir, iocs, builtin_iocs);
+        let (d, i, b) = args.clone();
+        let handle = std::thread::Builder::new()
+            .name("unmask-knowledge".into())
+            .spawn(move || load_knowledge(d.as_deref(), &i, b))
+            .ok();
+        Deferred {
+            args,
+            handle: std::sync::Mutex::new(handle),
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The knowledge, waiting for it if it is still loading.
+    fn get(&self) -> &Result<Knowledge, String> {
+        self.cell.get_or_init(|| {
+            let handle = match self.handle.lock() {
+                Ok(mut h) => h.take(),
+                Err(poisoned) => poisoned.into_inner().take(),
+            };
+            match handle {
+                Some(h) => h.join().unwrap_or_else(|_| {
+                    Err("internal error while loading the knowledge base".into())
+                }),
+                // The thread could not be started: load here.
+                None => load_knowledge(self.args.0.as_deref(), &self.args.1, self.args.2),
+            }
+        })
+    }
+}
+
 fn analyse(
     path: &Path,
-    k: Option<&Knowledge>,
+    k: Option<&Deferred>,
     opts: &unmask_analysis::Options,
 ) -> Result<ScanDoc, String> {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match k {
-        Some(k) => unmask_analysis::analyze_path(path, &k.kb, &k.iocs, opts)
-            .map(|(report, a)| (report, Some(a))),
+        Some(k) => {
+            let knowledge = || k.get().as_ref().ok().map(|k| (&k.kb, &k.iocs));
+            unmask_analysis::analyze_path_deferred(path, &knowledge, opts)
+                .map(|(report, a)| (report, Some(a)))
+        }
         None => unmask_apk::analyze_file(path, &opts.apk).map(|r| (r, None)),
     }));
     match caught {
@@ -181,18 +226,8 @@ fn main() -> ExitCode {
             no_builtin_iocs,
             no_analysis,
         } => {
-            let knowledge = if no_analysis {
-                None
-            } else {
-                match load_knowledge(kb.as_deref(), &iocs, !no_builtin_iocs) {
-                    Ok(k) => Some(k),
-                    Err(e) => {
-                        eprintln!("unmask: {e}");
-                        return ExitCode::from(2);
-                    }
-                }
-            };
-            scan(
+            let knowledge = (!no_analysis).then(|| Deferred::start(kb, iocs, !no_builtin_iocs));
+            let code = scan(
                 &files,
                 format,
                 pretty,
@@ -207,7 +242,10 @@ fn main() -> ExitCode {
                     },
                     ..Default::default()
                 },
-            )
+            );
+            // Not freed piece by piece: the process ends.
+            std::mem::forget(knowledge);
+            code
         }
         Command::Dex { file, method, all } => dex::run(&file, method.as_deref(), all),
     }
@@ -218,7 +256,7 @@ fn scan(
     format: Format,
     pretty: bool,
     jobs: Option<usize>,
-    knowledge: Option<&Knowledge>,
+    knowledge: Option<&Deferred>,
     opts: unmask_analysis::Options,
 ) -> ExitCode {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -234,6 +272,12 @@ fn scan(
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     };
+    // A knowledge base or indicator file that cannot be loaded stops the run before anything
+    // is printed.
+    if let Some(Err(e)) = knowledge.map(Deferred::get) {
+        eprintln!("unmask: {e}");
+        return ExitCode::from(2);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
@@ -269,6 +313,8 @@ fn scan(
     if out.flush().is_err() {
         return ExitCode::from(1);
     }
+    // The process ends now: freeing every report piece by piece would only cost time.
+    std::mem::forget(results);
     if failed > 0 {
         eprintln!(
             "unmask: {failed} of {} input(s) could not be analysed",
