@@ -32,3 +32,17 @@ pub(crate) fn unsafe_reasons(raw: &[u8]) -> Vec<&'static str> {
 pub(crate) fn has_control_chars(raw: &[u8]) -> bool {
     raw.iter().any(|&b| b != 0 && (b < 0x20 || b == 0x7f))
 }
+
+/// True when the name certainly has none of the traits above (no byte below 0x20, DEL,
+/// backslash, `..`, leading `/` or second byte `:`): one branch-free pass, so that the
+/// checks that say why are run only on the rare names that need them.
+pub(crate) fn is_plain(raw: &[u8]) -> bool {
+    let odd = raw.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == 0x7f) | (b == b'\\')
+    });
+    let dots = raw
+        .iter()
+        .zip(raw.iter().skip(1))
+        .fold(false, |acc, (&a, &b)| acc | ((a == b'.') & (b == b'.')));
+    !(odd || dots || raw.first() == Some(&b'/') || raw.get(1) == Some(&b':'))
+}
