@@ -176,79 +176,89 @@ fn dex_order(name: &str) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
+/// The kind of content the platform expects in an entry, from its name: `classes*.dex` the
+/// runtime loads, `lib/<abi>/*.so` native libraries.
+fn expected_kind(name: &str) -> Option<&'static str> {
+    if is_root_dex(name) {
+        return Some("dex");
+    }
+    let rest = name.strip_prefix("lib/")?;
+    let mut parts = rest.splitn(2, '/');
+    match (parts.next(), parts.next()) {
+        (Some(_abi), Some(file)) if !file.contains('/') && file.ends_with(".so") => Some("elf"),
+        _ => None,
+    }
+}
+
 /// Lists the archive's dex files, native libraries and assets, and sniffs every other entry for
 /// code or archives hidden under another name.
 pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
-    let mut c = Contents {
-        dex: Vec::new(),
-        native_libs: Default::default(),
-        assets: Vec::new(),
-        hidden: Vec::new(),
-        unsafe_names: Vec::new(),
-    };
+    use rayon::prelude::*;
+    let entries = archive.entries();
     // Duplicates: Android uses the first entry of a name. The archive marks later entries
     // with the same raw name; two different raw names read the same only when one is not
     // UTF-8, so both names hold U+FFFD: only those are compared here, as text.
     let mut seen_lossy = std::collections::HashSet::new();
-    // (entry, the content kind the platform expects there)
-    let mut to_sniff: Vec<(&unmask_zip::Entry<'_>, Option<&'static str>)> =
-        Vec::with_capacity(archive.entries().len());
-    for e in archive.entries() {
-        if e.unsafe_name {
-            c.unsafe_names.push(e.name.clone());
-        }
-        if e.shadowed || (e.name.contains('\u{FFFD}') && !seen_lossy.insert(e.name.as_str())) {
-            continue;
-        }
-        let name = e.name.as_str();
-        if name.ends_with('/') {
-            continue;
-        }
-        let r = EntryRef {
-            name: e.name.clone(),
-            size: e.uncompressed_size,
-        };
-        let expected: Option<&'static str> = if is_root_dex(name) {
-            c.dex.push(r.clone());
-            Some("dex")
-        } else if let Some(rest) = name.strip_prefix("lib/") {
-            let mut parts = rest.splitn(2, '/');
-            match (parts.next(), parts.next()) {
-                (Some(abi), Some(file)) if !file.contains('/') && file.ends_with(".so") => {
-                    c.native_libs
-                        .entry(abi.to_string())
-                        .or_default()
-                        .push(r.clone());
-                    Some("elf")
-                }
-                _ => None,
-            }
-        } else {
-            if name.starts_with("assets/") {
-                c.assets.push(r.clone());
-            }
-            None
-        };
-        if e.uncompressed_size >= 4 {
-            to_sniff.push((e, expected));
-        }
-    }
-    // Sniff everything that is not where the platform expects this kind of content; in
-    // parallel, since archives with thousands of entries spend most of their time here.
-    use rayon::prelude::*;
-    let sniffed: Vec<Result<Option<HiddenEntry>, String>> = to_sniff
-        .par_iter()
-        .with_min_len(256)
-        .map(|(e, expected)| sniff_entry(archive, e, *expected))
+    let lossy_repeats: std::collections::HashSet<usize> = entries
+        .iter()
+        .filter(|e| !e.shadowed && e.name.contains('\u{FFFD}'))
+        .filter(|e| !seen_lossy.insert(e.name.as_str()))
+        .map(|e| e.index)
         .collect();
+    let listed = |e: &unmask_zip::Entry<'_>| {
+        !e.shadowed && !e.name.ends_with('/') && !lossy_repeats.contains(&e.index)
+    };
+    // Every listed entry of 4 bytes or more is sniffed, in parallel (archives with thousands
+    // of entries spend most of their time here) and while the lists are made: the names
+    // found in order, the bytes where the platform does not expect this kind of content.
+    let (mut c, sniffed) = rayon::join(
+        || {
+            let mut c = Contents {
+                dex: Vec::new(),
+                native_libs: Default::default(),
+                assets: Vec::new(),
+                hidden: Vec::new(),
+                unsafe_names: Vec::new(),
+            };
+            for e in entries {
+                if e.unsafe_name {
+                    c.unsafe_names.push(e.name.clone());
+                }
+                if !listed(e) {
+                    continue;
+                }
+                let r = || EntryRef {
+                    name: e.name.clone(),
+                    size: e.uncompressed_size,
+                };
+                match expected_kind(&e.name) {
+                    Some("dex") => c.dex.push(r()),
+                    Some(_) => {
+                        let abi = e.name.split('/').nth(1).unwrap_or_default();
+                        c.native_libs.entry(abi.to_string()).or_default().push(r());
+                    }
+                    None if e.name.starts_with("assets/") => c.assets.push(r()),
+                    None => {}
+                }
+            }
+            c.dex.sort_by_key(|d| dex_order(&d.name));
+            c
+        },
+        || {
+            entries
+                .par_iter()
+                .with_min_len(256)
+                .filter(|e| e.uncompressed_size >= 4 && listed(e))
+                .filter_map(|e| sniff_entry(archive, e, expected_kind(&e.name)).transpose())
+                .collect::<Vec<Result<HiddenEntry, String>>>()
+        },
+    );
     for s in sniffed {
         match s {
-            Ok(Some(h)) => c.hidden.push(h),
-            Ok(None) => {}
+            Ok(h) => c.hidden.push(h),
             Err(err) => errors.push(err),
         }
     }
-    c.dex.sort_by_key(|d| dex_order(&d.name));
     c
 }
 
