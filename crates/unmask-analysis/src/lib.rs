@@ -256,16 +256,21 @@ pub fn analyze_path_deferred<'k>(
         message: "the knowledge base or the indicators could not be loaded".into(),
     };
     let (index, texts) = rayon::join(
-        || Index::build(&dexes),
+        || timed("index", || Index::build(&dexes)),
         || {
+            let t = std::time::Instant::now();
             let (kb, iocs) = knowledge().ok_or_else(no_knowledge)?;
+            timed_since("waiting for the knowledge", t);
+            let t = std::time::Instant::now();
             let keep = |s: &str| {
                 sources::may_hold_endpoint(s)
                     || network::bare_host(s).is_some()
                     || hex_digests(s).next().is_some()
                     || (s.contains('.') && !kb.watched_apps.find_in(s).is_empty())
             };
-            sources::collect(path, &opts.apk, &keep).map(|t| (t, kb, iocs))
+            let texts = sources::collect(path, &opts.apk, &keep);
+            timed_since("strings outside dex", t);
+            texts.map(|t| (t, kb, iocs))
         },
     );
     let ((texts, mut skipped), kb, iocs) = texts?;
@@ -312,15 +317,21 @@ pub fn analyze_with_texts(
     // the rest; each analysis writes into its own list and the lists are joined in a fixed
     // order, so the output does not depend on scheduling.
     let (reach, (mut out, endpoints)) = rayon::join(
-        || want_reach.then(|| reach::compute(report, code)),
+        || {
+            timed("reachability", || {
+                want_reach.then(|| reach::compute(report, code))
+            })
+        },
         || {
             use rayon::prelude::*;
+            let t = std::time::Instant::now();
             // Only the methods an analysis can ask about are rendered (see `wanted_method`).
             let method_keys: Vec<(String, u32)> = (0..code.index.methods.len() as u32)
                 .into_par_iter()
                 .filter(|&id| wanted_method(code, kb, id))
                 .filter_map(|id| Some((code.index.methods.key(code.dexes, id).ok()?, id)))
                 .collect();
+            timed_since("method keys", t);
             let fork = || Analysis {
                 report,
                 texts,
@@ -339,18 +350,22 @@ pub fn analyze_with_texts(
             let (((), endpoints), ((), ())) = rayon::join(
                 || {
                     rayon::join(
-                        || a.data_collected(),
-                        || network::endpoints(code, texts, kb, opts.max_evidence),
+                        || timed("data collected", || a.data_collected()),
+                        || {
+                            timed("endpoints", || {
+                                network::endpoints(code, texts, kb, opts.max_evidence)
+                            })
+                        },
                     )
                 },
                 || {
                     rayon::join(
-                        || tr.trackers(),
+                        || timed("trackers", || tr.trackers()),
                         || {
-                            rest.packers();
-                            rest.code_tricks();
-                            rest.manifest_traits();
-                            rest.code_traits();
+                            timed("packers", || rest.packers());
+                            timed("code tricks", || rest.code_tricks());
+                            timed("manifest traits", || rest.manifest_traits());
+                            timed("code traits", || rest.code_traits());
                         },
                     )
                 },
@@ -360,7 +375,7 @@ pub fn analyze_with_texts(
             a.network_config();
             a.out.append(&mut tr.out);
             a.out.append(&mut rest.out);
-            a.iocs(iocs, &endpoints);
+            timed("indicators", || a.iocs(iocs, &endpoints));
             (a.out, endpoints)
         },
     );
@@ -492,6 +507,25 @@ fn laps() -> impl FnMut(&str) {
             eprintln!("  {what}: {:.3}s", t.elapsed().as_secs_f64());
         }
         t = std::time::Instant::now();
+    }
+}
+
+/// Runs `f`; when `UNMASK_ANALYSIS_TIMING` is set, prints how long it took (one task of the
+/// parallel analyses).
+fn timed<R>(what: &str, f: impl FnOnce() -> R) -> R {
+    let t = std::time::Instant::now();
+    let r = f();
+    timed_since(what, t);
+    r
+}
+
+/// Prints the time since `t` when `UNMASK_ANALYSIS_TIMING` is set.
+fn timed_since(what: &str, t: std::time::Instant) {
+    if std::env::var_os("UNMASK_ANALYSIS_TIMING").is_some() {
+        eprintln!(
+            "    task {what}: {:.2} ms",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }
 

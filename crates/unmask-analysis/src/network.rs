@@ -166,8 +166,13 @@ pub(crate) fn extract(s: &str) -> Vec<Found> {
     if s.len() > MAX_SCAN {
         return out;
     }
-    let lower = s.to_ascii_lowercase();
-    for (scheme, clear) in SCHEMES {
+    // Every scheme ends with "://": without it (most strings) there is no URL to look for.
+    let lower = if s.contains("://") {
+        s.to_ascii_lowercase()
+    } else {
+        String::new()
+    };
+    for (scheme, clear) in SCHEMES.iter().filter(|_| !lower.is_empty()) {
         let mut from = 0;
         while let Some(pos) = lower.get(from..).and_then(|t| t.find(scheme)) {
             let start = from + pos;
