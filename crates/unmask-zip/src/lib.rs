@@ -127,7 +127,6 @@ mod tests;
 
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::slice_at64;
@@ -324,7 +323,7 @@ pub struct Archive<'a> {
     limits: Limits,
     entries: Vec<Entry<'a>>,
     anomalies: Vec<Anomaly>,
-    first_by_name: HashMap<&'a [u8], usize>,
+    by_name: names::NameIndex,
     cd_offset: u64,
     eocd_offset: u64,
     comment: &'a [u8],
@@ -355,7 +354,7 @@ impl<'a> Archive<'a> {
             limits,
             entries: p.entries,
             anomalies: p.anomalies,
-            first_by_name: p.first_by_name,
+            by_name: p.by_name,
             cd_offset: p.cd_offset,
             eocd_offset: p.eocd_offset,
             comment: p.comment,
@@ -379,9 +378,9 @@ impl<'a> Archive<'a> {
 
     /// The entry Android would use for `name` (the first one with that name, compared as bytes).
     pub fn find(&self, name: &str) -> Option<&Entry<'a>> {
-        self.first_by_name
-            .get(name.as_bytes())
-            .and_then(|&i| self.entries.get(i))
+        self.by_name
+            .find(name.as_bytes(), |i| self.entries.get(i).map(|e| e.raw_name))
+            .and_then(|i| self.entries.get(i))
     }
 
     /// Decompressed content of an entry; borrowed for stored entries. Enforces [`Limits`].

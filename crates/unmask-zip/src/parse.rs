@@ -1,6 +1,5 @@
 //! The structure walk: EOCD search (with retry), zip64, central directory, local headers.
 
-use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 
 use crate::bytes::{slice_at, u16_at, u32_at, u64_at};
@@ -34,7 +33,7 @@ pub(crate) const METHOD_DEFLATE: u16 = 8;
 pub(crate) struct Parsed<'a> {
     pub entries: Vec<Entry<'a>>,
     pub anomalies: Vec<Anomaly>,
-    pub first_by_name: HashMap<&'a [u8], usize>,
+    pub by_name: names::NameIndex,
     pub cd_offset: u64,
     pub eocd_offset: u64,
     pub comment: &'a [u8],
@@ -467,19 +466,54 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
     let area = data.get(..loc.cd_limit).unwrap_or(&[]);
     let (starts, pos) = record_starts(area, &loc, limits)?;
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(starts.len());
+    let mut hashes: Vec<u64> = Vec::with_capacity(starts.len());
+    let keys = std::hash::RandomState::new();
     let half = starts.len() / 2;
     if half >= PARALLEL_HALF && rayon::current_num_threads() > 1 {
         let (first, second) = starts.split_at(half);
         let mut rec2 = Recorder::new();
         let mut entries2 = Vec::with_capacity(second.len());
+        let mut hashes2 = Vec::with_capacity(second.len());
         rayon::join(
-            || walk_records(data, &loc, first, 0, &mut rec, &mut entries),
-            || walk_records(data, &loc, second, half, &mut rec2, &mut entries2),
+            || {
+                walk_records(
+                    data,
+                    &loc,
+                    first,
+                    0,
+                    &keys,
+                    &mut rec,
+                    &mut entries,
+                    &mut hashes,
+                )
+            },
+            || {
+                walk_records(
+                    data,
+                    &loc,
+                    second,
+                    half,
+                    &keys,
+                    &mut rec2,
+                    &mut entries2,
+                    &mut hashes2,
+                )
+            },
         );
         entries.append(&mut entries2);
+        hashes.append(&mut hashes2);
         rec.absorb(rec2);
     } else {
-        walk_records(data, &loc, &starts, 0, &mut rec, &mut entries);
+        walk_records(
+            data,
+            &loc,
+            &starts,
+            0,
+            &keys,
+            &mut rec,
+            &mut entries,
+            &mut hashes,
+        );
     }
     if let Some(why) = truncated_record(area, &loc, pos) {
         rec.push(kind::TRUNCATED_CENTRAL_DIRECTORY, None, why, true);
@@ -551,25 +585,20 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
     }
 
     // Duplicates: the first wins (find), Android rejects the archive.
-    let mut first_by_name: HashMap<&[u8], usize> = HashMap::with_capacity(entries.len());
-    for e in &mut entries {
-        match first_by_name.entry(e.raw_name) {
-            Slot::Occupied(first) => {
-                e.shadowed = true;
-                rec.push(
-                    kind::DUPLICATE_ENTRY,
-                    Some(&e.name),
-                    format!(
-                        "entry #{} has the same name as entry #{}; the first is used",
-                        e.index,
-                        first.get()
-                    ),
-                    true,
-                );
-            }
-            Slot::Vacant(v) => {
-                v.insert(e.index);
-            }
+    let mut by_name = names::NameIndex::new(keys, entries.len());
+    let repeats = by_name.insert_all(&hashes, |i| entries.get(i).map(|e| e.raw_name));
+    for (later, first) in repeats {
+        if let Some(e) = entries.get_mut(later) {
+            e.shadowed = true;
+            rec.push(
+                kind::DUPLICATE_ENTRY,
+                Some(&e.name),
+                format!(
+                    "entry #{} has the same name as entry #{first}; the first is used",
+                    e.index
+                ),
+                true,
+            );
         }
     }
 
@@ -608,7 +637,7 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
     Ok(Parsed {
         entries,
         anomalies: rec.finish(),
-        first_by_name,
+        by_name,
         cd_offset: loc.cd_start as u64,
         eocd_offset: loc.eocd as u64,
         comment,
@@ -681,14 +710,18 @@ fn truncated_record(area: &[u8], loc: &Located, pos: usize) -> Option<String> {
 }
 
 /// Reads the whole central-directory records at `starts` (entries `first_index` on), with
-/// their local headers, into `entries`; anomalies go to `rec` in record order.
+/// their local headers, into `entries`, and the hashes of their raw names under `keys` into
+/// `hashes`; anomalies go to `rec` in record order.
+#[allow(clippy::too_many_arguments)]
 fn walk_records<'a>(
     data: &'a [u8],
     loc: &Located,
     starts: &[usize],
     first_index: usize,
+    keys: &std::hash::RandomState,
     rec: &mut Recorder,
     entries: &mut Vec<Entry<'a>>,
+    hashes: &mut Vec<u64>,
 ) {
     let area = data.get(..loc.cd_limit).unwrap_or(&[]);
     touch_local_headers(data, area, loc, starts);
@@ -868,16 +901,17 @@ fn walk_records<'a>(
             index,
             shadowed: false,
         });
+        hashes.push(names::NameIndex::hash(keys, raw_name));
     }
 }
 
-/// Reads the first word of the local header of every record at `starts` in a tight loop
-/// before the walk that checks them. The headers are spread over the whole file, and the
-/// first read of each (a cache and TLB miss, a page fault per 64 KiB on first touch) is about
-/// a third of the time of parsing an APK of thousands of entries; inside the walk's long
-/// loop body they are waited for one at a time, here the loads are independent and can
-/// overlap (5-10% of a first parse of appium-uiautomator2's 3,841 entries; nothing
-/// measurable on framework-res).
+/// Reads the local header of every record at `starts`, and the first two lines of where its
+/// data starts when the local extra field is short, in a tight loop before the walk that
+/// checks them. The headers are spread over the whole file, and the first read of each (a
+/// cache and TLB miss, a page fault per 64 KiB on first touch) is a large part of the time
+/// of parsing an APK of thousands of entries; inside the walk's long loop body (or in each
+/// sniff of the entry's first bytes) they are waited for one at a time, here the loads are
+/// independent and overlap.
 fn touch_local_headers(data: &[u8], area: &[u8], loc: &Located, starts: &[usize]) {
     let mut sum = 0u32;
     for &pos in starts {

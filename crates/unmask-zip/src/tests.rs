@@ -535,6 +535,46 @@ fn plain_names_have_nothing_to_flag() {
     assert!(names::is_plain(b"assets/.hidden/a.b.c"));
 }
 
+/// The name index against a `HashMap` of first occurrences: every repeat reported with its
+/// first entry, every name found at its first entry, absent names not found.
+#[test]
+fn name_index_finds_first_occurrences() {
+    let mut rng = Rng(77);
+    for n in [0usize, 1, 2, 15, 16, 17, 1000, 5000] {
+        let names: Vec<Vec<u8>> = (0..n)
+            .map(|_| {
+                let len = (rng.next() % 6) as usize;
+                (0..len)
+                    .map(|_| b"ab/\xff"[(rng.next() % 4) as usize])
+                    .collect()
+            })
+            .collect();
+        let keys = std::hash::RandomState::new();
+        let hashes: Vec<u64> = names
+            .iter()
+            .map(|r| names::NameIndex::hash(&keys, r))
+            .collect();
+        let mut index = names::NameIndex::new(keys, n);
+        let raw_of = |i: usize| names.get(i).map(|v| v.as_slice());
+        let repeats = index.insert_all(&hashes, raw_of);
+        let mut first: std::collections::HashMap<&[u8], usize> = Default::default();
+        let mut want = Vec::new();
+        for (i, r) in names.iter().enumerate() {
+            match first.get(r.as_slice()) {
+                Some(&f) => want.push((i, f)),
+                None => {
+                    first.insert(r, i);
+                }
+            }
+        }
+        assert_eq!(repeats, want, "n {n}");
+        for (r, &i) in &first {
+            assert_eq!(index.find(r, raw_of), Some(i));
+        }
+        assert_eq!(index.find(b"not there at all", raw_of), None);
+    }
+}
+
 /// Archives of many entries are walked in two halves at once: the entries and the anomalies
 /// (their order, the per-kind cap across the halves) must be those of one walk (a pool of
 /// one thread walks in one go).
