@@ -7,7 +7,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::error::KbError;
-use crate::lazy::{FxHashSet, Lazy};
+use crate::lazy::{FxBuild, FxHashSet, Lazy};
 use crate::tsv;
 
 /// exodus-core ignores code signatures of 3 characters or fewer (`len(code_signature) > 3`).
@@ -79,28 +79,38 @@ impl Tracker {
     }
 }
 
-/// The signatures of some trackers, matched with a literal prefilter.
+/// The signatures of some trackers, matched through an index of the text they require.
 ///
 /// Exodus signatures are alternations of literal text where `.` is the regex wildcard (and
-/// `\\.` an escaped dot). For each alternative, the longest run of literal text between dots
-/// must occur in any text it matches; an Aho-Corasick automaton over those runs picks the
-/// candidate signatures of a text, and only their regexes run (each compiled on first use).
-/// A signature with any other regex syntax, or an alternative without literal text, is a
-/// candidate for every text. The result is exactly what running every regex would give,
-/// at a fraction of the cost of compiling and running a `RegexSet` of hundreds of patterns.
-/// Everything is built on first use.
+/// `\\.` an escaped dot). A signature whose top-level `|` can be found by splitting its text
+/// (see [`splits_at_bars`]) is matched piece by piece: a plain piece (literal characters and
+/// wildcards, see [`plain_tokens`]) without the regex engine, any other piece with its own
+/// small regex (compiled on first use). Each piece with a run of two or more literal bytes
+/// (text that every match of the piece contains: for a plain piece its longest run between
+/// wildcards, for another piece see [`regex_literal`]) is filed under the first two bytes of
+/// that run; each adjacent byte pair of a text picks the pieces filed under it, and a plain
+/// piece is then compared only where its run would start (a few byte comparisons), a regex
+/// piece run only when its literal is there. Pieces without such a run, and signatures that
+/// cannot be split, are tried on every text (none in the embedded list). On non-ASCII text
+/// the candidates' whole regexes decide. The result is exactly what running every regex
+/// would give (the tests check it on thousands of probes). Building the index is a sort of
+/// about a thousand entries (tens of microseconds, no automaton), done on first use, so an
+/// app with two host names pays for two look-ups, not for an automaton.
 #[derive(Debug, Clone, Default)]
 struct SignatureSet {
     /// Which signature of the trackers: the network one (else the code one).
     network: bool,
     /// The tracker of each signature.
     owner: Vec<usize>,
-    prefilter: OnceLock<Prefilter>,
+    index: OnceLock<Index>,
 }
 
-/// One alternative of a plain signature: `Some(byte)` must be that byte, `None` is any
+/// One alternative of a plain signature: each byte must be that byte, but [`WILD`] is any
 /// character but a line break (the regex `.`).
-type PlainAlt = Vec<Option<u8>>;
+type PlainAlt = Vec<u8>;
+
+/// The wildcard `.` in a [`PlainAlt`] (literal bytes are never 0).
+const WILD: u8 = 0;
 
 /// A plain signature as one token list per alternative, or `None` for any other syntax.
 ///
@@ -121,13 +131,13 @@ fn plain_alt(alt: &str) -> Option<PlainAlt> {
     let mut bytes = alt.bytes();
     while let Some(b) = bytes.next() {
         match b {
-            b'.' => toks.push(None),
+            b'.' => toks.push(WILD),
             b'\\' => match bytes.next() {
-                Some(e @ (b'.' | b'-')) => toks.push(Some(e)),
+                Some(e @ (b'.' | b'-')) => toks.push(e),
                 _ => return None,
             },
             b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b':' | b'-') => {
-                toks.push(Some(b))
+                toks.push(b)
             }
             _ => return None,
         }
@@ -136,13 +146,14 @@ fn plain_alt(alt: &str) -> Option<PlainAlt> {
 }
 
 /// The longest run of literal bytes of a plain alternative (text that any match contains),
-/// if not empty.
-fn alt_literal(alt: &[Option<u8>]) -> Option<Vec<u8>> {
-    let best = alt
-        .split(Option::is_none)
+/// if not empty (the first of equally long runs).
+#[cfg(test)]
+fn alt_literal(alt: &[u8]) -> Option<Vec<u8>> {
+    alt.split(|t| *t == WILD)
+        .rev()
         .max_by_key(|run| run.len())
-        .filter(|run| !run.is_empty())?;
-    Some(best.iter().flatten().copied().collect())
+        .filter(|run| !run.is_empty())
+        .map(<[u8]>::to_vec)
 }
 
 /// The required literal of each alternative of a plain signature, or `None` when the
@@ -156,31 +167,187 @@ fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
 }
 
 /// Unanchored search of a plain alternative in ASCII text (one byte per character).
-fn plain_search(toks: &[Option<u8>], text: &[u8]) -> bool {
+fn plain_search(toks: &[u8], text: &[u8]) -> bool {
     if toks.is_empty() {
         return true;
     }
     if toks.len() > text.len() {
         return false;
     }
-    text.windows(toks.len()).any(|w| {
-        w.iter()
-            .zip(toks)
-            .all(|(c, t)| t.map_or(*c != b'\n', |t| t == *c))
-    })
+    text.windows(toks.len()).any(|w| plain_at(toks, w))
 }
 
-/// The literal prefilter of a [`SignatureSet`].
+/// Whether a plain alternative matches ASCII `text` from its start (`text` may be longer).
+fn plain_at(toks: &[u8], text: &[u8]) -> bool {
+    toks.len() <= text.len()
+        && text
+            .iter()
+            .zip(toks)
+            .all(|(c, t)| if *t == WILD { *c != b'\n' } else { t == c })
+}
+
+/// The longest run of ASCII literal text that every match of a regex piece (no `|`, no
+/// group) contains, if any. Conservative: literal characters are ASCII letters, digits,
+/// `_ / : -` and the escaped `\\.` and `\\-`; a quantifier takes back the character before
+/// it; a class, `.`, an anchor, a one-letter escape (`\\d`, `\\a`, ...) or any other
+/// character ends a run; a counted repetition, a longer escape (`\\x41`, `\\p{L}`), a group
+/// or a bar ends the scan.
+fn regex_literal(piece: &str) -> Option<Vec<u8>> {
+    let mut best: Vec<u8> = Vec::new();
+    let mut run: Vec<u8> = Vec::new();
+    let end_run = |run: &mut Vec<u8>, best: &mut Vec<u8>| {
+        if run.len() > best.len() {
+            *best = std::mem::take(run);
+        } else {
+            run.clear();
+        }
+    };
+    let mut chars = piece.chars().peekable();
+    'scan: while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('.') => run.push(b'.'),
+                Some('-') => run.push(b'-'),
+                Some(
+                    'a' | 'f' | 't' | 'n' | 'r' | 'v' | 'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'b'
+                    | 'B' | 'A' | 'z',
+                ) => end_run(&mut run, &mut best),
+                _ => break 'scan,
+            },
+            '*' | '+' | '?' => {
+                run.pop();
+                end_run(&mut run, &mut best);
+            }
+            '{' => {
+                run.pop();
+                break 'scan;
+            }
+            '[' => {
+                end_run(&mut run, &mut best);
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    break 'scan;
+                }
+                loop {
+                    match chars.next() {
+                        Some('\\') => {
+                            chars.next();
+                        }
+                        Some(']') => break,
+                        None | Some('[') => break 'scan,
+                        Some(_) => {}
+                    }
+                }
+            }
+            '(' | ')' | '|' => break 'scan,
+            c if c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | ':' | '-') => {
+                // ASCII by the guard.
+                run.push(u8::try_from(c).unwrap_or_default());
+            }
+            _ => end_run(&mut run, &mut best),
+        }
+    }
+    end_run(&mut run, &mut best);
+    Some(best).filter(|b| !b.is_empty())
+}
+
+/// Bits of a bucket number of a [`Grams`] table.
+const BUCKET_BITS: u32 = 12;
+/// Number of buckets of a [`Grams`] table.
+const BUCKETS: usize = 1 << BUCKET_BITS;
+/// Bits of the filter of a [`Grams`] table.
+const FILTER_BITS: u32 = 16;
+
+/// The hash of a gram: its top [`FILTER_BITS`] bits pick the filter bit, the top
+/// [`BUCKET_BITS`] the bucket.
+fn gram_hash(key: u32) -> u32 {
+    key.wrapping_mul(0x9E37_79B1)
+}
+
+/// The gram of `width` bytes at the start of `bytes`, packed (`None` if too short).
+fn gram(bytes: &[u8], width: usize) -> Option<u32> {
+    let g = bytes.get(..width)?;
+    Some(g.iter().rev().fold(0u32, |k, b| (k << 8) | u32::from(*b)))
+}
+
+/// Pieces filed under the first `width` bytes of their literal run.
 #[derive(Debug, Clone, Default)]
-struct Prefilter {
-    automaton: Option<aho_corasick::AhoCorasick>,
-    /// Signature index of each literal of the automaton.
-    literal_owner: Vec<usize>,
-    /// Signatures that are candidates for every text.
-    always: Vec<usize>,
-    /// Each signature's alternatives, matched one by one on ASCII text; `None` when the
-    /// signature cannot be split at its `|` (groups, classes), so its whole regex runs.
-    alts: Vec<Option<Vec<Alt>>>,
+struct Grams {
+    /// Gram width: 4, or 2 for shorter literals.
+    width: usize,
+    /// A bit per hash of the grams that start a literal (most grams of a text miss).
+    filter: Vec<u64>,
+    /// The entries of bucket `b` are `entries[starts[b]..starts[b + 1]]`.
+    starts: Vec<usize>,
+    entries: Vec<Entry>,
+}
+
+impl Grams {
+    /// A table of `width`-byte grams over `filed` (each entry with its gram).
+    fn new(width: usize, filed: Vec<Entry>) -> Self {
+        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for e in &filed {
+            let bit = (gram_hash(e.gram) >> (32 - FILTER_BITS)) as usize;
+            if let Some(w) = filter.get_mut(bit / 64) {
+                *w |= 1 << (bit % 64);
+            }
+        }
+        // A counting sort by bucket.
+        let bucket = |e: &Entry| (gram_hash(e.gram) >> (32 - BUCKET_BITS)) as usize;
+        let mut starts = vec![0usize; BUCKETS.saturating_add(1)];
+        for e in &filed {
+            if let Some(n) = starts.get_mut(bucket(e).saturating_add(1)) {
+                *n = n.saturating_add(1);
+            }
+        }
+        for b in 1..starts.len() {
+            let before = starts.get(b.saturating_sub(1)).copied().unwrap_or_default();
+            if let Some(n) = starts.get_mut(b) {
+                *n = n.saturating_add(before);
+            }
+        }
+        let mut next = starts.clone();
+        let mut entries = filed.clone();
+        for e in filed {
+            if let Some(slot) = next.get_mut(bucket(&e)) {
+                if let Some(place) = entries.get_mut(*slot) {
+                    *place = e;
+                }
+                *slot = slot.saturating_add(1);
+            }
+        }
+        Grams {
+            width,
+            filter,
+            starts,
+            entries,
+        }
+    }
+
+    /// The entries whose literal may start at the start of `bytes`, with that gram.
+    #[inline]
+    fn candidates(&self, bytes: &[u8]) -> (u32, &[Entry]) {
+        let Some(key) = gram(bytes, self.width) else {
+            return (0, &[]);
+        };
+        let h = gram_hash(key);
+        let bit = (h >> (32 - FILTER_BITS)) as usize;
+        if self
+            .filter
+            .get(bit / 64)
+            .is_none_or(|w| w & (1 << (bit % 64)) == 0)
+        {
+            return (key, &[]);
+        }
+        let b = (h >> (32 - BUCKET_BITS)) as usize;
+        let (Some(&lo), Some(&hi)) = (self.starts.get(b), self.starts.get(b.saturating_add(1)))
+        else {
+            return (key, &[]);
+        };
+        (key, self.entries.get(lo..hi).unwrap_or_default())
+    }
 }
 
 /// One alternative of a signature.
@@ -236,6 +403,179 @@ fn splits_at_bars(pattern: &str) -> bool {
     !in_class
 }
 
+/// The index of a [`SignatureSet`].
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Pieces whose literal has 4 bytes or more, by its first 4.
+    long: Grams,
+    /// Pieces whose literal has 2 or 3 bytes, by its first 2.
+    short: Grams,
+    /// The literal runs of the entries, one after the other.
+    literals: Vec<u8>,
+    /// Pieces without a literal run of two bytes, tried on every text: (signature, piece).
+    everywhere: Vec<(usize, usize)>,
+    /// Signatures that cannot be split at their bars: their whole regex runs on every text.
+    whole: Vec<usize>,
+    /// Each signature's pieces; `None` when it cannot be split.
+    pieces: Vec<Option<Vec<Alt>>>,
+}
+
+/// A piece filed under the first bytes of its literal run.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The first bytes of the literal (as many as its table's width), packed.
+    gram: u32,
+    /// Signature.
+    sig: usize,
+    /// Piece of the signature.
+    piece: usize,
+    /// Start of the literal in [`Index::literals`].
+    lit: usize,
+    /// Length of the literal (2 or more).
+    len: usize,
+    /// For a plain piece, the token offset of the literal in the piece.
+    at: usize,
+}
+
+/// Which signatures of a set matched, as bits.
+struct Found(Vec<u64>);
+
+impl Found {
+    fn new(n: usize) -> Self {
+        Found(vec![0; n.div_ceil(64)])
+    }
+
+    fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    /// The signatures found, in increasing order.
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(k, w)| {
+            let mut w = *w;
+            std::iter::from_fn(move || {
+                let bit = w.trailing_zeros();
+                if bit >= 64 {
+                    return None;
+                }
+                w &= w.wrapping_sub(1);
+                Some(k.saturating_mul(64).saturating_add(bit as usize))
+            })
+        })
+    }
+}
+
+/// The literal runs of two bytes or more of a plain piece, as (token offset, length).
+fn literal_runs(toks: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, t) in toks.iter().chain(std::iter::once(&WILD)).enumerate() {
+        if *t == WILD {
+            let len = i.saturating_sub(start);
+            if len >= 2 {
+                out.push((start, len));
+            }
+            start = i.saturating_add(1);
+        }
+    }
+    out
+}
+
+impl Index {
+    /// Builds the index of `patterns` (signature `i` is the `i`-th).
+    ///
+    /// A plain piece is filed under its rarest literal run of two bytes or more (the run
+    /// that the fewest pieces of the set contain, the longest of those): runs such as `com`
+    /// or `android`, in many signatures and in most class names, would make many pieces
+    /// candidates for most texts.
+    fn build<'p>(patterns: impl Iterator<Item = &'p str>) -> Self {
+        let mut ix = Index::default();
+        for p in patterns {
+            ix.pieces.push(splits_at_bars(p).then(|| {
+                p.split('|')
+                    .map(|text| match plain_alt(text) {
+                        Some(toks) => Alt::Plain(toks),
+                        None => Alt::Regex(text.to_string(), OnceLock::new()),
+                    })
+                    .collect()
+            }));
+        }
+        let mut count: std::collections::HashMap<&[u8], usize, FxBuild> =
+            std::collections::HashMap::default();
+        for alt in ix.pieces.iter().flatten().flatten() {
+            if let Alt::Plain(toks) = alt {
+                for (at, len) in literal_runs(toks) {
+                    if let Some(run) = toks.get(at..at.saturating_add(len)) {
+                        *count.entry(run).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let (mut long, mut short) = (Vec::new(), Vec::new());
+        let mut literals = Vec::new();
+        for (sig, pieces) in ix.pieces.iter().enumerate() {
+            let Some(pieces) = pieces else {
+                ix.whole.push(sig);
+                continue;
+            };
+            for (piece, alt) in pieces.iter().enumerate() {
+                let literal: Option<(Vec<u8>, usize)> = match alt {
+                    Alt::Plain(toks) => literal_runs(toks)
+                        .into_iter()
+                        .filter_map(|(at, len)| {
+                            let run = toks.get(at..at.saturating_add(len))?;
+                            let n = count.get(run).copied().unwrap_or_default();
+                            Some((n, std::cmp::Reverse(len), at, run))
+                        })
+                        .min()
+                        .map(|(_, _, at, run)| (run.to_vec(), at)),
+                    Alt::Regex(text, _) => regex_literal(text).map(|l| (l, 0)),
+                };
+                let Some((lit, at)) = literal.filter(|(l, _)| l.len() >= 2) else {
+                    ix.everywhere.push((sig, piece));
+                    continue;
+                };
+                let (table, width) = if lit.len() >= 4 {
+                    (&mut long, 4)
+                } else {
+                    (&mut short, 2)
+                };
+                table.push(Entry {
+                    gram: gram(&lit, width).unwrap_or_default(),
+                    sig,
+                    piece,
+                    lit: literals.len(),
+                    len: lit.len(),
+                    at,
+                });
+                literals.extend_from_slice(&lit);
+            }
+        }
+        ix.long = Grams::new(4, long);
+        ix.short = Grams::new(2, short);
+        ix.literals = literals;
+        ix
+    }
+
+    /// The literal of an entry.
+    fn literal(&self, e: &Entry) -> &[u8] {
+        self.literals
+            .get(e.lit..e.lit.saturating_add(e.len))
+            .unwrap_or_default()
+    }
+
+    /// Piece `piece` of signature `sig`.
+    fn piece(&self, sig: usize, piece: usize) -> Option<&Alt> {
+        self.pieces.get(sig)?.as_ref()?.get(piece)
+    }
+}
+
 impl SignatureSet {
     fn new(network: bool) -> Self {
         SignatureSet {
@@ -273,77 +613,77 @@ impl SignatureSet {
         }
     }
 
-    fn prefilter(&self, trackers: &[Tracker]) -> &Prefilter {
-        self.prefilter.get_or_init(|| {
-            let mut literals = Vec::new();
-            let mut literal_owner = Vec::new();
-            let mut always = Vec::new();
-            let mut alts = Vec::with_capacity(self.owner.len());
-            for i in 0..self.owner.len() {
-                let p = self.pattern(trackers, i).unwrap_or_default();
-                if !splits_at_bars(p) {
-                    always.push(i);
-                    alts.push(None);
-                    continue;
-                }
-                let mut pieces = Vec::new();
-                let mut everywhere = false;
-                for alt in p.split('|') {
-                    match plain_alt(alt) {
-                        Some(toks) => {
-                            match alt_literal(&toks) {
-                                Some(l) => {
-                                    literals.push(l);
-                                    literal_owner.push(i);
-                                }
-                                None => everywhere = true,
-                            }
-                            pieces.push(Alt::Plain(toks));
-                        }
-                        None => {
-                            everywhere = true;
-                            pieces.push(Alt::Regex(alt.to_string(), OnceLock::new()));
-                        }
-                    }
-                }
-                if everywhere {
-                    always.push(i);
-                }
-                alts.push(Some(pieces));
-            }
-            let automaton = aho_corasick::AhoCorasick::new(&literals).ok();
-            if automaton.is_none() {
-                // Cannot happen for literal strings; stay exact by trying every pattern.
-                always = (0..self.owner.len()).collect();
-            }
-            Prefilter {
-                automaton,
-                literal_owner,
-                always,
-                alts,
-            }
+    fn index(&self, trackers: &[Tracker]) -> &Index {
+        self.index.get_or_init(|| {
+            Index::build((0..self.owner.len()).map(|i| self.pattern(trackers, i).unwrap_or("")))
         })
     }
 
+    /// Whether signature `sig` matches `text`, by its whole regex.
+    fn whole_match(&self, trackers: &[Tracker], sig: usize, text: &str) -> bool {
+        self.regex(trackers, sig).is_some_and(|r| r.is_match(text))
+    }
+
     fn matches<'t>(&self, trackers: &'t [Tracker], text: &str) -> Vec<&'t Tracker> {
-        let pre = self.prefilter(trackers);
-        let mut candidates: Vec<usize> = pre.always.clone();
-        if let Some(ac) = &pre.automaton {
-            for m in ac.find_overlapping_iter(text) {
-                if let Some(i) = pre.literal_owner.get(m.pattern().as_usize()) {
-                    candidates.push(*i);
+        let ix = self.index(trackers);
+        let mut found = Found::new(self.owner.len());
+        let bytes = text.as_bytes();
+        let ascii = text.is_ascii();
+        for &sig in &ix.whole {
+            if self.whole_match(trackers, sig, text) {
+                found.set(sig);
+            }
+        }
+        for &(sig, piece) in &ix.everywhere {
+            if found.has(sig) {
+                continue;
+            }
+            let hit = match ix.piece(sig, piece) {
+                Some(alt) if ascii => alt.is_match(text),
+                _ => self.whole_match(trackers, sig, text),
+            };
+            if hit {
+                found.set(sig);
+            }
+        }
+        let check_short = !ix.short.entries.is_empty();
+        for pos in 0..bytes.len() {
+            let rest = bytes.get(pos..).unwrap_or_default();
+            let (long_key, long) = ix.long.candidates(rest);
+            let (short_key, short) = if check_short {
+                ix.short.candidates(rest)
+            } else {
+                (0, &[][..])
+            };
+            let keyed = long
+                .iter()
+                .map(|e| (e, long_key))
+                .chain(short.iter().map(|e| (e, short_key)));
+            for (e, key) in keyed {
+                if e.gram != key || found.has(e.sig) {
+                    continue;
+                }
+                // The first bytes are equal; a loop is cheaper than `memcmp` for the rest.
+                let lit = ix.literal(e);
+                let same = rest.len() >= lit.len() && rest.iter().zip(lit).all(|(x, y)| x == y);
+                if !same {
+                    continue;
+                }
+                let hit = match ix.piece(e.sig, e.piece) {
+                    Some(Alt::Plain(toks)) if ascii => pos
+                        .checked_sub(e.at)
+                        .and_then(|start| bytes.get(start..))
+                        .is_some_and(|from| plain_at(toks, from)),
+                    Some(alt @ Alt::Regex(..)) if ascii => alt.is_match(text),
+                    _ => self.whole_match(trackers, e.sig, text),
+                };
+                if hit {
+                    found.set(e.sig);
                 }
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let ascii = text.is_ascii();
-        candidates
-            .into_iter()
-            .filter(|i| match pre.alts.get(*i) {
-                Some(Some(alts)) if ascii => alts.iter().any(|a| a.is_match(text)),
-                _ => self.regex(trackers, *i).is_some_and(|r| r.is_match(text)),
-            })
+        found
+            .iter()
             .filter_map(|i| self.tracker(trackers, i))
             .collect()
     }
@@ -425,10 +765,7 @@ impl TrackerTable {
             }
             let _ = (t.code_regex(), t.network_regex());
         }
-        let _ = (
-            d.code.prefilter(&d.trackers),
-            d.network.prefilter(&d.trackers),
-        );
+        let _ = (d.code.index(&d.trackers), d.network.index(&d.trackers));
         Ok(())
     }
 
@@ -481,32 +818,87 @@ impl TrackerTable {
     /// Classes in the default package give nothing; inner classes collapse to the outer class
     /// (`$` is not a word character). Names are in slash form.
     pub fn exodus_class_names(descriptor: &str) -> Vec<Cow<'_, str>> {
-        static RE: OnceLock<Option<Regex>> = OnceLock::new();
-        // On ASCII text the Unicode classes are exactly `[A-Za-z0-9_]`: the ASCII regex
-        // gives the same matches and compiles in a fraction of the time.
-        static ASCII: OnceLock<Option<Regex>> = OnceLock::new();
-        let (cell, pattern) = if descriptor.is_ascii() {
-            (&ASCII, r"(?-u)[A-Z]+((?:[A-Za-z0-9_]+/)+[A-Za-z0-9_]+)")
-        } else {
-            (&RE, r"[A-Z]+((?:[\p{L}\p{N}_]+/)+[\p{L}\p{N}_]+)")
-        };
-        let Some(re) = cell.get_or_init(|| Regex::new(pattern).ok()).as_ref() else {
-            return Vec::new();
-        };
         let dropped = |c: char| c == '\0' || u32::from(c) > 0xFFFF;
         if descriptor.contains(dropped) {
             let text: String = descriptor.chars().filter(|c| !dropped(*c)).collect();
-            re.captures_iter(&text)
-                .filter_map(|c| c.get(1))
-                .map(|m| Cow::Owned(m.as_str().to_string()))
+            class_name_spans(&text)
+                .into_iter()
+                .filter_map(|(a, b)| text.get(a..b))
+                .map(|n| Cow::Owned(n.to_string()))
                 .collect()
         } else {
-            re.captures_iter(descriptor)
-                .filter_map(|c| c.get(1))
-                .map(|m| Cow::Borrowed(m.as_str()))
+            class_name_spans(descriptor)
+                .into_iter()
+                .filter_map(|(a, b)| descriptor.get(a..b))
+                .map(Cow::Borrowed)
                 .collect()
         }
     }
+}
+
+/// The byte ranges of group 1 of every match of `[A-Z]+((?:\w+/)+\w+)` (Unicode `\w`) in
+/// `text`, left to right, as Python's `re.findall` gives them.
+fn class_name_spans(text: &str) -> Vec<(usize, usize)> {
+    if text.is_ascii() {
+        return ascii_class_name_spans(text.as_bytes());
+    }
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = RE
+        .get_or_init(|| Regex::new(r"[A-Z]+((?:[\p{L}\p{N}_]+/)+[\p{L}\p{N}_]+)").ok())
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| (m.start(), m.end()))
+        .collect()
+}
+
+/// [`class_name_spans`] on ASCII text, without the regex engine (on ASCII text `\w` is
+/// `[A-Za-z0-9_]`).
+///
+/// A match starts at an upper-case letter `p`. Let the word run from `p` end at `e` and its
+/// upper-case prefix end at `u`; the path is that run, then as long as a `/` is followed by a
+/// word character, the `/` and the word run after it. The regex matches at `p` exactly when
+/// the path has two runs or more and `e - p >= 2`; the group then starts at `min(u, e - 1)`
+/// (the greedy `[A-Z]+` gives back only what the first `\w+` needs) and ends with the path.
+/// Otherwise no position of the same word run matches (same path), and the scan goes on
+/// after it.
+fn ascii_class_name_spans(s: &[u8]) -> Vec<(usize, usize)> {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let run = |from: usize, f: &dyn Fn(&u8) -> bool| {
+        from.saturating_add(
+            s.get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| f(b))
+                .count(),
+        )
+    };
+    let mut out = Vec::new();
+    let mut p = 0;
+    while let Some(c) = s.get(p) {
+        if !c.is_ascii_uppercase() {
+            p = p.saturating_add(1);
+            continue;
+        }
+        let e = run(p, &word);
+        let u = run(p, &|b: &u8| b.is_ascii_uppercase());
+        let mut end = e;
+        let mut runs = 1usize;
+        while s.get(end) == Some(&b'/') && s.get(end.saturating_add(1)).is_some_and(word) {
+            end = run(end.saturating_add(1), &word);
+            runs = runs.saturating_add(1);
+        }
+        if runs >= 2 && e.saturating_sub(p) >= 2 {
+            out.push((u.min(e.saturating_sub(1)), end));
+            p = end;
+        } else {
+            p = e.max(p.saturating_add(1));
+        }
+    }
+    out
 }
 
 impl TrackerData {
@@ -695,6 +1087,146 @@ mod tests {
         }
     }
 
+    /// The literal taken from a regex piece is in every text the piece matches.
+    #[test]
+    fn regex_literals_are_required() {
+        for (piece, want) in [
+            (r"mst[0-9]*\.is\.autonavi\.com", Some(".is.autonavi.com")),
+            (r"mt[0-9]*\.google\.cn", Some(".google.cn")),
+            (r"data.\altbeacon\.org", Some("ltbeacon.org")),
+            ("abc+de", Some("ab")),
+            ("abcd?e", Some("abc")),
+            ("ab*?cd", Some("cd")),
+            (r"abc\x41defgh", Some("abc")),
+            (r"abc\p{L}defgh", Some("abc")),
+            ("ab{2}cdefg", Some("a")),
+            ("[a-z]+x-y_z/1:2", Some("x-y_z/1:2")),
+            ("[^]x]yyy", None),
+            ("[a[b]]yyy", None),
+            (r"\d\d", None),
+            ("^ads$", Some("ads")),
+            ("é", None),
+        ] {
+            let got = regex_literal(piece);
+            assert_eq!(
+                got.as_deref(),
+                want.map(str::as_bytes),
+                "{piece}: {:?}",
+                got.as_ref().map(|g| String::from_utf8_lossy(g).to_string())
+            );
+        }
+        let texts = [
+            "mst.is.autonavi.com",
+            "mst12.is.autonavi.com",
+            "mt3.google.cn",
+            "data.\u{7}altbeacon.org",
+            "abcccde",
+            "abde",
+            "abcde",
+            "abce",
+            "acd",
+            "abbbcd",
+            "abcAdefgh",
+            "abcédefgh",
+            "abbcdefg",
+            "qqx-y_z/1:2",
+            "x-y_z/1:2",
+            "ads",
+            "42",
+            "é",
+        ];
+        let pieces = [
+            r"mst[0-9]*\.is\.autonavi\.com",
+            r"mt[0-9]*\.google\.cn",
+            r"data.\altbeacon\.org",
+            "abc+de",
+            "abcd?e",
+            "ab*?cd",
+            r"abc\x41defgh",
+            r"abc\p{L}defgh",
+            "ab{2}cdefg",
+            "[a-z]+x-y_z/1:2",
+            "^ads$",
+        ];
+        let mut hits = 0;
+        for piece in pieces {
+            let re = Regex::new(piece).unwrap();
+            let lit = regex_literal(piece).unwrap();
+            for t in texts {
+                if re.is_match(t) {
+                    hits += 1;
+                    assert!(
+                        t.as_bytes().windows(lit.len()).any(|w| w == lit),
+                        "{piece} matches {t:?} without its literal"
+                    );
+                }
+            }
+        }
+        assert!(hits >= pieces.len(), "{hits}");
+    }
+
+    /// The hand-written class-name extraction gives what the regex gives (exodus-core's
+    /// pattern with Unicode `\w`, leftmost-first like Python's `re.findall`), on every string
+    /// of up to 7 characters over an alphabet that exercises each of its branches, and on
+    /// random longer ones.
+    #[test]
+    fn ascii_class_names_equal_the_regex() {
+        let re = Regex::new(r"[A-Z]+((?:[\p{L}\p{N}_]+/)+[\p{L}\p{N}_]+)").unwrap();
+        let by_regex = |t: &str| -> Vec<(usize, usize)> {
+            re.captures_iter(t)
+                .filter_map(|c| c.get(1))
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        };
+        let alphabet = [b'A', b'Z', b'a', b'0', b'_', b'/', b'$', b';'];
+        let mut checked = 0;
+        let mut matched = 0;
+        for len in 0..=7u32 {
+            for mut code in 0..8usize.pow(len) {
+                let mut t = Vec::new();
+                for _ in 0..len {
+                    t.push(alphabet[code % 8]);
+                    code /= 8;
+                }
+                let t = String::from_utf8(t).unwrap();
+                let want = by_regex(&t);
+                assert_eq!(ascii_class_name_spans(t.as_bytes()), want, "{t:?}");
+                checked += 1;
+                matched += usize::from(!want.is_empty());
+            }
+        }
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let wide = b"ABLXab0z_/$;[()<>-. ";
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for k in 0..(x % 40) {
+                t.push(char::from(
+                    wide[((x >> (k % 50)) as usize ^ k as usize) % wide.len()],
+                ));
+            }
+            assert_eq!(ascii_class_name_spans(t.as_bytes()), by_regex(&t), "{t:?}");
+        }
+        assert!(matched > 10_000, "{matched} of {checked}");
+        for (d, want) in [
+            ("Lcom/foo/Bar$Baz;", vec!["com/foo/Bar"]),
+            ("LAB/c/D;", vec!["B/c/D"]),
+            ("Lcom/a$Bcd/e/F;", vec!["com/a", "cd/e/F"]),
+            ("LFoo;", vec![]),
+            ("LA/b/c;", vec!["A/b/c"]),
+            ("A/b/c", vec![]),
+            ("[Lx/y;", vec!["x/y"]),
+            ("[LA;", vec![]),
+            ("Lcom/caf\u{e9}/X;", vec!["com/caf\u{e9}/X"]),
+            ("Lcom/a\u{0}b/C;", vec!["com/ab/C"]),
+        ] {
+            let got = TrackerTable::exodus_class_names(d);
+            assert_eq!(got, want, "{d:?}");
+        }
+    }
+
     /// The prefilter (literals, plain pieces, pieces with their own regex, whole regexes)
     /// gives what each tracker's regex gives, on signatures of every kind.
     #[test]
@@ -708,6 +1240,10 @@ mod tests {
             "q..r|s",
             "..",
             "..x.",
+            "ab.cd|xyz|pq",
+            r"abc+de|\d\d|x[0-9]*\.yz",
+            r"abc\x41defgh|abc\p{L}defgh",
+            "com.pgl|com.pure.internal.|com.tapr.internal.",
         ];
         let mut text = String::from(
             "id\tname\twebsite\tcategories\tcode_signature\tnetwork_signature\tcreation_date\n",
@@ -744,6 +1280,24 @@ mod tests {
             "é",
             "a.b-cé",
             "ééé",
+            "xab.cdx",
+            "ab\ncd",
+            "xyz",
+            "pq",
+            "p",
+            "abcccde",
+            "42",
+            "x.yz",
+            "x12.yz",
+            "x12.y",
+            "abcAdefgh",
+            "abcédefgh",
+            "com/pgl/X",
+            "com/pure/internal/X",
+            "com/pure/internalX",
+            "xcom.tapr.internal.",
+            "com/tapr/Internal/",
+            "pgl",
         ];
         for set in [&table.code, &table.network] {
             for t in probes {
