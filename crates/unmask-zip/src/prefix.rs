@@ -284,42 +284,33 @@ fn nth_with_len(lens: &[u8], len: u8, mut nth: usize) -> Option<usize> {
 }
 
 /// One entry of the code-length code's lookup table: what a step of the length loop does
-/// when the next 7 input bits start with a given code. Eight bytes, so that the entry of an
-/// input is found with one scaled index.
-#[derive(Clone, Copy)]
-#[repr(C, align(8))]
-struct ClEntry {
-    /// Bits the step takes: the code and its extra bits. `u8::MAX` for no code, which no
-    /// input has that many bits for (the table of an accepted code has no such entry).
-    step: u8,
-    /// The code's length: where its extra bits start.
-    len: u8,
-    /// Mask of the extra bits.
-    mask: u8,
-    /// Lengths the step sets before the extra bits are added: 1 for a length 0-15, 3 for
-    /// 16 and 17, 11 for 18.
-    base: u8,
-    /// The length value it sets: the symbol for 0-15, 0 for the zero runs 17 and 18 and for
-    /// 16, which repeats the previous length.
-    value: u8,
-    /// `0xff` for 16 (the previous length is or-ed in), 0 otherwise.
-    previous: u8,
-    _pad: [u8; 2],
-}
+/// when the next 7 input bits start with a given code, one byte per field (`CL_*`). Eight
+/// bytes, so that the entry of an input is found with one scaled index and written with one
+/// store.
+type ClEntry = [u8; 8];
 
-const NO_CODE: ClEntry = ClEntry {
-    step: u8::MAX,
-    len: 0,
-    mask: 0,
-    base: 0,
-    value: 0,
-    previous: 0,
-    _pad: [0; 2],
-};
+/// Bits the step takes: the code and its extra bits. `u8::MAX` for no code, which no input
+/// has that many bits for (the table of an accepted code has no such entry).
+const CL_STEP: usize = 0;
+/// The code's length: where its extra bits start.
+const CL_LEN: usize = 1;
+/// Mask of the extra bits.
+const CL_MASK: usize = 2;
+/// Lengths the step sets before the extra bits are added: 1 for a length 0-15, 3 for 16 and
+/// 17, 11 for 18.
+const CL_BASE: usize = 3;
+/// The length value it sets: the symbol for 0-15, 0 for the zero runs 17 and 18 and for 16,
+/// which repeats the previous length.
+const CL_VALUE: usize = 4;
+/// `0xff` for 16 (the previous length is or-ed in), 0 otherwise.
+const CL_PREVIOUS: usize = 5;
 
-/// Lookup table of the code-length code for every 7-bit input (bit-reversed, as read).
-/// `None` when zlib refuses the code (over-subscribed, incomplete or empty).
-fn code_length_table(lens: &[u8; 19]) -> Option<[ClEntry; 128]> {
+const NO_CODE: ClEntry = [u8::MAX, 0, 0, 0, 0, 0, 0, 0];
+
+/// Fills `table`, the lookup table of the code-length code for every 7-bit input
+/// (bit-reversed, as read). `None` when zlib refuses the code (over-subscribed, incomplete
+/// or empty).
+fn code_length_table(lens: &[u8; 19], table: &mut [u64; 128]) -> Option<()> {
     let mut count = [0u16; 8];
     for &l in lens {
         let c = count.get_mut(usize::from(l))?;
@@ -342,7 +333,6 @@ fn code_length_table(lens: &[u8; 19]) -> Option<[ClEntry; 128]> {
         code = (code + count.get(len - 1).copied().unwrap_or(0)) << 1;
         *next.get_mut(len)? = code;
     }
-    let mut table = [NO_CODE; 128];
     for (sym, &l) in lens.iter().enumerate() {
         if l == 0 {
             continue;
@@ -359,21 +349,21 @@ fn code_length_table(lens: &[u8; 19]) -> Option<[ClEntry; 128]> {
             17 => (3, 3, 0, 0),
             _ => (7, 11, 0, 0),
         };
-        let entry = ClEntry {
-            step: l + extra,
-            len: l,
-            mask: (1u8 << extra) - 1,
-            base,
-            value,
-            previous,
-            _pad: [0; 2],
-        };
+        let mut entry = NO_CODE;
+        entry[CL_STEP] = l + extra;
+        entry[CL_LEN] = l;
+        entry[CL_MASK] = (1u8 << extra) - 1;
+        entry[CL_BASE] = base;
+        entry[CL_VALUE] = value;
+        entry[CL_PREVIOUS] = previous;
+        // One 8-byte store per slot.
+        let word = u64::from_le_bytes(entry);
         while let Some(slot) = table.get_mut(r) {
-            *slot = entry;
+            *slot = word;
             r += 1 << len;
         }
     }
-    Some(table)
+    Some(())
 }
 
 /// Code lengths of a dynamic block: literal/length then distance.
@@ -398,7 +388,10 @@ fn dynamic_lens(bits: &mut Bits<'_>) -> Option<DynamicLens> {
     for &i in CL_ORDER.iter().take(ncode) {
         *cl.get_mut(i)? = bits.take(3)? as u8;
     }
-    let table = code_length_table(&cl)?;
+    let mut words = [u64::from_le_bytes(NO_CODE); 128];
+    code_length_table(&cl, &mut words)?;
+    // Built a word per slot (one store each), read a byte per field (one load each).
+    let table: [ClEntry; 128] = words.map(u64::to_le_bytes);
     let total = nlen + ndist;
     let mut d = DynamicLens {
         lens: [0u8; MAX_LENS + 8],
@@ -428,7 +421,7 @@ fn dynamic_lens(bits: &mut Bits<'_>) -> Option<DynamicLens> {
     // Code 16 first: "invalid bit length repeat", nothing to repeat. Checked once here: every
     // later step has a length before it.
     b.refill();
-    if table.get((b.buf & 127) as usize)?.previous != 0 {
+    if table.get((b.buf & 127) as usize)?[CL_PREVIOUS] != 0 {
         return None;
     }
     'steps: loop {
@@ -438,14 +431,15 @@ fn dynamic_lens(bits: &mut Bits<'_>) -> Option<DynamicLens> {
                 break 'steps;
             }
             let e = table.get((b.buf & 127) as usize)?;
-            let step = usize::from(e.step);
+            let step = usize::from(e[CL_STEP]);
             if step > b.count {
                 return None; // the input ends
             }
-            let repeat = usize::from(e.base) + ((b.buf >> e.len) & u64::from(e.mask)) as usize;
+            let extra = (b.buf >> e[CL_LEN]) & u64::from(e[CL_MASK]);
+            let repeat = usize::from(e[CL_BASE]) + extra as usize;
             b.buf >>= step;
             b.count -= step;
-            let value = e.value | (prev & e.previous);
+            let value = e[CL_VALUE] | (prev & e[CL_PREVIOUS]);
             let end = have + repeat;
             if end > total {
                 return None; // "invalid bit length repeat"
