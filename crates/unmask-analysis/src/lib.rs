@@ -454,6 +454,27 @@ fn wanted_method(code: &Code<'_, '_>, kb: &Kb, id: u32) -> bool {
         || kb.content_uris.by_member(&class, &name).is_some()
 }
 
+/// Whether field `id` of the index can be in the API or content-URI tables, decided on its
+/// class and name before the key is rendered.
+fn wanted_field(code: &Code<'_, '_>, kb: &Kb, id: u32) -> bool {
+    let Some((d, local)) = code.index.fields.representative(id) else {
+        return false;
+    };
+    let Some(dex) = code.dexes.get(d as usize) else {
+        return false;
+    };
+    let Ok(f) = dex.field_id(local) else {
+        return true;
+    };
+    let (Ok(class), Ok(name)) = (
+        dex.type_name(u32::from(f.class_idx)),
+        dex.string(f.name_idx),
+    ) else {
+        return true;
+    };
+    kb.apis.has_class(&class) || kb.content_uris.by_member(&class, &name).is_some()
+}
+
 /// Broadcasts that reveal personal data or keep an app running, with the permissions an app
 /// needs to receive them.
 const WATCHED_BROADCASTS: &[(&str, &[&str])] = &[
@@ -806,6 +827,9 @@ impl Analysis<'_, '_, '_, '_> {
         }
         // Fields.
         for (id, sites) in c.index.fields.iter() {
+            if !wanted_field(c, kb, id) {
+                continue;
+            }
             let Ok(key) = c.index.fields.key(c.dexes, id) else {
                 continue;
             };
