@@ -40,6 +40,8 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--unmask", default=str(ROOT / "target/release/unmask"))
     ap.add_argument("--aggregate", default=str(ROOT.parent / "shared/corpus/droidbench"))
+    ap.add_argument("--out", help="results file name under bench/results (default scan-vs-dex-<date>.md)")
+    ap.add_argument("--no-build", action="store_true", help="use the --unmask binary as it is")
     ap.add_argument("inputs", nargs="*")
     a = ap.parse_args()
     if not a.inputs:
@@ -48,7 +50,8 @@ def main():
     for i in a.inputs:
         p = pathlib.Path(i)
         apks += sorted(p.rglob("*.apk")) if p.is_dir() else [p]
-    subprocess.check_call(["cargo", "build", "--release", "-q", "-p", "unmask-cli"], cwd=ROOT)
+    if not a.no_build:
+        subprocess.check_call(["cargo", "build", "--release", "-q", "-p", "unmask-cli"], cwd=ROOT)
     load0 = os.getloadavg()
     rows = []
     for apk in apks:
@@ -97,7 +100,7 @@ def main():
             "compares against a process that only opens the file and is not meaningful."]
     text = "\n".join(out) + "\n"
     print(text)
-    dest = ROOT / "bench/results" / f"scan-vs-dex-{date}.md"
+    dest = ROOT / "bench/results" / (a.out or f"scan-vs-dex-{date}.md")
     dest.write_text(text)
     print(f"written to {dest}", file=sys.stderr)
 
