@@ -70,7 +70,7 @@ impl<'a> Bits<'a> {
     }
 
     /// Fills the buffer to at least 56 bits, or with what is left of the input.
-    #[inline]
+    #[inline(always)]
     fn refill(&mut self) {
         if let Some(w) = self
             .data
@@ -83,6 +83,13 @@ impl<'a> Bits<'a> {
             self.count |= 56;
             return;
         }
+        self.refill_end();
+    }
+
+    /// `refill` within the last 8 bytes of the input, byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn refill_end(&mut self) {
         while self.count <= 56 {
             let Some(&b) = self.data.get(self.next) else {
                 return;
