@@ -602,18 +602,47 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
         }
     }
 
-    // Overlapping entry data (overlap bombs, hidden aliasing).
-    let mut spans: Vec<(u64, u64, usize)> = entries
-        .iter()
-        .filter_map(|e| {
-            let start = e.local_header_offset.saturating_add(loc.shift as u64);
-            let end = e.data_offset?.saturating_add(e.stored_len());
-            Some((start, end, e.index))
-        })
-        .collect();
-    spans.sort_unstable();
+    // Overlapping entry data (overlap bombs, hidden aliasing), in the order of the local
+    // headers: the central directory's order when its offsets increase (nearly always), so
+    // no sorted copy is made then.
+    let span = |e: &Entry<'_>| {
+        let start = e.local_header_offset.saturating_add(loc.shift as u64);
+        let end = e.data_offset?.saturating_add(e.stored_len());
+        Some((start, end, e.index))
+    };
+    let mut last = None;
+    let increasing = entries.iter().filter_map(span).all(|(start, _, _)| {
+        let up = last.is_none_or(|l| start > l);
+        last = Some(start);
+        up
+    });
+    if increasing {
+        overlaps(entries.iter().filter_map(span), &entries, &mut rec);
+    } else {
+        let mut spans: Vec<(u64, u64, usize)> = entries.iter().filter_map(span).collect();
+        spans.sort_unstable();
+        overlaps(spans.into_iter(), &entries, &mut rec);
+    }
+
+    Ok(Parsed {
+        entries,
+        anomalies: rec.finish(),
+        by_name,
+        cd_offset: loc.cd_start as u64,
+        eocd_offset: loc.eocd as u64,
+        comment,
+    })
+}
+
+/// Records every entry whose local header lies inside an earlier one's data, given the
+/// spans (local header offset, end of data, entry number) in increasing order.
+fn overlaps(
+    spans: impl Iterator<Item = (u64, u64, usize)>,
+    entries: &[Entry<'_>],
+    rec: &mut Recorder,
+) {
     let mut reach: Option<(u64, usize)> = None;
-    for &(start, end, idx) in &spans {
+    for (start, end, idx) in spans {
         if let Some((far, owner)) = reach {
             if start < far {
                 let name = entries.get(idx).map(|e| e.name.as_str());
@@ -633,15 +662,6 @@ pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Parsed<'_>, ZipError>
             reach = Some((end, idx));
         }
     }
-
-    Ok(Parsed {
-        entries,
-        anomalies: rec.finish(),
-        by_name,
-        cd_offset: loc.cd_start as u64,
-        eocd_offset: loc.eocd as u64,
-        comment,
-    })
 }
 
 /// Each half of the records is at least this many for the walk to run in two halves at once.

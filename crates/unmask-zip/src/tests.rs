@@ -418,6 +418,39 @@ fn overlapping_entries_are_flagged() {
     assert!(kinds(&a).contains(&kind::LOCAL_NAME_MISMATCH));
 }
 
+/// An entry whose declared size runs over the next local header, with the central directory
+/// in file order (checked as listed) and in reverse (checked after sorting).
+#[test]
+fn overlap_found_in_either_directory_order() {
+    let mut long = E::stored("long", b"0123456789");
+    long.csize = 40;
+    long.usize_ = 40;
+    let tail = E::stored("tail", b"abc");
+    let bytes = Z::with(vec![long, tail]).build();
+    let a = Archive::parse(&bytes, Limits::default()).unwrap();
+    let o = anomaly(&a, kind::OVERLAPPING_ENTRIES);
+    assert_eq!(o.entry.as_deref(), Some("tail"));
+    // "long" starts at 0: 30-byte header, 4-byte name, 40 declared bytes.
+    assert_eq!(
+        o.detail,
+        "entry #1 (local header at 44) lies inside entry #0, which extends to 74"
+    );
+    // The same file with the two (equally long) central-directory records swapped.
+    let mut swapped = bytes.clone();
+    let eocd = swapped.len() - 22;
+    let cd = u32::from_le_bytes(swapped[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+    let (first, second) = swapped[cd..cd + 100].split_at_mut(50);
+    first.swap_with_slice(second);
+    let a = Archive::parse(&swapped, Limits::default()).unwrap();
+    assert_eq!(a.entries()[0].name, "tail");
+    let o = anomaly(&a, kind::OVERLAPPING_ENTRIES);
+    assert_eq!(o.entry.as_deref(), Some("tail"));
+    assert_eq!(
+        o.detail,
+        "entry #0 (local header at 44) lies inside entry #1, which extends to 74"
+    );
+}
+
 // ---------------------------------------------------------------- methods
 
 #[test]
