@@ -52,11 +52,14 @@ fn parse_kind(row: &Row<'_>) -> Result<MemberKind, KbError> {
 
 /// Checks a DEX class descriptor such as `Landroid/telephony/TelephonyManager;`.
 pub(crate) fn valid_class_descriptor(s: &str) -> bool {
-    s.len() > 2
-        && s.starts_with('L')
-        && s.ends_with(';')
-        && !s.contains(['.', ' ', '\t', '(', ')', '>'])
-        && s.matches(';').count() == 1
+    // One pass over the bytes: `L`, then no `. \t ( ) > ;` until the final `;`.
+    let b = s.as_bytes();
+    match (b.first(), b.split_last()) {
+        (Some(b'L'), Some((b';', body))) if b.len() > 2 => body
+            .iter()
+            .all(|c| !matches!(c, b'.' | b' ' | b'\t' | b'(' | b')' | b'>' | b';')),
+        _ => false,
+    }
 }
 
 fn valid_member_name(s: &str) -> bool {
@@ -283,7 +286,7 @@ impl ApiTable {
         perms: Option<&PermissionNames>,
     ) -> Result<Self, KbError> {
         Ok(ApiTable {
-            data: Lazy::ready(ApiData::parse(file, text, perms)?),
+            data: Lazy::ready(ApiData::parse(file, text, perms, true)?),
         })
     }
 
@@ -291,7 +294,7 @@ impl ApiTable {
     pub(crate) fn deferred(file: &'static str, text: &'static str) -> Self {
         ApiTable {
             data: Lazy::deferred(file, text, |f, t| {
-                ApiData::parse(f, t, None).unwrap_or_default()
+                ApiData::parse(f, t, None, false).unwrap_or_default()
             }),
         }
     }
@@ -361,9 +364,21 @@ impl ApiTable {
 }
 
 impl ApiData {
-    fn parse(file: &str, text: &str, perms: Option<&PermissionNames>) -> Result<Self, KbError> {
-        let mut rows = Vec::new();
+    /// Parses the table; `check` also rejects duplicate rows. The embedded table is parsed
+    /// without (a scan parses it on first use; [`crate::Kb::embedded_checked`], run by the
+    /// tests, checks it), which saves hashing every row.
+    fn parse(
+        file: &str,
+        text: &str,
+        perms: Option<&PermissionNames>,
+        check: bool,
+    ) -> Result<Self, KbError> {
+        // About 160 bytes a row.
+        let mut rows = Vec::with_capacity(text.len() / 128);
         let mut seen = FxHashSet::default();
+        if check {
+            seen.reserve(text.len() / 128);
+        }
         for row in tsv::parse(file, text, ApiTable::HEADER)? {
             let row = row?;
             let kind = parse_kind(&row)?;
@@ -377,7 +392,7 @@ impl ApiData {
                 return Err(row.error("column condition: fields take -"));
             }
             let origin = parse_origin(&row)?;
-            if !seen.insert((kind, class, member, descriptor, subcategory)) {
+            if check && !seen.insert((kind, class, member, descriptor, subcategory)) {
                 return Err(row.error(format!(
                     "duplicate row: {class}->{member} {} with subcategory {subcategory} already listed",
                     descriptor.unwrap_or("*")

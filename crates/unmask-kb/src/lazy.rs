@@ -183,7 +183,14 @@ impl HashIndex {
             .enumerate()
             .filter_map(|(i, r)| Some((fx_hash(key(r)?), u32::try_from(i).ok()?)))
             .collect();
-        entries.sort_unstable_by_key(|&(h, i)| (h, rows.get(i as usize).and_then(&key), i));
+        // By hash first: the keys are compared only when their hashes are equal.
+        entries.sort_unstable_by(|&(ha, ia), &(hb, ib)| {
+            ha.cmp(&hb).then_with(|| {
+                let ka = rows.get(ia as usize).and_then(&key);
+                let kb = rows.get(ib as usize).and_then(&key);
+                ka.cmp(&kb).then(ia.cmp(&ib))
+            })
+        });
         HashIndex { entries }
     }
 

@@ -15,10 +15,11 @@ pub(crate) struct Row<'a> {
 impl<'a> Row<'a> {
     /// The raw text of column `name` (which must be in the header).
     pub(crate) fn get(&self, name: &str) -> Result<&'a str, KbError> {
+        // A byte loop: cheaper than `memcmp` calls for these short names.
         let idx = self
             .header
             .iter()
-            .position(|h| *h == name)
+            .position(|h| h.len() == name.len() && h.bytes().zip(name.bytes()).all(|(a, b)| a == b))
             .ok_or_else(|| self.error(format!("internal: unknown column {name}")))?;
         self.fields
             .get(idx)
@@ -58,7 +59,7 @@ pub(crate) fn parse<'a>(
     text: &'a str,
     header: &'static [&'static str],
 ) -> Result<Rows<'a>, KbError> {
-    let mut lines = text.split('\n').enumerate();
+    let mut lines = Lines::new(text).enumerate();
     for (idx, raw) in lines.by_ref() {
         let line = idx + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -105,7 +106,35 @@ pub(crate) fn parse<'a>(
 pub(crate) struct Rows<'a> {
     file: &'a str,
     header: &'static [&'static str],
-    lines: std::iter::Enumerate<std::str::Split<'a, char>>,
+    lines: std::iter::Enumerate<Lines<'a>>,
+}
+
+/// The lines of a text split at `\n` (like `str::split('\n')`: a final `\n` is followed by
+/// an empty line).
+pub(crate) struct Lines<'a>(Option<&'a str>);
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Lines(Some(text))
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.0?;
+        match text.find('\n') {
+            Some(i) => {
+                self.0 = text.get(i.saturating_add(1)..);
+                text.get(..i)
+            }
+            None => {
+                self.0 = None;
+                Some(text)
+            }
+        }
+    }
 }
 
 impl<'a> Rows<'a> {
@@ -124,11 +153,16 @@ impl<'a> Rows<'a> {
         };
         let mut fields = [""; MAX_COLUMNS];
         let mut n = 0usize;
-        for value in raw.split('\t') {
-            if let Some(slot) = fields.get_mut(n) {
-                *slot = value;
+        let mut start = 0;
+        // A byte loop rather than `split('\t')`: the fields are short.
+        for (i, b) in raw.bytes().chain(std::iter::once(b'\t')).enumerate() {
+            if b == b'\t' {
+                if let Some(slot) = fields.get_mut(n) {
+                    *slot = raw.get(start..i).unwrap_or_default();
+                }
+                n = n.saturating_add(1);
+                start = i.saturating_add(1);
             }
-            n = n.saturating_add(1);
         }
         if n != header.len() {
             return Err(count_error(n));
@@ -141,7 +175,7 @@ impl<'a> Rows<'a> {
                     format!("column {name} is empty (write - for none)"),
                 ));
             }
-            if value.trim() != *value {
+            if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
                 return Err(KbError::invalid(
                     file,
                     line,
@@ -170,5 +204,52 @@ impl<'a> Iterator for Rows<'a> {
             return Some(self.row(idx + 1, raw));
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// `Lines` splits like `str::split('\n')`; rows split their fields like
+    /// `str::split('\t')` and refuse what `str::trim` would change.
+    #[test]
+    fn lines_and_fields_split_like_std() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\n\nb\n",
+            "\n\na\r\nb\r\n",
+            "é\nü",
+        ] {
+            let ours: Vec<&str> = Lines::new(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+        let header: &'static [&'static str] = &["a", "b", "c"];
+        for (line, ok) in [
+            ("x\ty\tz", true),
+            ("x\ty", false),
+            ("x\ty\tz\tw", false),
+            ("x\t\tz", false),
+            ("x\ty\tz ", false),
+            (" x\ty\tz", false),
+            ("x\ty\u{a0}\tz", false),
+            ("x\ty\tz\r", true),
+            ("é\tü\t-", true),
+        ] {
+            let text = format!("a\tb\tc\n{line}\n");
+            let row = parse("f", &text, header).unwrap().next().unwrap();
+            assert_eq!(row.is_ok(), ok, "{line:?}");
+            if let Ok(row) = row {
+                let want: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
+                assert_eq!(&row.fields[..3], &want[..], "{line:?}");
+                assert_eq!(row.line, 2);
+            }
+        }
     }
 }
