@@ -57,14 +57,16 @@ pub fn bomb_candidates(
         .iter()
         .filter(|e| e.is_deflated())
         .filter_map(|e| {
+            // The ratio (a division) only for entries over 1 MiB: every entry is checked.
             let compressed = e.compressed_size.max(1);
-            let ratio = e.uncompressed_size / compressed;
+            let ratio = || e.uncompressed_size / compressed;
             let why = if e.uncompressed_size > limits.max_entry_size {
                 format!(
                     "declares {} bytes uncompressed, over the {}-byte cap",
                     e.uncompressed_size, limits.max_entry_size
                 )
-            } else if ratio > limits.max_ratio && e.uncompressed_size > (1 << 20) {
+            } else if e.uncompressed_size > (1 << 20) && ratio() > limits.max_ratio {
+                let ratio = ratio();
                 format!(
                     "declares {} bytes from {} compressed (ratio {ratio}:1, cap {}:1)",
                     e.uncompressed_size, e.compressed_size, limits.max_ratio
