@@ -1289,17 +1289,28 @@ impl Analysis<'_, '_, '_, '_> {
     fn trackers(&mut self) {
         let c = self.code;
         // exodus class names, with the first dex naming them.
-        let mut names: BTreeMap<String, u32> = BTreeMap::new();
+        // Hashed (not sorted) while collecting: only the names that match are sorted, so the
+        // evidence comes in name order as before.
+        let mut names: HashMap<String, u32> = HashMap::new();
         for (d, dex) in c.dexes.iter().enumerate() {
             for t in 0..dex.type_count() {
                 let Ok(desc) = dex.type_name(t) else { continue };
                 for n in unmask_kb::TrackerTable::exodus_class_names(&desc) {
-                    names.entry(n.into_owned()).or_insert(d as u32);
+                    if !names.contains_key(n.as_ref()) {
+                        names.insert(n.into_owned(), d as u32);
+                    }
                 }
             }
         }
+        let mut matched: Vec<(&String, u32)> = names
+            .iter()
+            .filter(|(n, _)| !self.kb.trackers.match_class(n).is_empty())
+            .map(|(n, d)| (n, *d))
+            .collect();
+        matched.sort_unstable();
         let mut hits: BTreeMap<u32, Vec<Evidence>> = BTreeMap::new();
-        for (n, d) in &names {
+        for (n, d) in matched {
+            let d = &d;
             for t in self.kb.trackers.match_class(n) {
                 hits.entry(t.id).or_default().push(Evidence::Class {
                     dex: c.dex_name(*d),
