@@ -8,7 +8,6 @@
 use crate::file::{DexFile, NO_INDEX};
 use crate::opcode::IndexKind;
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// One use site: where an instruction references an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,21 +24,23 @@ pub struct Site {
 
 const NONE: u32 = u32::MAX;
 
-/// Interned keys: one string arena, spans into it, and a hash index with collision chains
+/// Interned keys: one string arena, spans into it, and a hash index by open addressing
 /// (randomly keyed, so crafted collisions cannot make lookups quadratic).
 #[derive(Debug, Default, Clone)]
 struct Keys {
     arena: String,
     spans: Vec<(u32, u32)>,
-    heads: HashMap<u64, u32>,
-    next: Vec<u32>,
+    /// Hash of each key (its low 32 bits).
+    hashes: Vec<u32>,
+    /// Open addressing over `hashes`, as in [`RefTable`].
+    table: Vec<u32>,
     state: std::hash::RandomState,
 }
 
 impl Keys {
-    fn hash(&self, key: &str) -> u64 {
+    fn hash(&self, key: &str) -> u32 {
         use std::hash::BuildHasher;
-        self.state.hash_one(key)
+        self.state.hash_one(key) as u32
     }
 
     fn get(&self, id: u32) -> &str {
@@ -49,29 +50,58 @@ impl Keys {
             .unwrap_or("")
     }
 
+    fn find_hashed(&self, key: &str, h: u32) -> Option<u32> {
+        candidates(&self.table, &self.hashes, h).find(|&id| self.get(id) == key)
+    }
+
     fn find(&self, key: &str) -> Option<u32> {
-        let mut cur = *self.heads.get(&self.hash(key))?;
-        while cur != NONE {
-            if self.get(cur) == key {
-                return Some(cur);
-            }
-            cur = self.next.get(cur as usize).copied().unwrap_or(NONE);
-        }
-        None
+        self.find_hashed(key, self.hash(key))
     }
 
     fn intern(&mut self, key: &str) -> u32 {
-        if let Some(id) = self.find(key) {
+        let h = self.hash(key);
+        if let Some(id) = self.find_hashed(key, h) {
             return id;
         }
         let id = self.spans.len() as u32;
         let start = self.arena.len() as u32;
         self.arena.push_str(key);
         self.spans.push((start, key.len() as u32));
-        let prev = self.heads.insert(self.hash(key), id).unwrap_or(NONE);
-        self.next.push(prev);
+        self.hashes.push(h);
+        grow_and_place(&mut self.table, &self.hashes, id, h);
         id
     }
+}
+
+/// Ids whose hash is `h`, in the probe order of `table` (open addressing with linear probing
+/// over `hashes`; `NONE` marks an empty slot; the length is a power of two).
+fn candidates<'a>(table: &'a [u32], hashes: &'a [u32], h: u32) -> impl Iterator<Item = u32> + 'a {
+    let len = table.len();
+    let mask = len.wrapping_sub(1);
+    let start = h as usize & mask;
+    (0..len)
+        .map(move |i| {
+            table
+                .get(start.wrapping_add(i) & mask)
+                .copied()
+                .unwrap_or(NONE)
+        })
+        .take_while(|&id| id != NONE)
+        .filter(move |&id| hashes.get(id as usize) == Some(&h))
+}
+
+/// Adds `id` (the last of `hashes`, whose hash is `h`) to `table`, first growing the table
+/// (and placing the others again) so that it stays at most 3/4 full.
+fn grow_and_place(table: &mut Vec<u32>, hashes: &[u32], id: u32, h: u32) {
+    let n = hashes.len();
+    if n.saturating_mul(4) > table.len().saturating_mul(3) {
+        let cap = (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16);
+        *table = vec![NONE; cap];
+        for (i, &hi) in hashes.iter().enumerate().take(n.saturating_sub(1)) {
+            place(table, hi, i as u32);
+        }
+    }
+    place(table, h, id);
 }
 
 /// Use sites grouped by the referenced item.
@@ -83,8 +113,8 @@ impl Keys {
 pub struct RefTable {
     slot: usize,
     reps: Vec<(u32, u32)>,
-    /// Hash of each item's descriptor.
-    hashes: Vec<u64>,
+    /// Hash of each item's descriptor (its low 32 bits: enough to skip most rendering).
+    hashes: Vec<u32>,
     /// Open addressing over `hashes` (linear probing; `NONE` = empty; length a power of two,
     /// at most 3/4 full). The hash is randomly keyed, so crafted collisions cannot make
     /// lookups quadratic.
@@ -96,39 +126,14 @@ pub struct RefTable {
 }
 
 impl RefTable {
-    fn hash(&self, key: &str) -> u64 {
+    fn hash(&self, key: &str) -> u32 {
         use std::hash::BuildHasher;
-        self.state.hash_one(key)
+        self.state.hash_one(key) as u32
     }
 
     /// Items whose descriptor hashes to `h`, in probe order.
-    fn candidates(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
-        let len = self.table.len();
-        let mask = len.wrapping_sub(1);
-        let start = h as usize & mask;
-        (0..len)
-            .map(move |i| {
-                self.table
-                    .get(start.wrapping_add(i) & mask)
-                    .copied()
-                    .unwrap_or(NONE)
-            })
-            .take_while(|&id| id != NONE)
-            .filter(move |&id| self.hashes.get(id as usize) == Some(&h))
-    }
-
-    /// Adds item `id` (whose hash is already in `hashes`) to the probe table, growing it to
-    /// stay at most 3/4 full.
-    fn insert(&mut self, id: u32, h: u64) {
-        let n = self.hashes.len();
-        if n.saturating_mul(4) > self.table.len().saturating_mul(3) {
-            let cap = (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16);
-            self.table = vec![NONE; cap];
-            for (i, &hi) in self.hashes.iter().enumerate().take(n.saturating_sub(1)) {
-                place(&mut self.table, hi, i as u32);
-            }
-        }
-        place(&mut self.table, h, id);
+    fn candidates(&self, h: u32) -> impl Iterator<Item = u32> + '_ {
+        candidates(&self.table, &self.hashes, h)
     }
 
     /// Id of the item with this descriptor, if referenced.
@@ -207,7 +212,7 @@ impl RefTable {
     /// Approximate heap bytes used.
     pub fn heap_bytes(&self) -> usize {
         self.reps.capacity() * 8
-            + self.hashes.capacity() * 8
+            + self.hashes.capacity() * 4
             + self.table.capacity() * 4
             + self.bounds.capacity() * 4
             + self.sites.capacity() * std::mem::size_of::<Site>()
@@ -215,7 +220,7 @@ impl RefTable {
 }
 
 /// Puts `id` in the first free slot of its probe sequence (the table is never full).
-fn place(table: &mut [u32], h: u64, id: u32) {
+fn place(table: &mut [u32], h: u32, id: u32) {
     let len = table.len();
     let mask = len.wrapping_sub(1);
     let mut i = h as usize & mask;
@@ -629,7 +634,7 @@ fn local_keys(
     slot: usize,
     state: &std::hash::RandomState,
     parallel: bool,
-) -> Vec<(u32, Option<u64>)> {
+) -> Vec<(u32, Option<u32>)> {
     use std::hash::BuildHasher;
     let bound = id_count(dex, slot).min(u32::try_from(dex.data().len()).unwrap_or(u32::MAX));
     let mut bits = vec![0u64; (bound as usize).div_ceil(64)];
@@ -671,7 +676,7 @@ fn local_keys(
                 buf.clear();
                 let h = write_key(dex, slot, id, &mut buf)
                     .ok()
-                    .map(|()| state.hash_one(buf.as_str()));
+                    .map(|()| state.hash_one(buf.as_str()) as u32);
                 (id, h)
             })
             .collect::<Vec<_>>()
@@ -738,7 +743,7 @@ fn build_table(
                     let id = t.reps.len() as u32;
                     t.reps.push((di as u32, local));
                     t.hashes.push(h);
-                    t.insert(id, h);
+                    grow_and_place(&mut t.table, &t.hashes, id, h);
                     id
                 }
             };
@@ -807,8 +812,20 @@ fn build_table(
     (t, errors)
 }
 
-fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hierarchy {
+/// The class hierarchy, and its errors (at most [`MAX_ERRORS`]).
+fn build_hierarchy(dexes: &[DexFile<'_>]) -> (Hierarchy, Vec<(u32, String)>) {
+    let mut errors = Vec::new();
     let mut h = Hierarchy::default();
+    // Room for every class defined plus an eighth more referenced from outside, so the
+    // vectors rarely grow (class counts are bounded by the file sizes).
+    let classes = dexes
+        .iter()
+        .fold(0usize, |a, d| a.saturating_add(d.class_count() as usize));
+    let room = classes.saturating_add(classes / 8);
+    h.nodes.reserve(room);
+    h.names.spans.reserve(room);
+    h.names.hashes.reserve(room);
+    h.names.arena.reserve(room.saturating_mul(40));
     for (di, dex) in dexes.iter().enumerate() {
         // Interface lists may be shared by many classes: bound the total entries interned.
         let budget = crate::model::RepeatBudget::new(dex.data().len());
@@ -831,7 +848,6 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
                 } else {
                     Some(h.intern(&dex.type_name(def.superclass_idx)?))
                 };
-                let mut ifaces = Vec::new();
                 let list = dex.type_list(def.interfaces_off)?;
                 if !budget.allow(list.len() as u64) {
                     return Err(crate::DexError::Limit {
@@ -840,6 +856,7 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
                         limit: dex.data().len() as u64,
                     });
                 }
+                let mut ifaces = Vec::with_capacity(list.len());
                 for t in list.iter() {
                     ifaces.push(h.intern(&dex.type_name(u32::from(t))?));
                 }
@@ -857,12 +874,12 @@ fn build_hierarchy(dexes: &[DexFile<'_>], errors: &mut Vec<(u32, String)>) -> Hi
             }
         }
     }
-    h
+    (h, errors)
 }
 
 impl Index {
     /// Builds all indexes over `dexes` (walking every method's code once, in parallel when
-    /// there is at least [`PARALLEL_MIN_BYTES`] of dex in all).
+    /// there is at least 1 MiB of dex in all).
     ///
     /// # Memory
     ///
@@ -904,16 +921,26 @@ impl Index {
             .iter()
             .fold(0usize, |a, d| a.saturating_add(d.data().len()));
         let parallel = total >= PARALLEL_MIN_BYTES && units.len() > 1;
-        let mut raws: Vec<Raw> = if parallel {
-            units
-                .into_par_iter()
-                .map(|(di, r)| walk(dexes, &budgets, di, r))
-                .collect()
+        // The hierarchy is built beside the walk (on the pool) or before it, so that what it
+        // frees while growing is reused by the walk and the tables.
+        let walk_all = || -> Vec<Raw> {
+            if parallel {
+                units
+                    .into_par_iter()
+                    .map(|(di, r)| walk(dexes, &budgets, di, r))
+                    .collect()
+            } else {
+                units
+                    .into_iter()
+                    .map(|(di, r)| walk(dexes, &budgets, di, r))
+                    .collect()
+            }
+        };
+        let ((hierarchy, hierarchy_errors), mut raws) = if parallel {
+            rayon::join(|| build_hierarchy(dexes), walk_all)
         } else {
-            units
-                .into_iter()
-                .map(|(di, r)| walk(dexes, &budgets, di, r))
-                .collect()
+            let h = build_hierarchy(dexes);
+            (h, walk_all())
         };
         let mut errors: Vec<(u32, String)> = Vec::new();
         for r in raws.iter_mut() {
@@ -950,7 +977,11 @@ impl Index {
                 errors.push(e);
             }
         }
-        let hierarchy = build_hierarchy(dexes, &mut errors);
+        for e in hierarchy_errors {
+            if errors.len() < MAX_ERRORS {
+                errors.push(e);
+            }
+        }
         let [methods, fields, strings, types] = tables;
         Index {
             methods,
