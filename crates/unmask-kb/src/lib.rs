@@ -82,10 +82,10 @@
 //!    joined with the others) and a tracker is detected when `re.search` (unanchored) matches
 //!    any class of the list. Trackers whose signature has 3 characters or fewer (empty) are
 //!    skipped ([`EXODUS_MIN_SIGNATURE_LEN`]). [`TrackerTable::match_class`] gives the same
-//!    per-tracker answer for all of them at once: an Aho-Corasick automaton over text each
-//!    signature's alternatives require picks the candidates, whose alternatives are then
-//!    matched as plain text (literal characters and `.` wildcards) or, for other syntax, with
-//!    the regex (tests check it against every regex on thousands of probes).
+//!    per-tracker answer for all of them at once: an index of the text each signature's
+//!    alternatives require (by their first bytes) picks the candidates, whose alternatives
+//!    are then matched as plain text (literal characters and `.` wildcards) or, for other
+//!    syntax, with the regex (tests check it against every regex on thousands of probes).
 //! 3. The signatures use `.` (any character) as the package separator and contain no `\.` or
 //!    `/` (checked by the tests), so matching the dot form of a name (`com.google.firebase...`)
 //!    gives the same result as the slash form.
@@ -98,7 +98,7 @@
 //! Every `unmask scan` process loads the knowledge base, so [`Kb::embedded`] parses nothing:
 //! each table is parsed the first time it is used (once per process, by the analysis thread
 //! that needs it, while the other analyses run), packer regexes are compiled and the tracker
-//! prefilters built on first use, and a scan never parses what it does not use (sinks, the
+//! signature indexes built on first use, and a scan never parses what it does not use (sinks, the
 //! permission list). Lookups allocate nothing: the indexes are vectors of (Fx hash of the
 //! key, row) sorted for a binary search, and the keys are compared with the rows' own.
 //! [`Kb::from_dir`] and [`Kb::embedded_checked`] still check and compile everything at
@@ -114,6 +114,35 @@
 //! their whole regex; now 3 pieces of 2 signatures do). A whole `unmask scan --format json`
 //! of DroidBench's `Merge1.apk` went from 43.6 to 40.0 ms of CPU, `Button1.apk` from 24.7 to
 //! 20.7 ms (medians of 21 runs, the rest of the tree unchanged).
+//!
+//! First-use costs that small apps pay, cut next (same machine and method, A/B runs
+//! alternated, medians; `UNMASK_ANALYSIS_TIMING=1 UNMASK_KB_TIMING=1 unmask scan`):
+//! - Tracker signatures: the Aho-Corasick prefilter automata (about 1 ms to build for the
+//!   code signatures, 1.7 ms for the network ones in a fresh process) gave way to an index
+//!   of required literals with no automaton (about 0.4 ms in a fresh process, and faster
+//!   to search on a large app, see [`TrackerTable::match_class`]). The first 4 host names
+//!   are matched by reading the network signatures in place (about 65 µs each in a fresh
+//!   process): an app with a handful of hosts builds nothing. In `examples/kb_load.rs`
+//!   (fresh process) the first `match_host` went from 1.7 ms to about 70 µs, the first
+//!   `match_class` to about 450 µs.
+//! - exodus class names ([`TrackerTable::exodus_class_names`]) are taken from ASCII
+//!   descriptors without the regex engine (no regex compiled; no backtracker per
+//!   descriptor); tests check the result against the regex on every string of up to 7
+//!   characters over an alphabet covering its branches and on random ones.
+//! - `api/apis.tsv` is parsed in about half the time (470 µs to 240 µs in a loop, 0.59 to
+//!   0.31 ms on first use in a scan): fields are split with byte loops instead of the
+//!   `char` searcher, the class descriptor is checked in one pass, the embedded table is not
+//!   hashed for duplicate rows (the tests check it with [`Kb::embedded_checked`]), and the
+//!   row indexes compare keys only when their hashes are equal.
+//!
+//! | `unmask scan --format json` | before | after |
+//! |---|---|---|
+//! | `Merge1.apk`: CPU (41 runs) | 31.9 ms | 27.2 ms |
+//! | `Merge1.apk`: task trackers / task endpoints | 3.09 / 2.24 ms | 0.89 / 0.78 ms |
+//! | `Button1.apk`: CPU (31 runs) | 15.9 ms | 12.8 ms |
+//! | `Button1.apk`: task trackers / task endpoints | 2.04 / 2.13 ms | 0.95 / 0.63 ms |
+//! | appium uiautomator2 server 10.6.6: CPU (21 runs) | 312.6 ms | 289.6 ms |
+//! | appium: task trackers / task endpoints | 18.2 / 9.3 ms | 6.3 / 8.5 ms |
 #![forbid(unsafe_code)]
 
 mod api;

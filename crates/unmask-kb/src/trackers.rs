@@ -86,16 +86,24 @@ impl Tracker {
 /// (see [`splits_at_bars`]) is matched piece by piece: a plain piece (literal characters and
 /// wildcards, see [`plain_tokens`]) without the regex engine, any other piece with its own
 /// small regex (compiled on first use). Each piece with a run of two or more literal bytes
-/// (text that every match of the piece contains: for a plain piece its longest run between
-/// wildcards, for another piece see [`regex_literal`]) is filed under the first two bytes of
-/// that run; each adjacent byte pair of a text picks the pieces filed under it, and a plain
-/// piece is then compared only where its run would start (a few byte comparisons), a regex
-/// piece run only when its literal is there. Pieces without such a run, and signatures that
-/// cannot be split, are tried on every text (none in the embedded list). On non-ASCII text
-/// the candidates' whole regexes decide. The result is exactly what running every regex
-/// would give (the tests check it on thousands of probes). Building the index is a sort of
-/// about a thousand entries (tens of microseconds, no automaton), done on first use, so an
-/// app with two host names pays for two look-ups, not for an automaton.
+/// (text that every match of the piece contains: for a plain piece its rarest run between
+/// wildcards, see [`Index::build`]; for another piece see [`regex_literal`]) is filed under
+/// the first 4 bytes of that run (2 for runs of 2 or 3 bytes), in a table of buckets with a
+/// 64 Kibit filter in front. Each position of a text looks up the grams that start there
+/// (one filter bit, most of the time nothing more); a plain piece is then compared only
+/// where its run would start (a few byte comparisons), a regex piece run only when its
+/// literal is there. Pieces without such a run, and signatures that cannot be split, are
+/// tried on every text (none in the embedded list). On non-ASCII text the candidates' whole
+/// regexes decide. The result is exactly what running every regex would give (the tests
+/// check it on thousands of probes).
+///
+/// The index is built on first use, with no automaton: about 250 µs for the code
+/// signatures, 200 µs for the network ones (400 µs in a fresh process), where the
+/// Aho-Corasick prefilter it replaces took 620 and 800 µs (1 to 1.7 ms in a fresh process).
+/// Over the 6,222 class names of a large app (appium uiautomator2 server) the 429 code
+/// signatures take 2.0 ms, the 261 network signatures 1.9 ms (2.8 and 5.7 ms with the
+/// automaton; best of 20 rounds in one process). The first host names of an app do not
+/// even build it ([`SignatureSet::direct_matches`], [`SignatureSet::DIRECT_LOOKUPS`]).
 #[derive(Debug, Clone, Default)]
 struct SignatureSet {
     /// Which signature of the trackers: the network one (else the code one).
