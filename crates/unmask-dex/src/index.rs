@@ -482,9 +482,15 @@ struct Raw {
 /// Classes per unit of parallel work.
 const UNIT_CLASSES: u32 = 1024;
 
-/// Below this many dex bytes in all, the walk runs on the calling thread: the work is a few
-/// milliseconds, no more than starting the thread pool, and no worker heaps are created.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
+/// The walk runs in parallel only if the units other than the largest hold at least this
+/// many dex bytes: below, the work that could overlap is about a millisecond, and the calling
+/// thread alone does as well without starting the pool or its per-thread heaps.
+const PARALLEL_MIN_BYTES: u64 = 256 << 10;
+
+/// Bytes of its dex a unit of `classes` class definitions stands for (its share of the file).
+fn unit_share(dex: &DexFile<'_>, classes: &std::ops::Range<u32>) -> u64 {
+    classes.len() as u64 * dex.data().len() as u64 / u64::from(dex.class_count().max(1))
+}
 
 /// Per-dex work budgets shared by its units: (class members, code units).
 type Budgets = (crate::model::RepeatBudget, crate::model::RepeatBudget);
@@ -502,8 +508,7 @@ fn walk(dexes: &[DexFile<'_>], budgets: &[Budgets], di: u32, classes: std::ops::
     // byte of the unit's share of the file, a method reference per 53..65 bytes, a field one
     // per 71..150, a string one per 290..380, a type one per 217..270; 4..5 bytes each).
     // Reserved pages that are never written cost no resident memory.
-    let share = (classes.len() as u64 * dex.data().len() as u64
-        / u64::from(dex.class_count().max(1))) as usize;
+    let share = usize::try_from(unit_share(dex, &classes)).unwrap_or(usize::MAX);
     for (v, div) in raw.refs.iter_mut().zip([8, 10, 32, 24]) {
         v.bytes.reserve(share / div);
     }
@@ -878,8 +883,8 @@ fn build_hierarchy(dexes: &[DexFile<'_>]) -> (Hierarchy, Vec<(u32, String)>) {
 }
 
 impl Index {
-    /// Builds all indexes over `dexes` (walking every method's code once, in parallel when
-    /// there is at least 1 MiB of dex in all).
+    /// Builds all indexes over `dexes` (walking every method's code once, in parallel unless
+    /// nearly all of the work is one unit of 1024 classes).
     ///
     /// # Memory
     ///
@@ -887,14 +892,19 @@ impl Index {
     /// references are held as varint streams (about 4 bytes each, not 12); each table is
     /// built from its stream and frees it at once, the kinds with the most references first;
     /// referenced ids are gathered in a bitmap, not a sorted copy; item lookup is open
-    /// addressing over `u32` ids (no `HashMap` of `(u64, u32)` plus chain links). Inputs under
-    /// 1 MiB of dex are walked on the calling thread (no worker threads or heaps).
+    /// addressing over `u32` ids (no `HashMap` of `(u64, u32)` plus chain links). When the units
+    /// beside the largest hold less than 256 KiB of dex, the walk runs on the calling thread
+    /// (no worker threads or heaps). The hierarchy is built beside the walk.
     ///
-    /// Peak RSS of `unmask dex APK` (`/usr/bin/time -f %M`, median of 7, same tree but this
-    /// file; idle `unmask --version` about 4.3 MB), before -> after:
-    /// appium-uiautomator2-server-debug-androidTest (0.38 MB of dex) 6.72 -> 6.54 MB;
-    /// ApiDemos-debug (7.28 MB) 20.56 -> 19.89 MB; appium-uiautomator2-server-v10.6.6
-    /// (14.49 MB) 38.64 -> 37.28 MB; settings_apk-debug (7.20 MB) 20.68 -> 19.58 MB.
+    /// Peak RSS of `unmask dex APK` (`/usr/bin/time -f %M`, median of 7; the same tree built
+    /// with the previous version of this file and with this one; idle `unmask --version`
+    /// 4.1..4.4 MB), before -> after:
+    /// appium-uiautomator2-server-debug-androidTest (0.38 MB of dex) 6.62 -> 6.57 MB;
+    /// ApiDemos-debug (7.28 MB) 20.58 -> 18.75 MB; appium-uiautomator2-server-v10.6.6
+    /// (14.49 MB) 38.26 -> 35.40 MB; settings_apk-debug (7.20 MB) 20.85 -> 18.74 MB.
+    /// For the small androidTest APK the build itself adds about 0.4 MB (0.25 MB of it the
+    /// sites); most of its peak is the binary's code pages (file-backed RSS at exit 5.1..5.3 MB
+    /// against 3.8 MB for `--version`), which this file does not decide.
     pub fn build(dexes: &[DexFile<'_>]) -> Index {
         // Units of work: ranges of class definitions, in (dex, class) order.
         let units: Vec<(u32, std::ops::Range<u32>)> = dexes
@@ -917,10 +927,12 @@ impl Index {
                 )
             })
             .collect();
-        let total = dexes
+        let shares = units
             .iter()
-            .fold(0usize, |a, d| a.saturating_add(d.data().len()));
-        let parallel = total >= PARALLEL_MIN_BYTES && units.len() > 1;
+            .filter_map(|(di, r)| Some(unit_share(dexes.get(*di as usize)?, r)));
+        let (total, largest) =
+            shares.fold((0u64, 0u64), |(t, m), s| (t.saturating_add(s), m.max(s)));
+        let parallel = total.saturating_sub(largest) >= PARALLEL_MIN_BYTES;
         // The hierarchy is built beside the walk (on the pool) or before it, so that what it
         // frees while growing is reused by the walk and the tables.
         let walk_all = || -> Vec<Raw> {
