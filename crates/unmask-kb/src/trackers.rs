@@ -735,6 +735,9 @@ impl SignatureSet {
     /// come by hundreds, so the code signatures build their index at once.
     const DIRECT_LOOKUPS: usize = 4;
 
+    /// Longest text that [`SignatureSet::direct_matches`] takes (host names are shorter).
+    const DIRECT_MAX_LEN: usize = 255;
+
     fn matches<'t>(&self, trackers: &'t [Tracker], text: &str) -> Vec<&'t Tracker> {
         let direct = if self.network {
             Self::DIRECT_LOOKUPS
@@ -750,10 +753,11 @@ impl SignatureSet {
     }
 
     /// The signatures matching `text`, each read in place (nothing built), when that is
-    /// cheap: `None` for non-ASCII text, and when a signature cannot be split at its bars or
-    /// has a regex piece whose literal is in the text (those need their regex).
+    /// cheap: `None` for non-ASCII or long text, and when a signature cannot be split at its
+    /// bars or has a regex piece whose literal is in the text (those need their regex).
     fn direct_matches<'t>(&self, trackers: &'t [Tracker], text: &str) -> Option<Vec<&'t Tracker>> {
-        if !text.is_ascii() {
+        // A long text goes to the index: the search here is quadratic.
+        if !text.is_ascii() || text.len() > Self::DIRECT_MAX_LEN {
             return None;
         }
         let bytes = text.as_bytes();

@@ -131,7 +131,7 @@ fn class_matching_like_exodus_core() {
         hits.iter().map(|t| t.id).collect::<Vec<_>>(),
         dot.iter().map(|t| t.id).collect::<Vec<_>>()
     );
-    // The RegexSet gives the same answer as each tracker on its own.
+    // The signature index gives the same answer as each tracker on its own.
     for c in [
         class,
         "com/facebook/ads/AdView",
