@@ -124,7 +124,7 @@
 //!   are matched by reading the network signatures in place (about 65 µs each in a fresh
 //!   process): an app with a handful of hosts builds nothing. In `examples/kb_load.rs`
 //!   (fresh process) the first `match_host` went from 1.7 ms to about 70 µs, the first
-//!   `match_class` to about 450 µs.
+//!   `match_class` to about 400 µs.
 //! - exodus class names ([`TrackerTable::exodus_class_names`]) are taken from ASCII
 //!   descriptors without the regex engine (no regex compiled; no backtracker per
 //!   descriptor); tests check the result against the regex on every string of up to 7

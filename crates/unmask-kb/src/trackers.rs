@@ -575,19 +575,13 @@ impl Found {
 }
 
 /// The literal runs of two bytes or more of a plain piece, as (token offset, length).
-fn literal_runs(toks: &[u8]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, t) in toks.iter().chain(std::iter::once(&WILD)).enumerate() {
-        if *t == WILD {
-            let len = i.saturating_sub(start);
-            if len >= 2 {
-                out.push((start, len));
-            }
-            start = i.saturating_add(1);
-        }
-    }
-    out
+fn literal_runs(toks: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0usize;
+    toks.split(|t| *t == WILD).filter_map(move |run| {
+        let at = start;
+        start = start.saturating_add(run.len()).saturating_add(1);
+        (run.len() >= 2).then_some((at, run.len()))
+    })
 }
 
 impl Index {
@@ -610,7 +604,10 @@ impl Index {
             }));
         }
         let mut count: std::collections::HashMap<&[u8], usize, FxBuild> =
-            std::collections::HashMap::default();
+            std::collections::HashMap::with_capacity_and_hasher(
+                ix.pieces.len().saturating_mul(4),
+                FxBuild::default(),
+            );
         for alt in ix.pieces.iter().flatten().flatten() {
             if let Alt::Plain(toks) = alt {
                 for (at, len) in literal_runs(toks) {
@@ -628,17 +625,20 @@ impl Index {
                 continue;
             };
             for (piece, alt) in pieces.iter().enumerate() {
-                let literal: Option<(Vec<u8>, usize)> = match alt {
+                let owned;
+                let literal: Option<(&[u8], usize)> = match alt {
                     Alt::Plain(toks) => literal_runs(toks)
-                        .into_iter()
                         .filter_map(|(at, len)| {
                             let run = toks.get(at..at.saturating_add(len))?;
                             let n = count.get(run).copied().unwrap_or_default();
                             Some((n, std::cmp::Reverse(len), at, run))
                         })
                         .min()
-                        .map(|(_, _, at, run)| (run.to_vec(), at)),
-                    Alt::Regex(text, _) => regex_literal(text).map(|l| (l, 0)),
+                        .map(|(_, _, at, run)| (run, at)),
+                    Alt::Regex(text, _) => {
+                        owned = regex_literal(text);
+                        owned.as_deref().map(|l| (l, 0))
+                    }
                 };
                 let Some((lit, at)) = literal.filter(|(l, _)| l.len() >= 2) else {
                     ix.everywhere.push((sig, piece));
@@ -650,14 +650,14 @@ impl Index {
                     (&mut short, 2)
                 };
                 table.push(Entry {
-                    gram: gram(&lit, width).unwrap_or_default(),
+                    gram: gram(lit, width).unwrap_or_default(),
                     sig,
                     piece,
                     lit: literals.len(),
                     len: lit.len(),
                     at,
                 });
-                literals.extend_from_slice(&lit);
+                literals.extend_from_slice(lit);
             }
         }
         ix.long = Grams::new(4, long);
