@@ -143,6 +143,8 @@
 //! | `Button1.apk`: task trackers / task endpoints | 2.04 / 2.13 ms | 0.95 / 0.63 ms |
 //! | appium uiautomator2 server 10.6.6: CPU (21 runs) | 312.6 ms | 289.6 ms |
 //! | appium: task trackers / task endpoints | 18.2 / 9.3 ms | 6.3 / 8.5 ms |
+//!
+//! The JSON reports of all 245 APKs of the shared corpus are byte-identical before and after.
 #![forbid(unsafe_code)]
 
 mod api;
