@@ -80,7 +80,7 @@
 //! no error); otherwise zlib inflates as for any read. The unit tests compare both on
 //! generated, truncated and bit-flipped streams and on hand-built headers breaking each rule.
 //!
-//! The structure walk of an archive of 1,024 entries or more runs in two halves at once on
+//! The structure walk of an archive of 512 entries or more runs in two halves at once on
 //! the caller's rayon pool (`rayon::join`, so a busy or one-thread pool walks in one go):
 //! the first read of each local header is a page fault or a cache miss, and the checks of
 //! thousands of records add up. The second half's entries and anomalies are appended after

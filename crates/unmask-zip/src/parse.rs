@@ -665,7 +665,7 @@ fn overlaps(
 }
 
 /// Each half of the records is at least this many for the walk to run in two halves at once.
-const PARALLEL_HALF: usize = 512;
+const PARALLEL_HALF: usize = 256;
 
 /// The offsets of the central-directory records that are whole (signature, fixed part and
 /// variable fields before the CD limit), and the offset after the last one. More than
