@@ -144,6 +144,23 @@ fn decode_utf16(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
     let limited = take > max;
     let take = take.min(max);
     let bytes = d.get(pos..pos.checked_add(take.checked_mul(2)?)?)?;
+    let term = pos.checked_add(take.checked_mul(2)?)?;
+    let unterminated = !limited && (truncated || u16_at(d, term) != Some(0));
+    // Most strings are ASCII: their low bytes are the UTF-8 text (no u16 buffer, no
+    // per-character decoding).
+    if bytes
+        .chunks_exact(2)
+        .all(|c| matches!(c, [lo, 0] if *lo < 0x80))
+    {
+        let ascii: Vec<u8> = bytes.iter().step_by(2).copied().collect();
+        if let Ok(text) = String::from_utf8(ascii) {
+            return Some(PoolString {
+                text,
+                unterminated,
+                limited,
+            });
+        }
+    }
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| {
@@ -153,8 +170,6 @@ fn decode_utf16(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
             ])
         })
         .collect();
-    let term = pos.checked_add(take.checked_mul(2)?)?;
-    let unterminated = !limited && (truncated || u16_at(d, term) != Some(0));
     Some(PoolString {
         text: String::from_utf16_lossy(&units),
         unterminated,
