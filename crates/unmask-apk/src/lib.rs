@@ -436,59 +436,67 @@ fn analyze_apk(name: &str, data: &[u8], archive: &Archive<'_>, opts: &Options) -
     anomalies.extend(facts::bomb_candidates(archive, limits));
     let android_would_reject = anomalies.iter().any(|a| a.android_rejects);
 
-    // Resources first: the manifest's references resolve through them.
-    let arsc_bytes = match archive.find("resources.arsc") {
-        Some(e) => match archive.read(e) {
-            Ok(b) => Some(b),
-            Err(err) => {
-                errors.push(format!("resources.arsc: cannot extract: {err}"));
-                None
-            }
-        },
-        None => None,
-    };
-    let table = match arsc_bytes.as_deref().map(ResourceTable::parse) {
-        Some(Ok(t)) => Some(t),
-        Some(Err(err)) => {
-            errors.push(format!("resources.arsc: {err}"));
-            None
-        }
-        None => None,
-    };
-    let resolver = Resolver {
-        table: table.as_ref(),
-    };
-    let manifest = match archive.find("AndroidManifest.xml") {
-        None => {
-            errors.push("AndroidManifest.xml: missing from the archive".to_string());
-            None
-        }
-        Some(e) => match facts::read_capped(archive, e, facts::MAX_XML_SIZE) {
-            Err(err) => {
-                errors.push(format!("AndroidManifest.xml: cannot extract: {err}"));
-                None
-            }
-            Ok(bytes) => match unmask_res::parse_xml(&bytes) {
-                Err(err) => {
-                    errors.push(format!("AndroidManifest.xml: {err}"));
-                    None
-                }
-                Ok(doc) => match manifest::build(&doc, &resolver) {
-                    Ok(m) => Some(m),
+    // The entries are sniffed while the manifest, resources and signatures are read.
+    let mut sniff_errors = Vec::new();
+    let (contents, (manifest, signatures)) = rayon::join(
+        || facts::contents(archive, &mut sniff_errors),
+        || {
+            // Resources first: the manifest's references resolve through them.
+            let arsc_bytes = match archive.find("resources.arsc") {
+                Some(e) => match archive.read(e) {
+                    Ok(b) => Some(b),
                     Err(err) => {
-                        errors.push(format!("AndroidManifest.xml: {err}"));
+                        errors.push(format!("resources.arsc: cannot extract: {err}"));
                         None
                     }
                 },
-            },
+                None => None,
+            };
+            let table = match arsc_bytes.as_deref().map(ResourceTable::parse) {
+                Some(Ok(t)) => Some(t),
+                Some(Err(err)) => {
+                    errors.push(format!("resources.arsc: {err}"));
+                    None
+                }
+                None => None,
+            };
+            let resolver = Resolver {
+                table: table.as_ref(),
+            };
+            let manifest = match archive.find("AndroidManifest.xml") {
+                None => {
+                    errors.push("AndroidManifest.xml: missing from the archive".to_string());
+                    None
+                }
+                Some(e) => match facts::read_capped(archive, e, facts::MAX_XML_SIZE) {
+                    Err(err) => {
+                        errors.push(format!("AndroidManifest.xml: cannot extract: {err}"));
+                        None
+                    }
+                    Ok(bytes) => match unmask_res::parse_xml(&bytes) {
+                        Err(err) => {
+                            errors.push(format!("AndroidManifest.xml: {err}"));
+                            None
+                        }
+                        Ok(doc) => match manifest::build(&doc, &resolver) {
+                            Ok(m) => Some(m),
+                            Err(err) => {
+                                errors.push(format!("AndroidManifest.xml: {err}"));
+                                None
+                            }
+                        },
+                    },
+                },
+            };
+            let manifest = manifest.map(|mut m| {
+                attach_nsc(&mut m, archive, &resolver, &mut errors);
+                m
+            });
+            let signatures = read_signatures(data, archive, &mut errors);
+            (manifest, signatures)
         },
-    };
-    let manifest = manifest.map(|mut m| {
-        attach_nsc(&mut m, archive, &resolver, &mut errors);
-        m
-    });
-    let signatures = read_signatures(data, archive, &mut errors);
-    let contents = facts::contents(archive, &mut errors);
+    );
+    errors.extend(sniff_errors);
     let code = read_code(archive, &contents, opts.code, &mut errors);
     ApkReport {
         name: name.to_string(),
