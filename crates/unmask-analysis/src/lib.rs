@@ -428,51 +428,56 @@ const CODE_CLASSES: &[&str] = &[
     "Ljava/security/MessageDigest;",
 ];
 
+/// The class descriptor and name of a referenced method (`field` false) or field, decoded from
+/// its representative without rendering its key: `Err(true)` when its ids are unreadable (kept:
+/// rendering fails the same way), `Err(false)` when it has no representative.
+fn member_names<'a>(
+    code: &Code<'_, 'a>,
+    field: bool,
+    id: u32,
+) -> Result<(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>), bool> {
+    let table = if field {
+        &code.index.fields
+    } else {
+        &code.index.methods
+    };
+    let (d, local) = table.representative(id).ok_or(false)?;
+    let dex = code.dexes.get(d as usize).ok_or(false)?;
+    let (class_idx, name_idx) = if field {
+        dex.field_id(local).map(|f| (f.class_idx, f.name_idx))
+    } else {
+        dex.method_id(local).map(|m| (m.class_idx, m.name_idx))
+    }
+    .map_err(|_| true)?;
+    let class = dex.type_name(u32::from(class_idx)).map_err(|_| true)?;
+    let name = dex.string(name_idx).map_err(|_| true)?;
+    Ok((class, name))
+}
+
 /// Whether method `id` of the index can matter to an analysis: its class is in the API or
 /// content-URI tables or in [`CODE_CLASSES`], or it is a `registerReceiver` (called on any
 /// `Context` subclass). Decides on the class and name alone, before the key is rendered.
 fn wanted_method(code: &Code<'_, '_>, kb: &Kb, id: u32) -> bool {
-    let Some((d, local)) = code.index.methods.representative(id) else {
-        return false;
-    };
-    let Some(dex) = code.dexes.get(d as usize) else {
-        return false;
-    };
-    let Ok(m) = dex.method_id(local) else {
-        // Unreadable: rendering fails the same way; keep the old behaviour.
-        return true;
-    };
-    let (Ok(class), Ok(name)) = (
-        dex.type_name(u32::from(m.class_idx)),
-        dex.string(m.name_idx),
-    ) else {
-        return true;
-    };
-    name == "registerReceiver"
-        || CODE_CLASSES.contains(&class.as_ref())
-        || kb.apis.has_class(&class)
-        || kb.content_uris.by_member(&class, &name).is_some()
+    match member_names(code, false, id) {
+        Err(keep) => keep,
+        Ok((class, name)) => {
+            name == "registerReceiver"
+                || CODE_CLASSES.contains(&class.as_ref())
+                || kb.apis.has_class(&class)
+                || kb.content_uris.by_member(&class, &name).is_some()
+        }
+    }
 }
 
 /// Whether field `id` of the index can be in the API or content-URI tables, decided on its
 /// class and name before the key is rendered.
 fn wanted_field(code: &Code<'_, '_>, kb: &Kb, id: u32) -> bool {
-    let Some((d, local)) = code.index.fields.representative(id) else {
-        return false;
-    };
-    let Some(dex) = code.dexes.get(d as usize) else {
-        return false;
-    };
-    let Ok(f) = dex.field_id(local) else {
-        return true;
-    };
-    let (Ok(class), Ok(name)) = (
-        dex.type_name(u32::from(f.class_idx)),
-        dex.string(f.name_idx),
-    ) else {
-        return true;
-    };
-    kb.apis.has_class(&class) || kb.content_uris.by_member(&class, &name).is_some()
+    match member_names(code, true, id) {
+        Err(keep) => keep,
+        Ok((class, name)) => {
+            kb.apis.has_class(&class) || kb.content_uris.by_member(&class, &name).is_some()
+        }
+    }
 }
 
 /// Broadcasts that reveal personal data or keep an app running, with the permissions an app
