@@ -575,7 +575,7 @@ fn attach_nsc(
         .and_then(|h| u32::from_str_radix(h, 16).ok())
     {
         Some(id) => match resolver.resolve(&Value::Reference(id)) {
-            Value::String(path) => path,
+            Value::String(path) => path.into(),
             _ => {
                 errors.push(format!(
                     "network security config {reference}: does not resolve to a file"

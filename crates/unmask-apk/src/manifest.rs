@@ -379,7 +379,7 @@ impl Resolver<'_, '_> {
     /// The value as text, resolving references; None for undefined values.
     pub(crate) fn text(&self, v: &Value) -> Option<String> {
         Some(match self.resolve(v) {
-            Value::String(s) => s,
+            Value::String(s) => s.into(),
             Value::Reference(id) => format!("@0x{id:08x}"),
             Value::Attribute(id) => format!("?0x{id:08x}"),
             Value::IntDec(i) => i.to_string(),
@@ -398,8 +398,8 @@ impl Resolver<'_, '_> {
     fn attr_text(&self, a: Option<&Attribute>) -> Option<String> {
         let a = a?;
         match &a.value {
-            Value::String(s) => Some(s.clone()),
-            Value::Null(_) => a.raw_value.clone(),
+            Value::String(s) => Some(s.into()),
+            Value::Null(_) => a.raw_value.as_ref().map(String::from),
             v => self.text(v),
         }
     }
@@ -436,7 +436,7 @@ impl Resolver<'_, '_> {
             Value::IntHex(i) => Some(SdkVersion::Level(i)),
             Value::String(s) => Some(match s.trim().parse() {
                 Ok(n) => SdkVersion::Level(n),
-                Err(_) => SdkVersion::Codename(s),
+                Err(_) => SdkVersion::Codename(s.into()),
             }),
             _ => None,
         }
@@ -550,7 +550,7 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
                     .map(|a| match r.resolve(&a.value) {
                         Value::IntDec(i) => decode_protection_level(i as u32),
                         Value::IntHex(i) => decode_protection_level(i),
-                        Value::String(s) => s,
+                        Value::String(s) => s.into(),
                         other => r.text(&other).unwrap_or_default(),
                     })
                     .unwrap_or_else(|| "normal".to_string());
@@ -670,7 +670,7 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
             .find(|l| l.config.is_empty())
             .or_else(|| app.labels.first())
             .map(|l| l.value.clone())
-            .or_else(|| label.raw_value.clone());
+            .or_else(|| label.raw_value.as_ref().map(String::from));
     }
     app.icon = el.attr(ids::ICON, "icon").and_then(|a| r.text(&a.value));
     app.debuggable = r
@@ -701,6 +701,14 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
             Value::Reference(id) => format!("@0x{id:08x}"),
             v => r.text(v).unwrap_or_default(),
         });
+    // Reserved up front (bounded by the elements already in the tree): components are large
+    // and a vector grown step by step would copy them over and over.
+    m.components.reserve(
+        el.children
+            .iter()
+            .filter(|c| ComponentKind::from_tag(&c.name).is_some())
+            .count(),
+    );
     for child in &el.children {
         let Some(kind) = ComponentKind::from_tag(&child.name) else {
             continue;
@@ -740,7 +748,13 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
                 .attr_text(child.attr(ids::TARGET_ACTIVITY, "targetActivity"))
                 .map(|n| resolve_class_name(pkg, &n)),
             process: r.attr_text(child.attr(ids::PROCESS, "process")),
-            intent_filters: Vec::new(),
+            intent_filters: Vec::with_capacity(
+                child
+                    .children
+                    .iter()
+                    .filter(|s| s.name == "intent-filter")
+                    .count(),
+            ),
             meta_data: Vec::new(),
             line: child.line,
         };

@@ -18,7 +18,7 @@ fn main() {
             .map(|r| {
                 r.attributes
                     .iter()
-                    .map(|a| a.raw_value.as_ref().map_or(0, String::len))
+                    .map(|a| a.raw_value.as_ref().map_or(0, |s| s.len()))
                     .sum()
             })
             .unwrap_or(0);

@@ -318,7 +318,7 @@ impl<'a> ResourceTable<'a> {
                 EntryValue::Bag { .. } => continue,
             };
             match v {
-                Value::String(s) => out.push((cfg, s)),
+                Value::String(s) => out.push((cfg, String::from(s))),
                 Value::Reference(r) | Value::DynamicReference(r) if r != 0 => {
                     let targets =
                         self.resolve_inner(r, depth.saturating_add(1), seen, memo, budget);
@@ -363,7 +363,7 @@ impl<'a> ResourceTable<'a> {
         match self.strings.get_limited(data, max) {
             Some(s) => {
                 *budget = budget.saturating_sub(s.text.len());
-                Value::String(s.text)
+                Value::String(s.text.into())
             }
             None => Value::Other { data_type, data },
         }

@@ -8,7 +8,9 @@ use crate::chunk::{
     RES_XML_START_NAMESPACE_TYPE, RES_XML_TYPE,
 };
 use crate::string_pool::StringPool;
-use crate::{value, Anomalies, Attribute, Element, Namespace, ResError, Value, XmlDocument};
+use crate::{
+    value, Anomalies, Attribute, Element, Namespace, ResError, SharedStr, Value, XmlDocument,
+};
 
 /// The Android namespace URI.
 pub const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
@@ -27,6 +29,18 @@ struct Ctx<'a> {
     counted: Vec<(&'static str, usize, String)>,
     /// Code units / bytes of string text we may still decode (see [`STRING_BUDGET_MIN`]).
     budget: usize,
+    /// Pool strings decoded in full so far, by index (one slot per string the pool holds,
+    /// so bounded by the chunk's size): each distinct string is decoded once and shared.
+    cache: Vec<Option<Decoded>>,
+}
+
+/// A pool string decoded in full, with what [`Ctx::string`] reports about it on each use.
+struct Decoded {
+    text: SharedStr,
+    /// Code units (UTF-16) or bytes (UTF-8) in the pool: compared with the caller's limit.
+    units: usize,
+    unterminated: bool,
+    has_nul: bool,
 }
 
 /// Total string text decoded for one document is bounded by
@@ -55,7 +69,10 @@ impl Ctx<'_> {
         self.an.into_vec()
     }
 
-    fn string(&mut self, idx: u32) -> Option<String> {
+    /// Pool string `idx`, within the decoding budget. Behaves exactly as decoding the string
+    /// afresh on every use (same text, same budget charged, same anomalies), but a string
+    /// decoded in full once is shared instead of decoded again.
+    fn string(&mut self, idx: u32) -> Option<SharedStr> {
         if idx == NO_INDEX {
             return None;
         }
@@ -64,27 +81,33 @@ impl Ctx<'_> {
         } else {
             STRING_CUT
         };
+        let slot = idx as usize;
+        if let Some(Some(d)) = self.cache.get(slot) {
+            if d.units <= max {
+                let (text, unterminated, has_nul) = (d.text.clone(), d.unterminated, d.has_nul);
+                self.note_use(idx, &text, false, unterminated, has_nul);
+                return Some(text);
+            }
+        }
         match self.pool.get_limited(idx, max) {
             Some(s) => {
-                self.budget = self.budget.saturating_sub(s.text.len());
-                if s.limited {
-                    self.count(
-                        "string decoding budget exhausted; strings cut short",
-                        || format!("string #{idx}"),
-                    );
+                let has_nul = s.text.contains('\0');
+                let text = SharedStr::from(s.text);
+                if !s.limited {
+                    if self.cache.is_empty() {
+                        self.cache.resize_with(self.pool.len(), || None);
+                    }
+                    if let Some(c) = self.cache.get_mut(slot) {
+                        *c = Some(Decoded {
+                            text: text.clone(),
+                            units: s.units,
+                            unterminated: s.unterminated,
+                            has_nul,
+                        });
+                    }
                 }
-                if s.text.contains('\0') {
-                    self.count("string contains NUL character(s)", || {
-                        format!("string #{idx} {:?}", short(&s.text))
-                    });
-                }
-                if s.unterminated {
-                    self.count(
-                        "string not NUL-terminated (libandroidfw rejects it)",
-                        || format!("string #{idx}"),
-                    );
-                }
-                Some(s.text)
+                self.note_use(idx, &text, s.limited, s.unterminated, has_nul);
+                Some(text)
             }
             None => {
                 self.an.push(format!(
@@ -92,6 +115,28 @@ impl Ctx<'_> {
                 ));
                 None
             }
+        }
+    }
+
+    /// Charges one use of a pool string to the budget and counts its anomalies.
+    fn note_use(&mut self, idx: u32, text: &str, limited: bool, unterminated: bool, has_nul: bool) {
+        self.budget = self.budget.saturating_sub(text.len());
+        if limited {
+            self.count(
+                "string decoding budget exhausted; strings cut short",
+                || format!("string #{idx}"),
+            );
+        }
+        if has_nul {
+            self.count("string contains NUL character(s)", || {
+                format!("string #{idx} {:?}", short(text))
+            });
+        }
+        if unterminated {
+            self.count(
+                "string not NUL-terminated (libandroidfw rejects it)",
+                || format!("string #{idx}"),
+            );
         }
     }
 
@@ -151,6 +196,7 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
         an,
         counted: Vec::new(),
         budget: STRING_BUDGET_MIN.max(data.len().saturating_mul(STRING_BUDGET_FACTOR)),
+        cache: Vec::new(),
     };
     let mut have_pool = false;
     let mut in_body = false;
@@ -233,8 +279,8 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                         let prefix = ctx.string(u32_at(ext, 0).unwrap_or(NO_INDEX));
                         let uri = ctx.string(u32_at(ext, 4).unwrap_or(NO_INDEX));
                         let ns = Namespace {
-                            prefix: prefix.unwrap_or_default(),
-                            uri: uri.unwrap_or_default(),
+                            prefix: prefix.map(String::from).unwrap_or_default(),
+                            uri: uri.map(String::from).unwrap_or_default(),
                         };
                         if namespaces.iter().any(|n| n.uri == ns.uri) {
                             ctx.an.push(format!(
@@ -289,12 +335,19 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                                 .push("end element without a matching start element".to_string());
                             continue;
                         };
-                        let end_name = ctx
-                            .pool
-                            .get_limited(name_idx, el.name.len().saturating_add(1))
-                            .map(|s| s.text)
-                            .unwrap_or_default();
-                        if end_name != el.name {
+                        let same = match ctx.cache.get(name_idx as usize) {
+                            Some(Some(d)) => d.text == el.name,
+                            _ => ctx
+                                .pool
+                                .get_limited(name_idx, el.name.len().saturating_add(1))
+                                .map_or(el.name.is_empty(), |s| s.text == el.name),
+                        };
+                        if !same {
+                            let end_name = ctx
+                                .pool
+                                .get_limited(name_idx, el.name.len().saturating_add(1))
+                                .map(|s| s.text)
+                                .unwrap_or_default();
                             ctx.an.push(format!(
                                 "end element </{}> closes <{}>",
                                 short(&end_name),
@@ -386,18 +439,19 @@ fn read_element(
     let name = ctx
         .string(u32_at(ext, 4).unwrap_or(NO_INDEX))
         .unwrap_or_default();
-    let sname = short(&name);
     let attr_start = usize::from(u16_at(ext, 8).unwrap_or(0));
     let attr_size = usize::from(u16_at(ext, 10).unwrap_or(0));
     let attr_count = usize::from(u16_at(ext, 12).unwrap_or(0));
     if attr_start != 20 {
         ctx.an.push(format!(
-            "element <{sname}> attributeStart {attr_start} (expected 20)"
+            "element <{}> attributeStart {attr_start} (expected 20)",
+            short(&name)
         ));
     }
     if attr_size != 20 && attr_count > 0 {
         ctx.an.push(format!(
-            "element <{sname}> attributeSize {attr_size} (expected 20)"
+            "element <{}> attributeSize {attr_size} (expected 20)",
+            short(&name)
         ));
     }
     let mut attributes = Vec::new();
@@ -408,15 +462,18 @@ fn read_element(
         let fits = need.is_some_and(|e| e <= ext_doc.len());
         if fits && need.is_some_and(|e| e > ext.len()) {
             ctx.an.push(format!(
-                "element <{sname}>: attributes extend past the end of their chunk (Android still reads them)"
+                "element <{}>: attributes extend past the end of their chunk (Android still reads them)", short(&name)
             ));
         }
         let ext = ext_doc;
         if attr_size < 20 || !fits {
             ctx.an.push(format!(
-                "element <{sname}>: {attr_count} attribute(s) of size {attr_size} do not fit; dropped"
+                "element <{}>: {attr_count} attribute(s) of size {attr_size} do not fit; dropped",
+                short(&name)
             ));
         } else {
+            // attr_count entries fit in the document (checked above): a bounded reservation.
+            attributes.reserve_exact(attr_count);
             for i in 0..attr_count {
                 let Some(a_off) = i
                     .checked_mul(attr_size)
@@ -425,7 +482,7 @@ fn read_element(
                     break;
                 };
                 let Some(a) = ext.get(a_off..) else { break };
-                if let Some(attr) = read_attribute(ctx, a, &sname) {
+                if let Some(attr) = read_attribute(ctx, a, &name) {
                     attributes.push(attr);
                 }
             }
@@ -441,16 +498,18 @@ fn read_element(
     })
 }
 
-fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> {
+fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem_name: &str) -> Option<Attribute> {
     let ns_idx = u32_at(a, 0)?;
     let name_idx = u32_at(a, 4)?;
     let raw_idx = u32_at(a, 8)?;
     let vsize = u16_at(a, 12)?;
     let data_type = u8_at(a, 15)?;
     let data = u32_at(a, 16)?;
+    // Names for anomaly messages are shortened only when a message is written.
+    let elem = || short(elem_name);
     if vsize != 8 {
         ctx.count("attribute Res_value size is not 8", || {
-            format!("size {vsize} in <{elem}>")
+            format!("size {vsize} in <{}>", elem())
         });
     }
     let namespace = ctx.string(ns_idx);
@@ -466,7 +525,7 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
         value::decode(data_type, data, &StringPool::default())
     };
     let mut name = pool_name.clone();
-    let pn = short(&pool_name);
+    let pn = || short(&pool_name);
     match resource_id {
         Some(id) => {
             if let Some(canon) = android_attr_name(id) {
@@ -477,31 +536,37 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
                         "fake attribute name contradicts its resource id, named from the id"
                     };
                     ctx.count(kind, || {
-                        format!("{pn:?} in <{elem}> has id {id:#010x} = android:{canon}")
+                        format!(
+                            "{:?} in <{}> has id {id:#010x} = android:{canon}",
+                            pn(),
+                            elem()
+                        )
                     });
-                    name = canon.to_string();
+                    name = SharedStr::from(canon);
                 }
                 if namespace.as_deref() != Some(ANDROID_NS) {
-                    let ns = short(namespace.as_deref().unwrap_or(""));
                     ctx.count("framework attribute outside the android namespace", || {
-                        format!("android:{canon} in <{elem}> has namespace {ns:?}")
+                        let ns = short(namespace.as_deref().unwrap_or(""));
+                        format!("android:{canon} in <{}> has namespace {ns:?}", elem())
                     });
                 }
             } else if pool_name.is_empty() {
                 ctx.an.push(format!(
-                    "empty attribute name with resource id {id:#010x} in <{elem}>"
+                    "empty attribute name with resource id {id:#010x} in <{}>",
+                    elem()
                 ));
             }
         }
         None => {
             if pool_name.is_empty() {
                 ctx.an.push(format!(
-                    "empty attribute name without resource id in <{elem}>"
+                    "empty attribute name without resource id in <{}>",
+                    elem()
                 ));
             } else if namespace.as_deref() == Some(ANDROID_NS) {
                 ctx.count(
                     "android-namespace attribute without resource id (ignored by Android)",
-                    || format!("android:{pn} in <{elem}>"),
+                    || format!("android:{} in <{}>", pn(), elem()),
                 );
             }
         }
@@ -512,7 +577,9 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
                 "raw string differs from typed string value (tools disagree on it)",
                 || {
                     format!(
-                        "{pn:?} in <{elem}>: raw {:?}, typed {:?}",
+                        "{:?} in <{}>: raw {:?}, typed {:?}",
+                        pn(),
+                        elem(),
                         short(raw),
                         short(typed)
                     )
@@ -522,7 +589,7 @@ fn read_attribute(ctx: &mut Ctx<'_>, a: &[u8], elem: &str) -> Option<Attribute> 
     }
     if pool_name.contains(':') {
         ctx.count("attribute name contains a namespace prefix", || {
-            format!("{pn:?} in <{elem}>")
+            format!("{:?} in <{}>", pn(), elem())
         });
     }
     Some(Attribute {
@@ -823,7 +890,7 @@ mod tests {
             .attributes
             .iter()
             .map(|a| {
-                a.raw_value.as_ref().map_or(0, String::len) + a.value.as_str().map_or(0, str::len)
+                a.raw_value.as_ref().map_or(0, |s| s.len()) + a.value.as_str().map_or(0, str::len)
             })
             .sum();
         assert!(
@@ -838,6 +905,38 @@ mod tests {
             "{:?}",
             x.anomalies
         );
+
+        // Each use of the shared string gets what decoding it afresh would give under the
+        // budget left at that point (decoded strings are shared, the budget is not): a
+        // reference count of the budget, use by use, in the reader's order (element name;
+        // then per attribute its name, raw value, typed value).
+        let mut left = STRING_BUDGET_MIN.max(STRING_BUDGET_FACTOR * d.len());
+        let mut take = |units: usize| {
+            let max = if left > 0 { left } else { STRING_CUT };
+            let n = units.min(max);
+            left = left.saturating_sub(n);
+            n
+        };
+        take(1);
+        let root = x.root.as_ref().unwrap();
+        assert_eq!(root.attributes.len(), 3000);
+        let (mut full, mut cut) = (0, 0);
+        for (i, a) in root.attributes.iter().enumerate() {
+            take(1);
+            let raw = take(60_000);
+            let typed = take(60_000);
+            assert_eq!(a.raw_value.as_ref().map(|s| s.len()), Some(raw), "raw #{i}");
+            assert_eq!(a.value.as_str().map(str::len), Some(typed), "typed #{i}");
+            for n in [raw, typed] {
+                if n == 60_000 {
+                    full += 1;
+                } else {
+                    cut += 1;
+                }
+            }
+        }
+        // Both paths were taken: shared full strings first, cut ones after.
+        assert!(full > 1 && cut > 1, "full {full}, cut {cut}");
     }
 
     #[test]

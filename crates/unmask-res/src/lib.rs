@@ -85,12 +85,14 @@ mod axml;
 pub mod chunk;
 mod config;
 pub mod string_pool;
+mod text;
 pub mod value;
 
 pub use arsc::{Entry, EntryValue, Package};
 pub use attr::android_attr_name;
 pub use axml::{ANDROID_NS, MAX_DEPTH, STRING_BUDGET_FACTOR, STRING_BUDGET_MIN, STRING_CUT};
 pub use string_pool::pool_strings;
+pub use text::SharedStr;
 
 /// Why a resource file could not be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +113,7 @@ pub enum Value {
     /// TYPE_ATTRIBUTE `?0x...`.
     Attribute(u32),
     /// TYPE_STRING, resolved from the string pool.
-    String(String),
+    String(SharedStr),
     /// TYPE_FLOAT.
     Float(f32),
     /// TYPE_DIMENSION (raw complex data).
@@ -143,17 +145,17 @@ pub enum Value {
 #[derive(Debug, Clone, Serialize)]
 pub struct Attribute {
     /// Namespace URI, if any.
-    pub namespace: Option<String>,
+    pub namespace: Option<SharedStr>,
     /// Attribute name. For a framework attribute (resource id known to [`android_attr_name`])
     /// this is the name belonging to the id, even when the string pool says something else
     /// (an obfuscation; the pool's text is in `pool_name` and an anomaly is recorded).
-    pub name: String,
+    pub name: SharedStr,
     /// Name exactly as the string pool has it (may be empty or fake in obfuscated files).
-    pub pool_name: String,
+    pub pool_name: SharedStr,
     /// Resource id of the attribute name from the resource map (e.g. 0x01010003 for android:name).
     pub resource_id: Option<u32>,
     /// Raw string value, if present.
-    pub raw_value: Option<String>,
+    pub raw_value: Option<SharedStr>,
     /// Typed value.
     pub value: Value,
     /// `Res_value::dataType` as stored.
@@ -166,9 +168,9 @@ pub struct Attribute {
 #[derive(Debug, Clone, Serialize)]
 pub struct Element {
     /// Namespace URI, if any.
-    pub namespace: Option<String>,
+    pub namespace: Option<SharedStr>,
     /// Element name.
-    pub name: String,
+    pub name: SharedStr,
     /// Attributes, in file order.
     pub attributes: Vec<Attribute>,
     /// Child elements, in file order.

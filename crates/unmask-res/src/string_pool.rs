@@ -31,6 +31,8 @@ pub struct PoolString {
     pub unterminated: bool,
     /// The string was cut at the caller's limit.
     pub limited: bool,
+    /// Code units (UTF-16 pools) or bytes (UTF-8 pools) decoded: at most the caller's limit.
+    pub units: usize,
 }
 
 impl<'a> StringPool<'a> {
@@ -158,6 +160,7 @@ fn decode_utf16(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
                 text,
                 unterminated,
                 limited,
+                units: take,
             });
         }
     }
@@ -174,6 +177,7 @@ fn decode_utf16(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
         text: String::from_utf16_lossy(&units),
         unterminated,
         limited,
+        units: take,
     })
 }
 
@@ -205,6 +209,7 @@ fn decode_utf8(d: &[u8], start: usize, max: usize) -> Option<PoolString> {
         text: String::from_utf8_lossy(bytes).into_owned(),
         unterminated,
         limited,
+        units: take,
     })
 }
 

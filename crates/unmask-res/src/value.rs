@@ -40,7 +40,7 @@ pub fn decode(data_type: u8, data: u32, pool: &StringPool<'_>) -> Value {
         TYPE_REFERENCE => Value::Reference(data),
         TYPE_ATTRIBUTE => Value::Attribute(data),
         TYPE_STRING => match pool.get(data) {
-            Some(s) => Value::String(s),
+            Some(s) => Value::String(s.into()),
             None => Value::Other { data_type, data },
         },
         TYPE_FLOAT => Value::Float(f32::from_bits(data)),

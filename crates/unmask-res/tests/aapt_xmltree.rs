@@ -100,7 +100,7 @@ fn application_label_matches_aapt_badging() {
                 unmask_res::Config {
                     qualifiers: String::new(),
                 },
-                s,
+                s.into(),
             )],
             _ => Vec::new(),
         };
