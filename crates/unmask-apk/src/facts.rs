@@ -76,7 +76,7 @@ pub fn bomb_candidates(
             };
             Some(unmask_zip::Anomaly {
                 kind: "decompression_bomb",
-                entry: Some(e.name.clone()),
+                entry: Some(e.name.to_string()),
                 detail: format!(
                     "entry {:?} {why}: a zip bomb; it is not inflated beyond the cap",
                     e.name
@@ -204,7 +204,7 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
     let lossy_repeats: std::collections::HashSet<usize> = entries
         .iter()
         .filter(|e| !e.shadowed && e.name.contains('\u{FFFD}'))
-        .filter(|e| !seen_lossy.insert(e.name.as_str()))
+        .filter(|e| !seen_lossy.insert(&*e.name))
         .map(|e| e.index)
         .collect();
     let listed = |e: &unmask_zip::Entry<'_>| {
@@ -224,13 +224,13 @@ pub fn contents(archive: &Archive<'_>, errors: &mut Vec<String>) -> Contents {
             };
             for e in entries {
                 if e.unsafe_name {
-                    c.unsafe_names.push(e.name.clone());
+                    c.unsafe_names.push(e.name.to_string());
                 }
                 if !listed(e) {
                     continue;
                 }
                 let r = || EntryRef {
-                    name: e.name.clone(),
+                    name: e.name.to_string(),
                     size: e.uncompressed_size,
                 };
                 match expected_kind(&e.name) {
@@ -269,7 +269,7 @@ fn sniff_entry(
     e: &unmask_zip::Entry<'_>,
     expected: Option<&'static str>,
 ) -> Result<Option<HiddenEntry>, String> {
-    let name = e.name.as_str();
+    let name = &*e.name;
     let prefix = archive
         .read_prefix(e, 4)
         .map_err(|err| format!("entry {name}: {err}"))?;
@@ -293,7 +293,7 @@ fn sniff_entry(
         None => format!("{kind} content under a name that does not say so"),
     };
     Ok(Some(HiddenEntry {
-        name: e.name.clone(),
+        name: e.name.to_string(),
         kind,
         size: e.uncompressed_size,
         reason,

@@ -209,7 +209,7 @@ fn nested_dex(
         .entries()
         .iter()
         .filter(|e| !e.unsafe_name && [".apk", ".jar", ".zip"].iter().any(|x| e.name.ends_with(x)))
-        .map(|e| e.name.as_str());
+        .map(|e| &*e.name);
     for name in by_magic.chain(by_name) {
         if !seen.insert(name) {
             continue;
@@ -257,7 +257,7 @@ pub fn visit_entries(
         if let Unit::Apk(prefix, archive) = unit {
             let mut seen = std::collections::HashSet::new();
             for e in archive.entries() {
-                if !want(&e.name) || !seen.insert(e.name.as_str()) {
+                if !want(&e.name) || !seen.insert(&*e.name) {
                     continue;
                 }
                 match facts::read_capped(archive, e, cap) {
@@ -312,7 +312,7 @@ fn walk_apks(
     }
     let mut seen = std::collections::HashSet::new();
     for e in inner {
-        if !seen.insert(e.name.as_str()) {
+        if !seen.insert(&*e.name) {
             continue;
         }
         if let Ok(bytes) = archive.read(e) {
@@ -357,7 +357,7 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
     let mut apks = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for e in &inner_apks {
-        if !seen.insert(e.name.as_str()) {
+        if !seen.insert(&*e.name) {
             continue;
         }
         match archive.read(e) {
@@ -387,7 +387,7 @@ fn analyze_zip(path: &str, data: &[u8], opts: &Options) -> Result<ZipResult, Ana
         apks,
         Some(BundleFacts {
             format: format.to_string(),
-            apk_entries: inner_apks.iter().map(|e| e.name.clone()).collect(),
+            apk_entries: inner_apks.iter().map(|e| e.name.to_string()).collect(),
             container_anomalies: archive.anomalies().to_vec(),
         }),
     ))
@@ -620,7 +620,7 @@ fn read_signatures(data: &[u8], archive: &Archive<'_>, errors: &mut Vec<String>)
         .iter()
         .filter(|e| is_v1_signature_file(&e.name))
     {
-        if !seen.insert(e.name.as_str()) {
+        if !seen.insert(&*e.name) {
             continue;
         }
         match facts::read_capped(archive, e, facts::MAX_SIGNATURE_FILE_SIZE) {

@@ -211,7 +211,7 @@ fn index_equals_naive_reference_on_corpus_apks() {
             .entries()
             .iter()
             .filter(|e| is_classes_dex(&e.name))
-            .filter_map(|e| Some((e.name.clone(), ar.read(e).ok()?.into_owned())))
+            .filter_map(|e| Some((e.name.to_string(), ar.read(e).ok()?.into_owned())))
             .collect();
         if bufs.is_empty() {
             continue;

@@ -265,8 +265,9 @@ pub struct Anomaly {
 /// One central-directory entry.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
-    /// Entry name, lossy UTF-8. Never to be used as a filesystem path.
-    pub name: String,
+    /// Entry name, lossy UTF-8 (borrowed from the input when it is valid UTF-8, as nearly
+    /// every name is). Never to be used as a filesystem path.
+    pub name: Cow<'a, str>,
     /// Raw name bytes from the central directory.
     pub raw_name: &'a [u8],
     /// Compression method from the central directory (authoritative).

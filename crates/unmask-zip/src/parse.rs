@@ -1,5 +1,6 @@
 //! The structure walk: EOCD search (with retry), zip64, central directory, local headers.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::bytes::{slice_at, u16_at, u32_at, u64_at};
@@ -645,7 +646,7 @@ fn overlaps(
     for (start, end, idx) in spans {
         if let Some((far, owner)) = reach {
             if start < far {
-                let name = entries.get(idx).map(|e| e.name.as_str());
+                let name = entries.get(idx).map(|e| &*e.name);
                 rec.push(
                     kind::OVERLAPPING_ENTRIES,
                     name,
@@ -763,12 +764,15 @@ fn walk_records<'a>(
         let var_start = pos.saturating_add(CDH_LEN);
         let raw_name = slice_at(area, var_start, name_len).unwrap_or(&[]);
         let extra = slice_at(area, var_start.saturating_add(name_len), extra_len).unwrap_or(&[]);
-        // Valid UTF-8 (nearly every name): one copy, no second validation.
+        // Valid UTF-8 (nearly every name): borrowed from the input, no copy.
         let (name, utf8) = match std::str::from_utf8(raw_name) {
-            Ok(n) => (n.to_owned(), true),
-            Err(_) => (String::from_utf8_lossy(raw_name).into_owned(), false),
+            Ok(n) => (Cow::Borrowed(n), true),
+            Err(_) => (
+                Cow::Owned(String::from_utf8_lossy(raw_name).into_owned()),
+                false,
+            ),
         };
-        let en = Some(name.as_str());
+        let en = Some(&*name);
 
         // zip64 extended information.
         if compressed_size == 0xFFFF_FFFF

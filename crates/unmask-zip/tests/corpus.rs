@@ -171,7 +171,7 @@ fn read_all(a: &Archive<'_>) -> Ours {
                 if e.method == 0 || e.method == 8 {
                     o.crc_checked += 1;
                     if crc32(&data) != e.crc32 {
-                        o.crc_mismatch.push(e.name.clone());
+                        o.crc_mismatch.push(e.name.to_string());
                     }
                 }
                 // Prefixes must agree with the full read (4 bytes: the sniffing, which skips
