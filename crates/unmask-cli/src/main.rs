@@ -51,7 +51,8 @@ enum Command {
         /// Indent JSON output (one document per input, separated by newlines).
         #[arg(long)]
         pretty: bool,
-        /// Number of inputs analysed at once (default: number of cores).
+        /// Number of inputs analysed at once (default: number of cores). Each input still uses
+        /// every core for its own work; a lower number bounds the memory of a large batch.
         #[arg(long, short = 'j', value_name = "N")]
         jobs: Option<usize>,
         /// Do not compute MD5/SHA-1/SHA-256 of the inputs (they are reported as null); hashing
@@ -259,14 +260,37 @@ fn scan(
     knowledge: Option<&Deferred>,
     opts: unmask_analysis::Options,
 ) -> ExitCode {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.unwrap_or(0))
-        .build();
+    // Every core works for the inputs. `--jobs` bounds how many inputs are analysed at once
+    // (and so the memory held), not how many cores one input may use: the parallel work inside
+    // an input (entry sniffing, dex decoding, the analyses) spreads over the whole pool.
+    let pool = rayon::ThreadPoolBuilder::new().build();
     let run = || -> Vec<Result<ScanDoc, String>> {
-        files
-            .par_iter()
-            .map(|p| analyse(p, knowledge, &opts))
-            .collect()
+        let lanes = jobs
+            .filter(|&j| j > 0)
+            .unwrap_or_else(rayon::current_num_threads);
+        if lanes >= files.len() {
+            return files
+                .par_iter()
+                .map(|p| analyse(p, knowledge, &opts))
+                .collect();
+        }
+        // `lanes` loops, each taking the next input when it has finished one; results are put
+        // back in input order.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Result<ScanDoc, String>)> = (0..lanes)
+            .into_par_iter()
+            .flat_map_iter(|_| {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(p) = files.get(i) else { break };
+                    mine.push((i, analyse(p, knowledge, &opts)));
+                }
+                mine
+            })
+            .collect();
+        done.sort_unstable_by_key(|d| d.0);
+        done.into_iter().map(|d| d.1).collect()
     };
     let results = match pool {
         Ok(pool) => pool.install(run),

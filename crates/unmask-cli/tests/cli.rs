@@ -236,6 +236,58 @@ fn dex_method_disassembly_shows_the_evidence() {
 }
 
 #[test]
+fn jobs_bound_the_inputs_in_flight_and_keep_input_order() {
+    // Good and bad inputs mixed, more of them than any --jobs below: every setting gives the
+    // same documents in input order (the lanes path and the all-at-once path agree).
+    let dir = std::env::temp_dir().join(format!("unmask-cli-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.apk");
+    std::fs::write(&garbage, b"not an apk").unwrap();
+    let files = vec![
+        fixture("minimal.apk"),
+        garbage.clone(),
+        fixture("full.apk"),
+        fixture("hidden-payloads.apk"),
+        dir.join("missing.apk"),
+        fixture("bundle.apks"),
+        fixture("bare.dex"),
+        fixture("perms.apk"),
+    ];
+    let run = |jobs: &[&str]| {
+        let out = Command::new(bin())
+            .args(["scan", "--format", "json", "--no-hash"])
+            .args(jobs)
+            .args(&files)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "two inputs fail");
+        out.stdout
+    };
+    let all_at_once = run(&["-j", "64"]);
+    let docs: Vec<serde_json::Value> = String::from_utf8(all_at_once.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), files.len());
+    let failed: Vec<usize> = (0..docs.len())
+        .filter(|&i| docs[i].get("error").is_some())
+        .collect();
+    assert_eq!(failed, [1, 4], "only the garbage and the missing file fail");
+    for (doc, file) in docs.iter().zip(&files) {
+        assert_eq!(
+            doc["input"]["path"].as_str(),
+            Some(file.display().to_string().as_str())
+        );
+    }
+    for j in ["1", "2", "3"] {
+        assert_eq!(run(&["-j", j]), all_at_once, "-j {j}");
+    }
+    assert_eq!(run(&[]), all_at_once, "default --jobs");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn same_input_same_output_mapped_or_read() {
     let Some(corpus) = corpus() else { return };
     // ApiDemos is over 1 MiB, so the default run maps it and --no-mmap reads it.
