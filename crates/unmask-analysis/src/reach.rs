@@ -54,9 +54,8 @@
 //!   named by `<meta-data>` names or values (`a.b.C`, or after a `:` as in Firebase's
 //!   `com.google.firebase.components:a.b.C`): constructors, class initialiser and the methods
 //!   the framework may call (the live-class rule above), not private or static helpers nobody
-//!   calls. The manifest model does not record `android:backupAgent`,
-//!   `android:appComponentFactory` or `<instrumentation>`, so their classes are found by
-//!   ancestry instead (next items).
+//!   calls. The same for the application's `android:backupAgent` and
+//!   `android:appComponentFactory` and every `<instrumentation>` class.
 //! - Classes the framework instantiates by name from resources or attributes the model does
 //!   not hold (layouts, menus, preferences, transitions, drawables): a class whose superclass
 //!   chain reaches a framework class under `android/view/`, `android/widget/`,
@@ -2035,6 +2034,18 @@ impl<'c, 'd, 'a> Graph<'c, 'd, 'a> {
         for m in &manifests {
             if let Some(app) = &m.application.class_name {
                 named.push((app.clone(), format!("application class {app}")));
+            }
+            if let Some(f) = &m.application.app_component_factory {
+                named.push((f.clone(), format!("app component factory {f}")));
+            }
+            if let Some(b) = &m.application.backup_agent {
+                named.push((b.clone(), format!("backup agent {b}")));
+            }
+            for i in &m.instrumentations {
+                named.push((
+                    i.name.clone(),
+                    format!("instrumentation {} (manifest line {})", i.name, i.line),
+                ));
             }
             for c in &m.components {
                 named.push((

@@ -66,6 +66,18 @@ pub struct Feature {
     pub gl_es_version: Option<String>,
 }
 
+/// An `<instrumentation>`: a class the platform can load into another app's process (the
+/// target package) to drive it, as test runners do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Instrumentation {
+    /// `android:name`, fully qualified (short names resolved against the package).
+    pub name: String,
+    /// `android:targetPackage`: the app it runs in.
+    pub target_package: Option<String>,
+    /// Source line of the element.
+    pub line: u32,
+}
+
 /// A `<data>` element of an intent filter.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IntentData {
@@ -275,6 +287,12 @@ pub struct Application {
     pub large_heap: bool,
     /// `android:process`, when written.
     pub process: Option<String>,
+    /// `android:backupAgent`, fully qualified: the class the backup service runs with the
+    /// app's data.
+    pub backup_agent: Option<String>,
+    /// `android:appComponentFactory`, fully qualified: the class the platform asks to create
+    /// the app's Application and components (packers use it to run first).
+    pub app_component_factory: Option<String>,
     /// `android:networkSecurityConfig` as written (reference or path).
     pub network_security_config_ref: Option<String>,
     /// The decoded network security config.
@@ -317,6 +335,8 @@ pub struct Manifest {
     pub application: Application,
     /// Components, in manifest order.
     pub components: Vec<Component>,
+    /// `<instrumentation>` elements, in manifest order.
+    pub instrumentations: Vec<Instrumentation>,
     /// Oddities: duplicate permissions, rules Android enforces at install time, obfuscation seen in the XML.
     pub anomalies: Vec<String>,
 }
@@ -504,6 +524,7 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
             ..Application::default()
         },
         components: Vec::new(),
+        instrumentations: Vec::new(),
         anomalies: Vec::new(),
     };
     let pkg = package.as_deref();
@@ -576,6 +597,23 @@ pub(crate) fn build(doc: &XmlDocument, r: &Resolver<'_, '_>) -> Result<Manifest,
                         .attr_bool(child.attr(ids::REQUIRED, "required"))
                         .unwrap_or(true),
                     gl_es_version: gl,
+                });
+            }
+            "instrumentation" => {
+                let declared = r
+                    .attr_text(child.attr(ids::NAME, "name"))
+                    .unwrap_or_default();
+                if declared.is_empty() {
+                    anomalies.push(format!(
+                        "<instrumentation> without android:name at line {} (Android refuses the package)",
+                        child.line
+                    ));
+                    continue;
+                }
+                m.instrumentations.push(Instrumentation {
+                    name: resolve_class_name(pkg, &declared),
+                    target_package: r.attr_text(child.attr(ids::TARGET_PACKAGE, "targetPackage")),
+                    line: child.line,
                 });
             }
             "application" => {
@@ -695,6 +733,14 @@ fn read_application(el: &Element, pkg: Option<&str>, r: &Resolver<'_, '_>, m: &m
         .attr_bool(el.attr(ids::LARGE_HEAP, "largeHeap"))
         .unwrap_or(false);
     app.process = r.attr_text(el.attr(ids::PROCESS, "process"));
+    app.backup_agent = r
+        .attr_text(el.attr(ids::BACKUP_AGENT, "backupAgent"))
+        .filter(|n| !n.is_empty())
+        .map(|n| resolve_class_name(pkg, &n));
+    app.app_component_factory = r
+        .attr_text(el.attr(ids::APP_COMPONENT_FACTORY, "appComponentFactory"))
+        .filter(|n| !n.is_empty())
+        .map(|n| resolve_class_name(pkg, &n));
     app.network_security_config_ref = el
         .attr(ids::NETWORK_SECURITY_CONFIG, "networkSecurityConfig")
         .map(|a| match &a.value {

@@ -7,7 +7,7 @@ use unmask_sig::{BlockEntry, Signer};
 use unmask_zip::Anomaly;
 
 /// Version of the JSON report schema. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// The report for one input file given on the command line.
 #[derive(Debug, Clone, Serialize)]

@@ -1,6 +1,7 @@
 //! Differential test against AOSP's `aapt`: package, version, SDKs, requested permissions and the
 //! application label must equal `aapt dump badging`; components and explicit `android:exported`
-//! values must equal `aapt dump xmltree`, on every APK of `../shared/corpus/{real,droidbench}`.
+//! values, the application's backup agent and component factory and every `<instrumentation>`
+//! must equal `aapt dump xmltree`, on every APK of `../shared/corpus/{real,droidbench}`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -148,6 +149,92 @@ fn xmltree_components(apk: &Path) -> Option<Vec<ComponentFacts>> {
     Some(comps)
 }
 
+/// What `aapt dump xmltree` shows of `<application android:backupAgent>`,
+/// `android:appComponentFactory` and every `<instrumentation>` (name, targetPackage), as
+/// written. A value aapt prints other than as a string (a reference) is `"<not a string>"`.
+#[derive(Debug, Default, PartialEq)]
+struct Extras {
+    backup_agent: Option<String>,
+    component_factory: Option<String>,
+    instrumentations: Vec<(String, Option<String>)>,
+}
+
+fn xmltree_extras(apk: &Path) -> Option<Extras> {
+    let out = Command::new("aapt")
+        .args(["dump", "xmltree"])
+        .arg(apk)
+        .arg("AndroidManifest.xml")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let value = |rest: &str| -> String {
+        match rest.split_once(")=\"") {
+            Some((_, v)) => v.split("\" (Raw").next().unwrap_or("").to_string(),
+            None => "<not a string>".to_string(),
+        }
+    };
+    let mut x = Extras::default();
+    // (depth of the element, which one) while its attributes are read.
+    let mut open: Option<(usize, &str)> = None;
+    let mut seen_app = false;
+    let mut root: Option<usize> = None;
+    for line in text.lines() {
+        let depth = line.len() - line.trim_start().len();
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("E: ") {
+            let tag = rest.split_whitespace().next().unwrap_or("");
+            open = None;
+            // Both are children of the root element (indented 2 more than it).
+            let root_depth = *root.get_or_insert(depth);
+            let child = depth == root_depth + 2;
+            if child && tag == "application" && !seen_app {
+                seen_app = true;
+                open = Some((depth, "application"));
+            } else if child && tag == "instrumentation" {
+                x.instrumentations.push((String::new(), None));
+                open = Some((depth, "instrumentation"));
+            }
+        } else if let (Some(rest), Some((d, which))) = (t.strip_prefix("A: "), open) {
+            if depth != d + 2 {
+                continue;
+            }
+            match which {
+                "application" if rest.contains("(0x0101027f)=") => {
+                    x.backup_agent = Some(value(rest));
+                }
+                "application" if rest.contains("(0x0101057a)=") => {
+                    x.component_factory = Some(value(rest));
+                }
+                "instrumentation" => {
+                    if let Some(last) = x.instrumentations.last_mut() {
+                        if rest.contains("(0x01010003)=") {
+                            last.0 = value(rest);
+                        } else if rest.contains("(0x01010021)=") {
+                            last.1 = Some(value(rest));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(x)
+}
+
+/// PackageParser's `buildClassName`: `.Foo` and `Foo` belong to the package.
+fn qualified(pkg: &str, name: &str) -> String {
+    if name.starts_with('.') {
+        format!("{pkg}{name}")
+    } else if !name.contains('.') {
+        format!("{pkg}.{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
     let mut diffs = Vec::new();
     let mut check = |what: &str, ours: String, theirs: String| {
@@ -221,6 +308,32 @@ fn compare(apk: &Path, m: &Manifest, b: &Badging) -> Vec<String> {
             .collect();
         check("components", format!("{ours:?}"), format!("{comps:?}"));
     }
+    if let Some(x) = xmltree_extras(apk) {
+        let pkg = b.package.as_str();
+        let theirs = Extras {
+            backup_agent: x.backup_agent.map(|n| qualified(pkg, &n)),
+            component_factory: x.component_factory.map(|n| qualified(pkg, &n)),
+            instrumentations: x
+                .instrumentations
+                .into_iter()
+                .map(|(n, t)| (qualified(pkg, &n), t))
+                .collect(),
+        };
+        let ours = Extras {
+            backup_agent: m.application.backup_agent.clone(),
+            component_factory: m.application.app_component_factory.clone(),
+            instrumentations: m
+                .instrumentations
+                .iter()
+                .map(|i| (i.name.clone(), i.target_package.clone()))
+                .collect(),
+        };
+        check(
+            "backupAgent/appComponentFactory/instrumentation",
+            format!("{ours:?}"),
+            format!("{theirs:?}"),
+        );
+    }
     diffs
 }
 
@@ -259,6 +372,7 @@ fn aapt_badging_and_xmltree_agree_on_the_corpus() {
     let mut compared = 0;
     let mut comps = 0;
     let mut perms = 0;
+    let (mut agents, mut factories, mut instrs) = (0, 0, 0);
     let mut failures = Vec::new();
     for (apk, report, b) in results {
         let Some(b) = b else {
@@ -283,14 +397,23 @@ fn aapt_badging_and_xmltree_agree_on_the_corpus() {
         compared += 1;
         comps += m.components.len();
         perms += m.uses_permissions.len();
+        agents += usize::from(m.application.backup_agent.is_some());
+        factories += usize::from(m.application.app_component_factory.is_some());
+        instrs += m.instrumentations.len();
         for d in compare(&apk, m, &b) {
             failures.push(format!("{}: {d}", apk.display()));
         }
     }
     eprintln!(
-        "aapt differential: {compared} of {} APKs compared ({perms} permissions, {comps} components); {} differences",
+        "aapt differential: {compared} of {} APKs compared ({perms} permissions, {comps} components, {agents} backup agents, {factories} component factories, {instrs} instrumentations); {} differences",
         apks.len(),
         failures.len()
+    );
+    // The real corpus has each of them (framework-res, ApiDemos, settings, appium androidTest):
+    // the comparison above is exercised, not vacuous.
+    assert!(
+        agents > 0 && factories > 0 && instrs > 0,
+        "{agents} {factories} {instrs}"
     );
     assert!(
         failures.is_empty(),
