@@ -398,6 +398,27 @@ fn write_manifest<W: Write>(out: &mut W, m: &Manifest) -> Result<()> {
     if !flags.is_empty() {
         writeln!(out, "   flags       {}", flags.join(", "))?;
     }
+    // The classes the platform instantiates before or beside the components (a packer's stub
+    // usually sits in one of them).
+    let classes: Vec<String> = [
+        ("application", &app.class_name),
+        ("component factory", &app.app_component_factory),
+        ("backup agent", &app.backup_agent),
+    ]
+    .iter()
+    .filter_map(|(what, name)| name.as_ref().map(|n| format!("{what} {n}")))
+    .collect();
+    if !classes.is_empty() {
+        writeln!(out, "   classes     {}", classes.join(", "))?;
+    }
+    for i in &m.instrumentations {
+        writeln!(
+            out,
+            "   instruments {} (target {})",
+            i.name,
+            i.target_package.as_deref().unwrap_or("-")
+        )?;
+    }
     if let Some(nsc) = &app.network_security_config {
         let mut parts = vec![nsc.file.clone()];
         if nsc.base_cleartext_permitted == Some(true)

@@ -288,6 +288,28 @@ fn jobs_bound_the_inputs_in_flight_and_keep_input_order() {
 }
 
 #[test]
+fn text_summary_names_the_classes_the_platform_runs_first() {
+    let Some(corpus) = corpus() else { return };
+    // ApiDemos declares an Application class, androidx's component factory and an
+    // instrumentation (aapt dump xmltree shows the same; crates/unmask-apk/tests/aapt_badging.rs).
+    let out = Command::new(bin())
+        .args(["scan", "--no-code", "--no-hash"])
+        .arg(corpus.join("real/ApiDemos-debug.apk"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("   classes     application io.appium.android.apis.ApiDemosApplication, component factory androidx.core.app.CoreComponentFactory\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("   instruments io.appium.android.apis.app.LocalSampleInstrumentation (target io.appium.android.apis)\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn same_input_same_output_mapped_or_read() {
     let Some(corpus) = corpus() else { return };
     // ApiDemos is over 1 MiB, so the default run maps it and --no-mmap reads it.
