@@ -87,18 +87,22 @@ fn sdk_str(v: &Option<SdkVersion>) -> Option<String> {
 /// `(tag, declared android:name, explicit exported)` of a component.
 type ComponentFacts = (String, String, Option<bool>);
 
-/// Every component, from `aapt dump xmltree`.
-fn xmltree_components(apk: &Path) -> Option<Vec<ComponentFacts>> {
+/// `aapt dump xmltree APK AndroidManifest.xml`, or None when aapt fails.
+fn xmltree(apk: &Path) -> Option<String> {
     let out = Command::new("aapt")
         .args(["dump", "xmltree"])
         .arg(apk)
         .arg("AndroidManifest.xml")
         .output()
         .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Every component, from `aapt dump xmltree`.
+fn xmltree_components(apk: &Path) -> Option<Vec<ComponentFacts>> {
+    let text = xmltree(apk)?;
     let tags = [
         "activity",
         "activity-alias",
@@ -160,16 +164,7 @@ struct Extras {
 }
 
 fn xmltree_extras(apk: &Path) -> Option<Extras> {
-    let out = Command::new("aapt")
-        .args(["dump", "xmltree"])
-        .arg(apk)
-        .arg("AndroidManifest.xml")
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = xmltree(apk)?;
     let value = |rest: &str| -> String {
         match rest.split_once(")=\"") {
             Some((_, v)) => v.split("\" (Raw").next().unwrap_or("").to_string(),
