@@ -40,7 +40,7 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--unmask", default=str(ROOT / "target/release/unmask"))
     ap.add_argument("--aggregate", default=str(ROOT.parent / "shared/corpus/droidbench"))
-    ap.add_argument("--out", help="results file name under bench/results (default scan-vs-dex-<date>.md)")
+    ap.add_argument("--out", help="results file name under bench/results (default: a new scan-vs-dex-<date>.md, or -2, -3... when that exists)")
     ap.add_argument("--no-build", action="store_true", help="use the --unmask binary as it is")
     ap.add_argument("inputs", nargs="*")
     a = ap.parse_args()
@@ -100,7 +100,15 @@ def main():
             "compares against a process that only opens the file and is not meaningful."]
     text = "\n".join(out) + "\n"
     print(text)
-    dest = ROOT / "bench/results" / (a.out or f"scan-vs-dex-{date}.md")
+    if a.out:
+        dest = ROOT / "bench/results" / a.out
+    else:
+        # A new file: an earlier report is never replaced (-2, -3... when the name is taken).
+        base = ROOT / "bench/results" / f"scan-vs-dex-{date}.md"
+        dest, n = base, 2
+        while dest.exists():
+            dest = base.with_name(f"scan-vs-dex-{date}-{n}.md")
+            n += 1
     dest.write_text(text)
     print(f"written to {dest}", file=sys.stderr)
 
