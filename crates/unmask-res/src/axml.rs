@@ -335,24 +335,25 @@ pub fn parse(data: &[u8]) -> Result<XmlDocument, ResError> {
                                 .push("end element without a matching start element".to_string());
                             continue;
                         };
-                        let same = match ctx.cache.get(name_idx as usize) {
-                            Some(Some(d)) => d.text == el.name,
-                            _ => ctx
-                                .pool
-                                .get_limited(name_idx, el.name.len().saturating_add(1))
-                                .map_or(el.name.is_empty(), |s| s.text == el.name),
-                        };
-                        if !same {
+                        // The usual case, the start element's own (already decoded) name, needs
+                        // no decoding; any other is decoded just past the start name's length.
+                        let cached_same = matches!(
+                            ctx.cache.get(name_idx as usize),
+                            Some(Some(d)) if d.text == el.name
+                        );
+                        if !cached_same {
                             let end_name = ctx
                                 .pool
                                 .get_limited(name_idx, el.name.len().saturating_add(1))
                                 .map(|s| s.text)
                                 .unwrap_or_default();
-                            ctx.an.push(format!(
-                                "end element </{}> closes <{}>",
-                                short(&end_name),
-                                short(&el.name)
-                            ));
+                            if end_name != el.name {
+                                ctx.an.push(format!(
+                                    "end element </{}> closes <{}>",
+                                    short(&end_name),
+                                    short(&el.name)
+                                ));
+                            }
                         }
                         close(el, &mut stack, &mut root);
                     }
