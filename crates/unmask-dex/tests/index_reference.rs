@@ -9,7 +9,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use unmask_dex::index::{RefTable, Site};
 use unmask_dex::{DexFile, Index, IndexKind};
 
@@ -171,27 +171,6 @@ fn check(label: &str, dexes: &[DexFile<'_>]) -> usize {
     sites
 }
 
-fn is_classes_dex(name: &str) -> bool {
-    name.strip_prefix("classes")
-        .and_then(|s| s.strip_suffix(".dex"))
-        .is_some_and(|mid| mid.chars().all(|c| c.is_ascii_digit()))
-}
-
-fn apks(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut v: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-    v.sort();
-    for p in v {
-        if p.is_dir() {
-            apks(&p, out);
-        } else if p.extension().is_some_and(|e| e == "apk") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn index_equals_naive_reference_on_corpus_apks() {
     let Some(root) = common::corpus() else {
@@ -199,8 +178,9 @@ fn index_equals_naive_reference_on_corpus_apks() {
         return;
     };
     let mut files = Vec::new();
-    apks(&root.join("real"), &mut files);
-    apks(&root.join("droidbench"), &mut files);
+    common::walk(&root.join("real"), &mut files);
+    common::walk(&root.join("droidbench"), &mut files);
+    files.retain(|p| p.extension().is_some_and(|e| e == "apk"));
     let (mut checked, mut sites) = (0, 0);
     for p in &files {
         let data = std::fs::read(p).unwrap();
@@ -210,7 +190,7 @@ fn index_equals_naive_reference_on_corpus_apks() {
         let mut bufs: Vec<(String, Vec<u8>)> = ar
             .entries()
             .iter()
-            .filter(|e| is_classes_dex(&e.name))
+            .filter(|e| common::is_classes_dex(&e.name))
             .filter_map(|e| Some((e.name.to_string(), ar.read(e).ok()?.into_owned())))
             .collect();
         if bufs.is_empty() {

@@ -14,7 +14,8 @@ pub fn corpus() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file under `dir`, recursively, in sorted order (appended to `out`).
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -29,7 +30,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn is_classes_dex(name: &str) -> bool {
+/// `classes.dex`, `classes2.dex`, ...: the names the runtime loads.
+pub fn is_classes_dex(name: &str) -> bool {
     let Some(mid) = name
         .strip_prefix("classes")
         .and_then(|s| s.strip_suffix(".dex"))
